@@ -1,0 +1,1 @@
+//! Constant matrices to shift-add adder graphs (placeholder, filled by the arith work).
