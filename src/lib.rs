@@ -1,4 +1,9 @@
 //! semifreddo: turns a trained SemifreddoNet into synthesizable Verilog, with a bit-exact
-//! golden model of the network (see SPEC.md in the shared folder for the contract).
+//! golden model of the network (SPEC.md in the shared folder is the contract).
 
 pub mod arith;
+pub mod bench;
+pub mod golden;
+pub mod image;
+pub mod model;
+pub mod output;

@@ -1,0 +1,191 @@
+//! The command-line front end: argument parsing and printing, no logic of its own.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use semifreddo::golden::{self, HeadOutput, Trace};
+use semifreddo::model::{self, presets, Model};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "semifreddo",
+    version,
+    about = "Partially frozen CNNs (SemifreddoNets) to synthesizable Verilog"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a complete model (manifest + safetensors) with seeded random, calibrated weights.
+    Init {
+        /// Preset topology: tiny, qvga or vga.
+        #[arg(long, default_value = "tiny")]
+        preset: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder (replaced atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Run the bit-exact golden model on an image and print each head's output.
+    Golden(GoldenArgs),
+    /// Load and validate a model, and print its structure.
+    Info {
+        /// Model manifest (.toml) or a folder holding model.toml.
+        model: PathBuf,
+    },
+    /// Benchmarks (figures for docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Args)]
+struct GoldenArgs {
+    /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+    model: Option<PathBuf>,
+    /// Input image (PNG, or binary PPM/PGM) of exactly the model's size; default: built-in.
+    #[arg(long)]
+    image: Option<PathBuf>,
+    /// Write every head's output as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write every intermediate tensor (trace.safetensors + trace.json) into this folder.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time the golden model per frame through all cores and heads.
+    Golden {
+        #[arg(long, default_value = "vga")]
+        preset: String,
+        #[arg(long, default_value_t = 5)]
+        frames: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init {
+            preset,
+            seed,
+            output,
+        } => {
+            let m = model::init::init(&find_preset(&preset)?, seed);
+            model::save(&m, &output)?;
+            println!("wrote {} (preset {preset}, seed {seed})", output.display());
+            Ok(())
+        }
+        Command::Golden(args) => golden_cmd(args),
+        Command::Info { model } => {
+            let m = model::load(&model)?;
+            print!("{}", semifreddo::model::summary::summary(&m));
+            Ok(())
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Golden {
+                    preset,
+                    frames,
+                    seed,
+                },
+        } => {
+            let report = semifreddo::bench::golden(&find_preset(&preset)?, seed, frames);
+            print!("{report}");
+            Ok(())
+        }
+    }
+}
+
+fn find_preset(name: &str) -> Result<presets::Preset> {
+    presets::preset(name).with_context(|| {
+        format!(
+            "unknown preset `{name}`; expected one of {}",
+            presets::NAMES.join(", ")
+        )
+    })
+}
+
+/// The model argument, or the embedded default model.
+fn load_model(arg: Option<&Path>) -> Result<Model> {
+    match arg {
+        Some(p) => Ok(model::load(p)?),
+        None => Ok(presets::default_model()),
+    }
+}
+
+fn golden_cmd(args: GoldenArgs) -> Result<()> {
+    let m = load_model(args.model.as_deref())?;
+    let (pixels, image_name) = match &args.image {
+        Some(p) => {
+            let img = semifreddo::image::load_for_model(p, m.layout.input, m.layout.in_channels)?;
+            (img.pixels, p.display().to_string())
+        }
+        None => (
+            semifreddo::image::builtin(m.layout.input, m.layout.in_channels),
+            "<built-in>".to_string(),
+        ),
+    };
+    let mut trace = Trace::default();
+    let outputs = golden::run_observed(&m, &pixels, &mut trace);
+    println!(
+        "model {} ({}x{}x{}), image {image_name}",
+        m.manifest.name, m.layout.input.w, m.layout.input.h, m.layout.in_channels
+    );
+    for h in &outputs {
+        println!("{}", describe_head(h));
+    }
+    if let Some(path) = &args.json {
+        let json = semifreddo::golden::report::outputs_json(&m, &image_name, &outputs)?;
+        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(dir) = &args.trace {
+        trace.write(dir)?;
+        println!("wrote {} tensors to {}", trace.entries.len(), dir.display());
+    }
+    Ok(())
+}
+
+fn describe_head(h: &HeadOutput) -> String {
+    if h.pooled {
+        let top: Vec<String> = semifreddo::golden::report::top_k(&h.values, 5)
+            .iter()
+            .map(|(i, v)| format!("{i}:{v}"))
+            .collect();
+        format!(
+            "{} ({}, pooled, {} outputs): top-5 {}",
+            h.name,
+            h.source,
+            h.values.len(),
+            top.join(" ")
+        )
+    } else {
+        let (min, max) = (
+            h.values.iter().min().copied().unwrap_or(0),
+            h.values.iter().max().copied().unwrap_or(0),
+        );
+        let o = h.shape[2];
+        let first: Vec<String> = h.values[..o.min(h.values.len())]
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        format!(
+            "{} ({}, per pixel, {}x{}x{}): range {min}..{max}, pixel (0,0) = [{}]",
+            h.name,
+            h.source,
+            h.shape[1],
+            h.shape[0],
+            o,
+            first.join(", ")
+        )
+    }
+}
