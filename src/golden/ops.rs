@@ -251,3 +251,162 @@ pub fn pointwise(x: &Fmap, weight: &[i8], out_channels: usize, groups: usize) ->
         data,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rq(acc: i128, m: i16, b: i32, s: u8, relu: bool) -> i128 {
+        requant_value(acc, m, b, s, if relu { 0 } else { -128 }, 127)
+    }
+
+    #[test]
+    fn requant_rounds_half_up_also_for_negative_values() {
+        // s = 1: 1.5 -> 2, 0.5 -> 1, -0.5 -> 0, -1.5 -> -1, -2.5 -> -2 (floor(v + 0.5)).
+        assert_eq!(rq(3, 1, 0, 1, false), 2);
+        assert_eq!(rq(1, 1, 0, 1, false), 1);
+        assert_eq!(rq(-1, 1, 0, 1, false), 0);
+        assert_eq!(rq(-3, 1, 0, 1, false), -1);
+        assert_eq!(rq(-5, 1, 0, 1, false), -2);
+        // s = 2: -0.75 -> -1, -0.25 -> 0.
+        assert_eq!(rq(-3, 1, 0, 2, false), -1);
+        assert_eq!(rq(-1, 1, 0, 2, false), 0);
+    }
+
+    #[test]
+    fn requant_shift_zero_has_no_rounding_term() {
+        assert_eq!(rq(5, 3, -2, 0, false), 13);
+        assert_eq!(rq(-5, 3, 2, 0, false), -13);
+    }
+
+    #[test]
+    fn requant_shift_forty() {
+        // acc*m = +-2.5 * 2^40: rounds to 3 and -2.
+        assert_eq!(rq(5 << 25, 1 << 14, 0, 40, false), 3);
+        assert_eq!(rq(-(5 << 25), 1 << 14, 0, 40, false), -2);
+        assert_eq!(requant_i32(5 << 25, 1 << 14, 0, 40, -128), 3);
+        assert_eq!(requant_i32(-(5 << 25), 1 << 14, 0, 40, -128), -2);
+    }
+
+    #[test]
+    fn requant_saturates_at_both_ends_and_relu_clamps_at_zero() {
+        assert_eq!(rq(1000, 1, 0, 0, false), 127);
+        assert_eq!(rq(-1000, 1, 0, 0, false), -128);
+        assert_eq!(rq(-1000, 1, 0, 0, true), 0);
+        assert_eq!(rq(-1, 1, 0, 0, true), 0);
+        assert_eq!(rq(127, 1, 0, 0, true), 127);
+        assert_eq!(rq(128, 1, 0, 0, true), 127);
+        // Negative scale and bias.
+        assert_eq!(rq(10, -2, 5, 0, false), -15);
+        // The 32-bit fast path agrees at the extremes of its range.
+        for &(acc, m, b, s) in &[(i32::MAX, i16::MAX, i32::MAX, 40u8), (i32::MIN, i16::MIN, i32::MIN, 0), (i32::MIN, i16::MAX, 7, 17)] {
+            assert_eq!(requant_i32(acc, m, b, s, -128) as i128, rq(acc as i128, m, b, s, false));
+            assert_eq!(requant_i32(acc, m, b, s, 0) as i128, rq(acc as i128, m, b, s, true));
+        }
+    }
+
+    #[test]
+    fn requant16_uses_int16_limits_and_128_bit_products() {
+        let r = Requant { scale: vec![1, i16::MAX], bias: vec![0, 0], shift: 0 };
+        assert_eq!(requant16(&[40000, 1, -40000, -1], 2, &r), vec![32767, 32767, -32768, -32767]);
+        let big = Requant { scale: vec![i16::MIN], bias: vec![0], shift: 40 };
+        // (2^62 * -2^15) >> 40 = -2^37: only exact with a wide intermediate, then clamped.
+        assert_eq!(requant16(&[1i64 << 62], 1, &big), vec![-32768]);
+        let exact = Requant { scale: vec![3], bias: vec![-5], shift: 2 };
+        assert_eq!(requant16(&[7], 1, &exact), vec![4]); // (21 - 5 + 2) >> 2 = 4
+    }
+
+    #[test]
+    fn blend_matches_hand_computed_values() {
+        assert_eq!(blend_value(17, -3, 256), 17);
+        assert_eq!(blend_value(17, -3, 0), -3);
+        assert_eq!(blend_value(1, 0, 128), 1); // (128 + 128) >> 8
+        assert_eq!(blend_value(-1, 0, 128), 0); // (-128 + 128) >> 8
+        assert_eq!(blend_value(-128, 127, 128), 0); // (-16384 + 16256 + 128) >> 8
+        assert_eq!(blend_value(127, -128, 1), -127); // floor(-32385 / 256)
+        assert_eq!(blend_value(-128, -128, 77), -128);
+        assert_eq!(blend_value(127, 127, 200), 127);
+    }
+
+    #[test]
+    fn channel_shuffle_interleaves_the_halves() {
+        let x = Fmap { size: Size { h: 1, w: 2 }, channels: 6, data: vec![0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15] };
+        assert_eq!(shuffle(&x).data, vec![0, 3, 1, 4, 2, 5, 10, 13, 11, 14, 12, 15]);
+    }
+
+    #[test]
+    fn core_shuffle_swaps_the_upper_halves() {
+        let s = Size { h: 1, w: 1 };
+        let t0 = Fmap { size: s, channels: 4, data: vec![1, 2, 3, 4] };
+        let t1 = Fmap { size: s, channels: 4, data: vec![5, 6, 7, 8] };
+        let (a, b) = core_shuffle(&t0, &t1);
+        assert_eq!(a.data, vec![1, 2, 7, 8]);
+        assert_eq!(b.data, vec![5, 6, 3, 4]);
+    }
+
+    #[test]
+    fn pwl_segments_edges_rounding_and_clamping() {
+        let f = Pwl { x: vec![i16::MIN, 0, 100], y: vec![-100, 0, 50], g: vec![256, 512, -256] };
+        assert_eq!(pwl(-1, &f), -100 + 32767);
+        assert_eq!(pwl(i16::MIN, &f), -100);
+        assert_eq!(pwl(0, &f), 0);
+        assert_eq!(pwl(99, &f), 198); // (99*512 + 128) >> 8 = 198.5 floored
+        assert_eq!(pwl(100, &f), 50);
+        assert_eq!(pwl(101, &f), 49); // (-256 + 128) >> 8 = -1 (floor of -0.5)
+        assert_eq!(pwl(i16::MAX, &f), 50 - 32667);
+        let steep = Pwl { x: vec![i16::MIN, 0], y: vec![0, 0], g: vec![-32768, i16::MAX] };
+        assert_eq!(pwl(i16::MAX, &steep), i16::MAX);
+        assert_eq!(pwl(-1, &steep), i16::MIN);
+        let half = Pwl { x: vec![i16::MIN], y: vec![0], g: vec![1] };
+        assert_eq!(pwl(i16::MIN + 127, &half), 0); // (127 + 128) >> 8
+        assert_eq!(pwl(i16::MIN + 128, &half), 1); // (128 + 128) >> 8
+    }
+
+    #[test]
+    fn conv3x3_zero_pads_every_border() {
+        // 2x3 single-channel input, all-ones kernel: each output sums its in-image neighbours.
+        let x = Fmap { size: Size { h: 2, w: 3 }, channels: 1, data: vec![1, 2, 3, 4, 5, 6] };
+        let acc = conv3x3(&x, &[1; 9], 1, 1);
+        assert_eq!(acc.data, vec![12, 21, 16, 12, 21, 16]);
+        // Stride 2: outputs at (0,0) and (0,2), ceil(2/2) x ceil(3/2).
+        let acc2 = conv3x3(&x, &[1; 9], 1, 2);
+        assert_eq!(acc2.size, Size { h: 1, w: 2 });
+        assert_eq!(acc2.data, vec![12, 16]);
+        // Kernel position (i, j) multiplies input (r + i - 1, c + j - 1): only the centre-right tap.
+        let mut w = [0i8; 9];
+        w[5] = 2;
+        assert_eq!(conv3x3(&x, &w, 1, 1).data, vec![4, 6, 0, 10, 12, 0]);
+    }
+
+    #[test]
+    fn stem_conv_sums_over_input_channels() {
+        let x = Fmap { size: Size { h: 1, w: 1 }, channels: 2, data: vec![3, -4] };
+        // Weight [1][2][3][3]: centre taps 5 and 7.
+        let mut w = vec![0i8; 18];
+        w[4] = 5;
+        w[9 + 4] = 7;
+        assert_eq!(conv3x3(&x, &w, 1, 2).data, vec![15 - 28]);
+    }
+
+    #[test]
+    fn depthwise_uses_its_channel_slice() {
+        let x = Fmap { size: Size { h: 1, w: 2 }, channels: 4, data: vec![1, 2, 3, 4, 5, 6, 7, 8] };
+        // Channels 2..4, centre tap 1 and left tap 10 (input column c - 1).
+        let mut w = vec![0i8; 18];
+        for ch in 0..2 {
+            w[ch * 9 + 4] = 1;
+            w[ch * 9 + 3] = 10;
+        }
+        assert_eq!(depthwise3x3(&x, 2, &w, 1).data, vec![3, 4, 7 + 30, 8 + 40]);
+    }
+
+    #[test]
+    fn grouped_pointwise_only_sees_its_group() {
+        let x = Fmap { size: Size { h: 1, w: 1 }, channels: 4, data: vec![1, 2, 3, 4] };
+        // O = 2, G = 2: output 0 sees inputs 0..2, output 1 sees 2..4. Weight [2][2].
+        let acc = pointwise(&x, &[1, 10, 100, -1], 2, 2);
+        assert_eq!(acc.data, vec![21, 296]);
+        let full = pointwise(&x, &[1, 1, 1, 1, -128, -128, -128, -128], 2, 1);
+        assert_eq!(full.data, vec![10, -1280]);
+    }
+}

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// Standard deviation of the Gaussian int8 weights (before rounding and clipping).
 pub const WEIGHT_SIGMA: f64 = 20.0;
 /// Activation value the 99.5th percentile of a layer maps to.
-const TARGET_INT8: f64 = 120.0;
+const TARGET_INT8: f64 = 112.0;
 /// Head value the 99.5th percentile maps to, leaving room in int16 for the PWL.
 const TARGET_INT16: f64 = 8000.0;
 

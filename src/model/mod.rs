@@ -145,29 +145,23 @@ fn check_tensor_list(layout: &NetLayout, store: &TensorStore, p: &mut Problems) 
             );
         }
     }
+    let missing: Vec<&str> = specs.iter().map(|s| s.name.as_str()).filter(|n| store.get(n).is_none()).collect();
     for name in store.tensors.keys() {
         if !expected.contains(name.as_str()) {
-            let hint = closest(name, &expected)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = closest(name, &missing).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
             p.tensor(name, format!("not part of this topology{hint}"));
         }
     }
 }
 
-/// The expected name sharing the longest prefix with `name`, as a hint for misnamed tensors.
-fn closest<'a>(name: &str, expected: &std::collections::BTreeSet<&'a str>) -> Option<&'a str> {
-    let common = |e: &str| {
-        e.chars()
-            .zip(name.chars())
-            .take_while(|(a, b)| a == b)
-            .count()
-    };
-    expected
+/// The missing tensor name closest to a misnamed one, if it is close enough to be a typo.
+fn closest<'a>(name: &str, missing: &[&'a str]) -> Option<&'a str> {
+    missing
         .iter()
-        .copied()
-        .filter(|e| e.rsplit('.').next() == name.rsplit('.').next())
-        .max_by_key(|e| common(e))
+        .map(|m| (strsim::levenshtein(name, m), *m))
+        .filter(|(d, _)| *d <= 3.max(name.len() / 5))
+        .min()
+        .map(|(_, m)| m)
 }
 
 /// Writes `model.toml` and `model.safetensors` into `dir`, replacing it atomically.

@@ -54,6 +54,13 @@ impl Block {
             Block::Downsample(a, b) => vec![a, b],
         }
     }
+
+    pub fn branches_mut(&mut self) -> Vec<&mut Branch> {
+        match self {
+            Block::Regular(b) => vec![b],
+            Block::Downsample(a, b) => vec![a, b],
+        }
+    }
 }
 
 /// Stem and stages of one core.

@@ -94,7 +94,7 @@ fn tiny() -> Preset {
             ],
         ),
         pool: vec![true, false, true],
-        calibration_images: 8,
+        calibration_images: 16,
     }
 }
 
@@ -120,7 +120,7 @@ fn qvga() -> Preset {
             ],
         ),
         pool: vec![true, false, true],
-        calibration_images: 2,
+        calibration_images: 6,
     }
 }
 
@@ -147,7 +147,7 @@ fn vga() -> Preset {
             ],
         ),
         pool: vec![true, false, true],
-        calibration_images: 1,
+        calibration_images: 3,
     }
 }
 
