@@ -42,7 +42,6 @@ pub(crate) struct Solution {
 
 const NODE_BITS: u32 = 26;
 pub(crate) const MAX_NODES: usize = 1 << NODE_BITS;
-pub(crate) const MAX_SHIFT: u32 = (1 << 11) - 1;
 /// How many entries of the top bucket are examined for the depth tie-break.
 const SCAN: usize = 64;
 
@@ -68,92 +67,134 @@ fn key(x: Term, y: Term) -> u64 {
     pack(f.node, s.node, s.shift - f.shift, f.neg != s.neg)
 }
 
+#[derive(Clone, Copy, Default)]
 struct Entry {
     count: u32,
     pos: u32,
     banned: bool,
 }
 
-/// Pattern counts with buckets by count (only counts >= 2 are bucketed: a pattern seen once
-/// saves nothing).
+/// Pattern counts. Patterns between two inputs (most of the updates) are indexed directly;
+/// the others are interned to dense ids by hashing. Ids with count >= 2 sit in
+/// `buckets[count]` (a pattern seen once saves nothing), so the most frequent pattern is found
+/// without a scan and every update is O(1) with one random memory access where possible.
 #[derive(Default)]
 struct Counts {
-    map: FxMap<u64, Entry>,
-    buckets: Vec<Vec<u64>>,
+    n_inputs: u64,
+    n_shifts: u64,
+    n_direct: usize,
+    ids: FxMap<u64, u32>,
+    keys: Vec<u64>,
+    e: Vec<Entry>,
+    buckets: Vec<Vec<u32>>,
     top: usize,
+    /// Bucket maintenance is off while the initial counts are taken (see `enable_buckets`).
+    live: bool,
 }
 
+/// Direct table size limit (entries).
+const MAX_DIRECT: u64 = 1 << 24;
+
 impl Counts {
-    fn unbucket(&mut self, k: u64, count: u32, pos: u32) {
-        let b = &mut self.buckets[count as usize];
-        b.swap_remove(pos as usize);
-        if let Some(&moved) = b.get(pos as usize) {
-            if let Some(e) = self.map.get_mut(&moved) {
-                e.pos = pos;
-            }
+    fn new(n_inputs: usize, n_shifts: u32) -> Self {
+        let (n, d) = (n_inputs as u64, n_shifts as u64);
+        let mut c = Counts::default();
+        if n * n * d * 2 <= MAX_DIRECT {
+            c.n_inputs = n;
+            c.n_shifts = d;
+            c.n_direct = (n * n * d * 2) as usize;
+            c.e = vec![Entry::default(); c.n_direct];
+            c.keys = (0..c.n_direct as u64)
+                .map(|i| {
+                    let (sub, i) = (i & 1 == 1, i >> 1);
+                    let (dd, i) = (i % d, i / d);
+                    pack((i / n) as u32, (i % n) as u32, dd as u32, sub)
+                })
+                .collect();
         }
-        let _ = k;
+        c
     }
-    fn bucket(&mut self, k: u64, count: u32) -> u32 {
-        let c = count as usize;
+    fn direct(&self, k: u64) -> Option<u32> {
+        let p = unpack(k);
+        let (a, b, d) = (p.a as u64, p.b as u64, p.d as u64);
+        (a < self.n_inputs && b < self.n_inputs && d < self.n_shifts)
+            .then(|| ((((a * self.n_inputs + b) * self.n_shifts + d) << 1) | p.sub as u64) as u32)
+    }
+    fn lookup(&self, k: u64) -> Option<u32> {
+        self.direct(k).or_else(|| self.ids.get(&k).copied())
+    }
+    fn intern(&mut self, k: u64) -> u32 {
+        if let Some(id) = self.direct(k) {
+            return id;
+        }
+        let next = self.keys.len() as u32;
+        let id = *self.ids.entry(k).or_insert(next);
+        if id == next {
+            self.keys.push(k);
+            self.e.push(Entry::default());
+        }
+        id
+    }
+    fn unbucket(&mut self, id: u32) {
+        let e = self.e[id as usize];
+        let b = &mut self.buckets[e.count as usize];
+        b.swap_remove(e.pos as usize);
+        if let Some(&moved) = b.get(e.pos as usize) {
+            self.e[moved as usize].pos = e.pos;
+        }
+    }
+    fn bucket(&mut self, id: u32) {
+        let c = self.e[id as usize].count as usize;
         if self.buckets.len() <= c {
             self.buckets.resize_with(c + 1, Vec::new);
         }
         self.top = self.top.max(c);
-        self.buckets[c].push(k);
-        (self.buckets[c].len() - 1) as u32
+        self.e[id as usize].pos = self.buckets[c].len() as u32;
+        self.buckets[c].push(id);
+    }
+    fn tracked(&self, id: u32) -> bool {
+        let e = &self.e[id as usize];
+        self.live && !e.banned && e.count >= 2
     }
     fn inc(&mut self, k: u64) {
-        let e = self.map.entry(k).or_insert(Entry {
-            count: 0,
-            pos: 0,
-            banned: false,
-        });
-        e.count += 1;
-        let (c, pos, banned) = (e.count, e.pos, e.banned);
-        if banned {
-            return;
+        self.add(k, 1);
+    }
+    fn add(&mut self, k: u64, n: u32) {
+        let id = self.intern(k);
+        if self.tracked(id) {
+            self.unbucket(id);
         }
-        if c > 2 {
-            self.unbucket(k, c - 1, pos);
-        }
-        if c >= 2 {
-            let p = self.bucket(k, c);
-            if let Some(e) = self.map.get_mut(&k) {
-                e.pos = p;
-            }
+        self.e[id as usize].count += n;
+        if self.tracked(id) {
+            self.bucket(id);
         }
     }
     fn dec(&mut self, k: u64) {
-        let Some(e) = self.map.get_mut(&k) else {
-            return;
-        };
-        e.count -= 1;
-        let (c, pos, banned) = (e.count, e.pos, e.banned);
-        if c == 0 {
-            self.map.remove(&k);
-        }
-        if banned {
+        // Counts of patterns with a node built by the solver start at the number of occurrences
+        // that node was placed in, so they may undercount; never go below zero.
+        let Some(id) = self.lookup(k) else { return };
+        if self.e[id as usize].count == 0 {
             return;
         }
-        if c + 1 >= 2 {
-            self.unbucket(k, c + 1, pos);
+        if self.tracked(id) {
+            self.unbucket(id);
         }
-        if c >= 2 {
-            let p = self.bucket(k, c);
-            if let Some(e) = self.map.get_mut(&k) {
-                e.pos = p;
-            }
+        self.e[id as usize].count -= 1;
+        if self.tracked(id) {
+            self.bucket(id);
         }
     }
-    fn ban(&mut self, k: u64) {
-        if let Some(e) = self.map.get_mut(&k) {
-            let (c, pos) = (e.count, e.pos);
-            if !e.banned {
-                e.banned = true;
-                if c >= 2 {
-                    self.unbucket(k, c, pos);
-                }
+    fn ban(&mut self, id: u32) {
+        if self.tracked(id) {
+            self.unbucket(id);
+        }
+        self.e[id as usize].banned = true;
+    }
+    fn enable_buckets(&mut self) {
+        self.live = true;
+        for id in 0..self.keys.len() as u32 {
+            if self.tracked(id) {
+                self.bucket(id);
             }
         }
     }
@@ -164,6 +205,7 @@ struct Out {
     terms: Vec<Term>,
     alive: Vec<bool>,
     by_node: FxMap<u32, Vec<u32>>,
+    n_alive: usize,
     kraft: u64,
 }
 
@@ -181,6 +223,7 @@ struct Solver {
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
     let t = out.terms[i];
     out.alive[i] = false;
+    out.n_alive -= 1;
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
             counts.dec(key(t, u));
@@ -196,6 +239,7 @@ fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
 }
 
 /// Adds a term, merging with an equal `(node, shift)` term: `t + t = t << 1`, `t - t = 0`.
+/// The new pairs are counted in `local` when given (see `Solver::apply`), else globally.
 fn add_term(
     out: &mut Out,
     counts: &mut Counts,
@@ -203,6 +247,7 @@ fn add_term(
     node_outs: &mut [Vec<u32>],
     o: u32,
     mut t: Term,
+    mut local: Option<&mut FxMap<u64, u32>>,
 ) {
     loop {
         let same = out.by_node.get(&t.node).and_then(|v| {
@@ -215,7 +260,7 @@ fn add_term(
             Some(j) => {
                 let u = out.terms[j as usize];
                 remove_term(out, counts, depth, j as usize);
-                if u.neg != t.neg || t.shift >= MAX_SHIFT {
+                if u.neg != t.neg {
                     return;
                 }
                 t.shift += 1;
@@ -224,12 +269,16 @@ fn add_term(
     }
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
-            counts.inc(key(t, u));
+            match local.as_deref_mut() {
+                Some(l) => *l.entry(key(t, u)).or_insert(0) += 1,
+                None => counts.inc(key(t, u)),
+            }
         }
     }
     let idx = out.terms.len() as u32;
     out.terms.push(t);
     out.alive.push(true);
+    out.n_alive += 1;
     let v = out.by_node.entry(t.node).or_default();
     if v.is_empty() {
         node_outs[t.node as usize].push(o);
@@ -297,6 +346,10 @@ impl Solver {
         self.depth.push(nd);
         self.pairs.push(p);
         self.node_outs.push(Vec::new());
+        // Pairs with the new node can only gain occurrences now, where it is placed: count them
+        // in a small local map and publish only those seen at least twice. This keeps the
+        // global table (and its cache misses) small; later changes are decrements.
+        let mut local: FxMap<u64, u32> = FxMap::default();
         for &(o, i, j) in &occ {
             let out = &mut self.outs[o as usize];
             let t1 = out.terms[i as usize];
@@ -314,9 +367,39 @@ impl Solver {
                 &mut self.node_outs,
                 o,
                 t,
+                Some(&mut local),
             );
         }
+        let mut fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
+        fresh.sort_unstable();
+        for (k, c) in fresh {
+            self.counts.add(k, c);
+        }
         occ.len()
+    }
+
+    /// Drops dead term slots of outputs that are mostly dead, so the pair updates stay
+    /// proportional to the live terms.
+    fn compact(&mut self) {
+        for out in &mut self.outs {
+            let live = out.n_alive;
+            if out.terms.len() < 32 || live * 2 > out.terms.len() {
+                continue;
+            }
+            let terms: Vec<Term> = out
+                .terms
+                .iter()
+                .zip(&out.alive)
+                .filter(|(_, &a)| a)
+                .map(|(t, _)| *t)
+                .collect();
+            out.by_node.clear();
+            for (i, t) in terms.iter().enumerate() {
+                out.by_node.entry(t.node).or_default().push(i as u32);
+            }
+            out.alive = vec![true; terms.len()];
+            out.terms = terms;
+        }
     }
 
     fn run(&mut self) {
@@ -327,15 +410,22 @@ impl Solver {
             if self.counts.top < 2 {
                 break;
             }
-            let b = &self.counts.buckets[self.counts.top];
-            let best = b
+            self.compact();
+            let c = &self.counts;
+            let best = c.buckets[c.top]
                 .iter()
                 .take(SCAN)
-                .copied()
-                .min_by_key(|&k| (self.pattern_depth(k), k));
-            let Some(k) = best else { break };
+                .map(|&id| {
+                    (
+                        self.pattern_depth(c.keys[id as usize]),
+                        c.keys[id as usize],
+                        id,
+                    )
+                })
+                .min();
+            let Some((_, k, id)) = best else { break };
             if self.apply(k) == 0 {
-                self.counts.ban(k);
+                self.counts.ban(id);
             }
         }
     }
@@ -344,13 +434,14 @@ impl Solver {
 /// Runs the solver on the initial per-output terms (nodes `0..n_inputs` are the inputs, at
 /// depth 0). `max_depth` bounds every output's eventual tree depth.
 pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> Solution {
+    let max_shift = terms.iter().flatten().map(|t| t.shift).max().unwrap_or(0);
     let mut s = Solver {
         depth: vec![0; n_inputs],
         pairs: Vec::new(),
         n_inputs: n_inputs as u32,
         outs: Vec::with_capacity(terms.len()),
         node_outs: vec![Vec::new(); n_inputs],
-        counts: Counts::default(),
+        counts: Counts::new(n_inputs, max_shift + 1),
         max_depth,
     };
     for (o, ts) in terms.into_iter().enumerate() {
@@ -358,6 +449,7 @@ pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> S
             terms: Vec::new(),
             alive: Vec::new(),
             by_node: FxMap::default(),
+            n_alive: 0,
             kraft: 0,
         };
         for t in ts {
@@ -368,11 +460,23 @@ pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> S
                 &mut s.node_outs,
                 o as u32,
                 t,
+                None,
             );
         }
         s.outs.push(out);
     }
+    let t0 = std::time::Instant::now();
+    s.counts.enable_buckets();
+    let npat = s.counts.keys.len();
     s.run();
+    if std::env::var("ARITH_DEBUG").is_ok() {
+        eprintln!(
+            "patterns {npat} -> {} nodes {} run {:?}",
+            s.counts.keys.len(),
+            s.pairs.len(),
+            t0.elapsed()
+        );
+    }
     let _ = s.n_inputs;
     let terms = s
         .outs
