@@ -16,6 +16,7 @@ mod graph;
 mod lower;
 mod matrix;
 mod report;
+mod verilog;
 mod width;
 
 pub use bench::{bench_layer, bench_report, bench_report_with, random_int8_matrix, BenchRow};
@@ -27,4 +28,5 @@ pub use matrix::{ConstMatrix, MAX_WEIGHT};
 pub use report::{
     csd_baseline, format_table, layer_report, mcm_plus_trees, mcm_tree_bound, LayerStats,
 };
+pub use verilog::{emit_verilog, PortNames};
 pub use width::{signed_width, Interval};
