@@ -257,6 +257,19 @@ impl AdderGraph {
 
     /// Bit-true evaluation of the hardware: `y = M x`, checked against the input ranges.
     pub fn eval(&self, x: &[i64]) -> Result<Vec<i64>, ArithError> {
+        let v = self.eval_nodes(x)?;
+        Ok(self
+            .outputs
+            .iter()
+            .map(|o| {
+                o.term
+                    .map_or(0, |t| ((v[t.node] as i128) << t.shift) as i64)
+            })
+            .collect())
+    }
+
+    /// The value of every node for input `x` (each lies in its node's interval).
+    pub fn eval_nodes(&self, x: &[i64]) -> Result<Vec<i64>, ArithError> {
         if x.len() != self.inputs.len() {
             return Err(ArithError::InputCount {
                 expected: self.inputs.len(),
@@ -273,27 +286,25 @@ impl AdderGraph {
                 });
             }
         }
-        // Node values fit in i64 (checked at build); shifted operands need i128.
-        let mut v = vec![0i128; self.nodes.len()];
+        // Node values fit in i64 (their intervals were checked at build); a shifted operand
+        // may not, so the arithmetic is done in i128 and the result narrowed exactly.
+        let mut v = vec![0i64; self.nodes.len()];
         for (id, n) in self.nodes.iter().enumerate() {
-            v[id] = match &n.kind {
+            let sh = |op: &Operand| (v[op.node] as i128) << op.shift;
+            let r = match &n.kind {
                 NodeKind::Input(i) => x[*i] as i128,
                 NodeKind::Add { lhs, rhs, sub } => {
-                    let (a, b) = (v[lhs.node] << lhs.shift, v[rhs.node] << rhs.shift);
                     if *sub {
-                        a - b
+                        sh(lhs) - sh(rhs)
                     } else {
-                        a + b
+                        sh(lhs) + sh(rhs)
                     }
                 }
-                NodeKind::Neg(op) => -(v[op.node] << op.shift),
+                NodeKind::Neg(op) => -sh(op),
             };
+            v[id] = i64::try_from(r).map_err(|_| too_wide())?;
         }
-        Ok(self
-            .outputs
-            .iter()
-            .map(|o| o.term.map_or(0, |t| (v[t.node] << t.shift) as i64))
-            .collect())
+        Ok(v)
     }
 }
 

@@ -19,7 +19,10 @@ mod report;
 mod verilog;
 mod width;
 
-pub use bench::{bench_layer, bench_report, bench_report_with, random_int8_matrix, BenchRow};
+pub use bench::{
+    bench_layer, bench_report, bench_report_with, programmable_layer_verilog, random_int8_matrix,
+    BenchRow,
+};
 pub use csd::{csd, csd_weight, Digit};
 pub use error::ArithError;
 pub use graph::{eval, AdderGraph, Node, NodeKind, Operand, Output};
