@@ -1,0 +1,501 @@
+//! Constant matrix-vector common subexpression elimination (the da4ml / Hcub family).
+//!
+//! Every output starts as a list of signed, shifted terms `±(node << shift)` (the CSD digits
+//! of its weights, each on its input node). A *pattern* is a pair of terms normalised to the
+//! lower shift: `a + (b << d)` or `a - (b << d)`. The solver repeatedly takes the pattern that
+//! occurs most often over all outputs, builds it once as a new adder node, and substitutes it
+//! wherever it occurs. Pairs of terms on the same input give multiple-constant-multiplication
+//! sharing for free; pairs across inputs share partial sums between outputs.
+//!
+//! Depth control: each output keeps the Kraft sum `sum 2^depth(term)`; a balanced tree over its
+//! terms has depth `ceil(log2 kraft)`, so a substitution is only made where the output's Kraft
+//! sum stays `<= 2^max_depth`. Ties between equally frequent patterns go to the shallower one.
+//!
+//! Speed: pattern counts live in a hash map and in buckets by count, updated incrementally on
+//! every substitution (only the pairs touching the two removed and one added term change).
+
+use super::fxhash::FxMap;
+
+/// `±(node << shift)` inside one output's sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Term {
+    pub node: u32,
+    pub shift: u32,
+    pub neg: bool,
+}
+
+/// A node built by the solver: `a + (b << d)`, or `a - (b << d)` when `sub`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pair {
+    pub a: u32,
+    pub b: u32,
+    pub d: u32,
+    pub sub: bool,
+}
+
+/// Result: the new nodes (ids `n_inputs..`) and the remaining terms of every output.
+pub(crate) struct Solution {
+    pub pairs: Vec<Pair>,
+    pub depth: Vec<u32>,
+    pub terms: Vec<Vec<Term>>,
+}
+
+const NODE_BITS: u32 = 26;
+pub(crate) const MAX_NODES: usize = 1 << NODE_BITS;
+/// How many entries of the top bucket are examined for the depth tie-break.
+const SCAN: usize = 64;
+
+fn pack(a: u32, b: u32, d: u32, sub: bool) -> u64 {
+    ((a as u64) << 38) | ((b as u64) << 12) | ((d as u64) << 1) | sub as u64
+}
+fn unpack(k: u64) -> Pair {
+    let m = (1u64 << NODE_BITS) - 1;
+    Pair {
+        a: ((k >> 38) & m) as u32,
+        b: ((k >> 12) & m) as u32,
+        d: ((k >> 1) & 0x7ff) as u32,
+        sub: k & 1 == 1,
+    }
+}
+/// Canonical pattern of two terms: first the lower shift (then the lower node id).
+fn key(x: Term, y: Term) -> u64 {
+    let (f, s) = if (x.shift, x.node) <= (y.shift, y.node) {
+        (x, y)
+    } else {
+        (y, x)
+    };
+    pack(f.node, s.node, s.shift - f.shift, f.neg != s.neg)
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    count: u32,
+    pos: u32,
+    banned: bool,
+}
+
+/// Pattern counts. Patterns between two inputs (most of the updates) are indexed directly;
+/// the others are interned to dense ids by hashing. Ids with count >= 2 sit in
+/// `buckets[count]` (a pattern seen once saves nothing), so the most frequent pattern is found
+/// without a scan and every update is O(1) with one random memory access where possible.
+#[derive(Default)]
+struct Counts {
+    n_inputs: u64,
+    n_shifts: u64,
+    n_direct: usize,
+    ids: FxMap<u64, u32>,
+    keys: Vec<u64>,
+    e: Vec<Entry>,
+    buckets: Vec<Vec<u32>>,
+    top: usize,
+    /// Bucket maintenance is off while the initial counts are taken (see `enable_buckets`).
+    live: bool,
+}
+
+/// Direct table size limit (entries).
+const MAX_DIRECT: u64 = 1 << 24;
+
+impl Counts {
+    fn new(n_inputs: usize, n_shifts: u32) -> Self {
+        let (n, d) = (n_inputs as u64, n_shifts as u64);
+        let mut c = Counts::default();
+        if n * n * d * 2 <= MAX_DIRECT {
+            c.n_inputs = n;
+            c.n_shifts = d;
+            c.n_direct = (n * n * d * 2) as usize;
+            c.e = vec![Entry::default(); c.n_direct];
+            c.keys = (0..c.n_direct as u64)
+                .map(|i| {
+                    let (sub, i) = (i & 1 == 1, i >> 1);
+                    let (dd, i) = (i % d, i / d);
+                    pack((i / n) as u32, (i % n) as u32, dd as u32, sub)
+                })
+                .collect();
+        }
+        c
+    }
+    fn direct(&self, k: u64) -> Option<u32> {
+        let p = unpack(k);
+        let (a, b, d) = (p.a as u64, p.b as u64, p.d as u64);
+        (a < self.n_inputs && b < self.n_inputs && d < self.n_shifts)
+            .then(|| ((((a * self.n_inputs + b) * self.n_shifts + d) << 1) | p.sub as u64) as u32)
+    }
+    fn lookup(&self, k: u64) -> Option<u32> {
+        self.direct(k).or_else(|| self.ids.get(&k).copied())
+    }
+    fn intern(&mut self, k: u64) -> u32 {
+        if let Some(id) = self.direct(k) {
+            return id;
+        }
+        let next = self.keys.len() as u32;
+        let id = *self.ids.entry(k).or_insert(next);
+        if id == next {
+            self.keys.push(k);
+            self.e.push(Entry::default());
+        }
+        id
+    }
+    fn unbucket(&mut self, id: u32) {
+        let e = self.e[id as usize];
+        let b = &mut self.buckets[e.count as usize];
+        b.swap_remove(e.pos as usize);
+        if let Some(&moved) = b.get(e.pos as usize) {
+            self.e[moved as usize].pos = e.pos;
+        }
+    }
+    fn bucket(&mut self, id: u32) {
+        let c = self.e[id as usize].count as usize;
+        if self.buckets.len() <= c {
+            self.buckets.resize_with(c + 1, Vec::new);
+        }
+        self.top = self.top.max(c);
+        self.e[id as usize].pos = self.buckets[c].len() as u32;
+        self.buckets[c].push(id);
+    }
+    fn tracked(&self, id: u32) -> bool {
+        let e = &self.e[id as usize];
+        self.live && !e.banned && e.count >= 2
+    }
+    fn inc(&mut self, k: u64) {
+        self.add(k, 1);
+    }
+    fn add(&mut self, k: u64, n: u32) {
+        let id = self.intern(k);
+        if self.tracked(id) {
+            self.unbucket(id);
+        }
+        self.e[id as usize].count += n;
+        if self.tracked(id) {
+            self.bucket(id);
+        }
+    }
+    fn dec(&mut self, k: u64) {
+        // Counts of patterns with a node built by the solver start at the number of occurrences
+        // that node was placed in, so they may undercount; never go below zero.
+        let Some(id) = self.lookup(k) else { return };
+        if self.e[id as usize].count == 0 {
+            return;
+        }
+        if self.tracked(id) {
+            self.unbucket(id);
+        }
+        self.e[id as usize].count -= 1;
+        if self.tracked(id) {
+            self.bucket(id);
+        }
+    }
+    fn ban(&mut self, id: u32) {
+        if self.tracked(id) {
+            self.unbucket(id);
+        }
+        self.e[id as usize].banned = true;
+    }
+    fn enable_buckets(&mut self) {
+        self.live = true;
+        for id in 0..self.keys.len() as u32 {
+            if self.tracked(id) {
+                self.bucket(id);
+            }
+        }
+    }
+}
+
+/// One output's live terms. Dead slots stay in place (indices are stable).
+struct Out {
+    terms: Vec<Term>,
+    alive: Vec<bool>,
+    by_node: FxMap<u32, Vec<u32>>,
+    n_alive: usize,
+    kraft: u64,
+}
+
+struct Solver {
+    depth: Vec<u32>,
+    pairs: Vec<Pair>,
+    n_inputs: u32,
+    outs: Vec<Out>,
+    /// Outputs in which a node has (or had) a term; filtered when read.
+    node_outs: Vec<Vec<u32>>,
+    counts: Counts,
+    max_depth: u32,
+}
+
+fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
+    let t = out.terms[i];
+    out.alive[i] = false;
+    out.n_alive -= 1;
+    for (k, &u) in out.terms.iter().enumerate() {
+        if out.alive[k] {
+            counts.dec(key(t, u));
+        }
+    }
+    if let Some(v) = out.by_node.get_mut(&t.node) {
+        v.retain(|&j| j as usize != i);
+        if v.is_empty() {
+            out.by_node.remove(&t.node);
+        }
+    }
+    out.kraft -= 1u64 << depth[t.node as usize];
+}
+
+/// Adds a term, merging with an equal `(node, shift)` term: `t + t = t << 1`, `t - t = 0`.
+/// The new pairs are counted in `local` when given (see `Solver::apply`), else globally.
+fn add_term(
+    out: &mut Out,
+    counts: &mut Counts,
+    depth: &[u32],
+    node_outs: &mut [Vec<u32>],
+    o: u32,
+    mut t: Term,
+    mut local: Option<&mut FxMap<u64, u32>>,
+) {
+    loop {
+        let same = out.by_node.get(&t.node).and_then(|v| {
+            v.iter()
+                .copied()
+                .find(|&j| out.terms[j as usize].shift == t.shift)
+        });
+        match same {
+            None => break,
+            Some(j) => {
+                let u = out.terms[j as usize];
+                remove_term(out, counts, depth, j as usize);
+                if u.neg != t.neg {
+                    return;
+                }
+                t.shift += 1;
+            }
+        }
+    }
+    for (k, &u) in out.terms.iter().enumerate() {
+        if out.alive[k] {
+            match local.as_deref_mut() {
+                Some(l) => *l.entry(key(t, u)).or_insert(0) += 1,
+                None => counts.inc(key(t, u)),
+            }
+        }
+    }
+    let idx = out.terms.len() as u32;
+    out.terms.push(t);
+    out.alive.push(true);
+    out.n_alive += 1;
+    let v = out.by_node.entry(t.node).or_default();
+    if v.is_empty() {
+        node_outs[t.node as usize].push(o);
+    }
+    v.push(idx);
+    out.kraft += 1u64 << depth[t.node as usize];
+}
+
+impl Solver {
+    fn pattern_depth(&self, k: u64) -> u32 {
+        let p = unpack(k);
+        self.depth[p.a as usize].max(self.depth[p.b as usize]) + 1
+    }
+
+    /// Substitutes pattern `k` wherever the depth budget allows; returns the substitutions made
+    /// (none unless at least two, since one occurrence saves nothing).
+    fn apply(&mut self, k: u64) -> usize {
+        let p = unpack(k);
+        let (da, db) = (self.depth[p.a as usize], self.depth[p.b as usize]);
+        let nd = da.max(db) + 1;
+        if nd > self.max_depth || self.depth.len() >= MAX_NODES {
+            return 0;
+        }
+        let budget = 1u64 << self.max_depth;
+        let mut outs = std::mem::take(&mut self.node_outs[p.a as usize]);
+        outs.sort_unstable();
+        outs.dedup();
+        outs.retain(|&o| self.outs[o as usize].by_node.contains_key(&p.a));
+        let mut occ: Vec<(u32, u32, u32)> = Vec::new();
+        for &o in &outs {
+            let out = &self.outs[o as usize];
+            let (Some(ia), Some(ib)) = (out.by_node.get(&p.a), out.by_node.get(&p.b)) else {
+                continue;
+            };
+            let mut firsts: Vec<u32> = ia.clone();
+            firsts.sort_unstable_by_key(|&i| out.terms[i as usize].shift);
+            let mut used: Vec<u32> = Vec::new();
+            let mut kraft = out.kraft;
+            for i in firsts {
+                let t1 = out.terms[i as usize];
+                if used.contains(&i) {
+                    continue;
+                }
+                let want = (t1.shift + p.d, t1.neg != p.sub);
+                let Some(&j) = ib.iter().find(|&&j| {
+                    let t2 = out.terms[j as usize];
+                    j != i && !used.contains(&j) && (t2.shift, t2.neg) == want
+                }) else {
+                    continue;
+                };
+                let next = kraft - (1 << da) - (1 << db) + (1 << nd);
+                if next > budget {
+                    continue;
+                }
+                kraft = next;
+                used.extend([i, j]);
+                occ.push((o, i, j));
+            }
+        }
+        self.node_outs[p.a as usize] = outs;
+        if occ.len() < 2 {
+            return 0;
+        }
+        let id = self.depth.len() as u32;
+        self.depth.push(nd);
+        self.pairs.push(p);
+        self.node_outs.push(Vec::new());
+        // Pairs with the new node can only gain occurrences now, where it is placed: count them
+        // in a small local map and publish only those seen at least twice. This keeps the
+        // global table (and its cache misses) small; later changes are decrements.
+        let mut local: FxMap<u64, u32> = FxMap::default();
+        for &(o, i, j) in &occ {
+            let out = &mut self.outs[o as usize];
+            let t1 = out.terms[i as usize];
+            remove_term(out, &mut self.counts, &self.depth, i as usize);
+            remove_term(out, &mut self.counts, &self.depth, j as usize);
+            let t = Term {
+                node: id,
+                shift: t1.shift,
+                neg: t1.neg,
+            };
+            add_term(
+                out,
+                &mut self.counts,
+                &self.depth,
+                &mut self.node_outs,
+                o,
+                t,
+                Some(&mut local),
+            );
+        }
+        let mut fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
+        fresh.sort_unstable();
+        for (k, c) in fresh {
+            self.counts.add(k, c);
+        }
+        occ.len()
+    }
+
+    /// Drops dead term slots of outputs that are mostly dead, so the pair updates stay
+    /// proportional to the live terms.
+    fn compact(&mut self) {
+        for out in &mut self.outs {
+            let live = out.n_alive;
+            if out.terms.len() < 32 || live * 2 > out.terms.len() {
+                continue;
+            }
+            let terms: Vec<Term> = out
+                .terms
+                .iter()
+                .zip(&out.alive)
+                .filter(|(_, &a)| a)
+                .map(|(t, _)| *t)
+                .collect();
+            out.by_node.clear();
+            for (i, t) in terms.iter().enumerate() {
+                out.by_node.entry(t.node).or_default().push(i as u32);
+            }
+            out.alive = vec![true; terms.len()];
+            out.terms = terms;
+        }
+    }
+
+    fn run(&mut self) {
+        loop {
+            while self.counts.top >= 2 && self.counts.buckets[self.counts.top].is_empty() {
+                self.counts.top -= 1;
+            }
+            if self.counts.top < 2 {
+                break;
+            }
+            self.compact();
+            let c = &self.counts;
+            let best = c.buckets[c.top]
+                .iter()
+                .take(SCAN)
+                .map(|&id| {
+                    (
+                        self.pattern_depth(c.keys[id as usize]),
+                        c.keys[id as usize],
+                        id,
+                    )
+                })
+                .min();
+            let Some((_, k, id)) = best else { break };
+            if self.apply(k) == 0 {
+                self.counts.ban(id);
+            }
+        }
+    }
+}
+
+/// Runs the solver on the initial per-output terms (nodes `0..n_inputs` are the inputs, at
+/// depth 0). `max_depth` bounds every output's eventual tree depth.
+pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> Solution {
+    let max_shift = terms.iter().flatten().map(|t| t.shift).max().unwrap_or(0);
+    let mut s = Solver {
+        depth: vec![0; n_inputs],
+        pairs: Vec::new(),
+        n_inputs: n_inputs as u32,
+        outs: Vec::with_capacity(terms.len()),
+        node_outs: vec![Vec::new(); n_inputs],
+        counts: Counts::new(n_inputs, max_shift + 1),
+        max_depth,
+    };
+    for (o, ts) in terms.into_iter().enumerate() {
+        let mut out = Out {
+            terms: Vec::new(),
+            alive: Vec::new(),
+            by_node: FxMap::default(),
+            n_alive: 0,
+            kraft: 0,
+        };
+        for t in ts {
+            add_term(
+                &mut out,
+                &mut s.counts,
+                &s.depth,
+                &mut s.node_outs,
+                o as u32,
+                t,
+                None,
+            );
+        }
+        s.outs.push(out);
+    }
+    let t0 = std::time::Instant::now();
+    s.counts.enable_buckets();
+    let npat = s.counts.keys.len();
+    s.run();
+    if std::env::var("ARITH_DEBUG").is_ok() {
+        eprintln!(
+            "patterns {npat} -> {} nodes {} run {:?}",
+            s.counts.keys.len(),
+            s.pairs.len(),
+            t0.elapsed()
+        );
+    }
+    let _ = s.n_inputs;
+    let terms = s
+        .outs
+        .iter()
+        .map(|o| {
+            let mut v: Vec<Term> = o
+                .terms
+                .iter()
+                .zip(&o.alive)
+                .filter(|(_, &a)| a)
+                .map(|(t, _)| *t)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    Solution {
+        pairs: s.pairs,
+        depth: s.depth,
+        terms,
+    }
+}

@@ -1,0 +1,194 @@
+//! The lowering pipeline: validate, recode every weight in CSD, run the CMVM solver
+//! ([`super::cse`]), sum each output's leftover terms in a depth-optimal tree, and hand the
+//! node list to [`AdderGraph::build`] for intervals, widths and the pipeline plan.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::csd::{ceil_log2, csd};
+use super::cse::{self, Term, MAX_NODES};
+use super::error::ArithError;
+use super::graph::{AdderGraph, NodeKind, Operand};
+use super::matrix::ConstMatrix;
+use super::width::Interval;
+
+/// Largest supported input magnitude (a 48-bit accumulator feeding a requant multiplier).
+pub const MAX_INPUT: i64 = 1 << 48;
+
+/// Generation options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowerOptions {
+    /// Pipeline register every N adder levels; 0 = purely combinational (latency 0).
+    pub pipeline_every: u32,
+    /// Allowed adder depth above the lower bound `ceil(log2(max CSD digits per output))`.
+    /// More slack lets the solver share more; 0 forces minimal depth.
+    pub depth_slack: u32,
+}
+
+impl Default for LowerOptions {
+    fn default() -> Self {
+        LowerOptions {
+            pipeline_every: 0,
+            depth_slack: 2,
+        }
+    }
+}
+
+/// Lowers `y = M x` (inputs `x[i]` in `ranges[i]`) to an exact adder graph.
+pub fn lower(
+    m: &ConstMatrix,
+    ranges: &[Interval],
+    opts: &LowerOptions,
+) -> Result<AdderGraph, ArithError> {
+    if ranges.len() != m.cols() {
+        return Err(ArithError::RangeCount(m.cols(), ranges.len()));
+    }
+    for (index, r) in ranges.iter().enumerate() {
+        if r.lo > r.hi {
+            return Err(ArithError::EmptyRange {
+                index,
+                lo: r.lo,
+                hi: r.hi,
+            });
+        }
+        if r.lo < -MAX_INPUT || r.hi > MAX_INPUT {
+            return Err(ArithError::RangeTooWide {
+                index,
+                lo: r.lo,
+                hi: r.hi,
+            });
+        }
+    }
+    // Every CSD digit can become at most one node; keep ids inside the solver's key space.
+    if m.rows()
+        .saturating_mul(m.cols())
+        .saturating_mul(18)
+        .saturating_add(m.cols())
+        >= MAX_NODES
+    {
+        return Err(ArithError::TooLarge(format!(
+            "{}x{} matrix",
+            m.rows(),
+            m.cols()
+        )));
+    }
+    let n = m.cols();
+    let mut terms: Vec<Vec<Term>> = Vec::with_capacity(m.rows());
+    let mut min_depth = 0;
+    for r in 0..m.rows() {
+        let mut ts = Vec::new();
+        for (c, &w) in m.row(r).iter().enumerate() {
+            for d in csd(w) {
+                ts.push(Term {
+                    node: c as u32,
+                    shift: d.shift,
+                    neg: d.neg,
+                });
+            }
+        }
+        min_depth = min_depth.max(ceil_log2(ts.len() as u64));
+        terms.push(ts);
+    }
+    let sol = cse::solve(n, terms, min_depth + opts.depth_slack);
+
+    let mut kinds: Vec<NodeKind> = (0..n).map(NodeKind::Input).collect();
+    let mut depth = sol.depth;
+    for p in &sol.pairs {
+        kinds.push(NodeKind::Add {
+            lhs: Operand {
+                node: p.a as usize,
+                shift: 0,
+            },
+            rhs: Operand {
+                node: p.b as usize,
+                shift: p.d,
+            },
+            sub: p.sub,
+        });
+    }
+    let mut outputs = Vec::with_capacity(m.rows());
+    for ts in sol.terms {
+        let root = sum_tree(ts, &mut kinds, &mut depth);
+        outputs.push(root.map(|t| {
+            if t.neg {
+                kinds.push(NodeKind::Neg(Operand {
+                    node: t.node as usize,
+                    shift: 0,
+                }));
+                depth.push(depth[t.node as usize] + 1);
+                Operand {
+                    node: kinds.len() - 1,
+                    shift: t.shift,
+                }
+            } else {
+                Operand {
+                    node: t.node as usize,
+                    shift: t.shift,
+                }
+            }
+        }));
+    }
+    AdderGraph::build(
+        m.clone(),
+        ranges.to_vec(),
+        kinds,
+        outputs,
+        opts.pipeline_every,
+        min_depth,
+    )
+}
+
+/// Sums signed terms with the fewest levels: always combine the two shallowest (Huffman on
+/// depth). A positive and a negative term make a subtractor; two negatives make an adder
+/// whose result stays negative, so a negation is needed only if every term is negative.
+fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> Option<Term> {
+    let mut heap: BinaryHeap<Reverse<(u32, u32, u32, bool)>> = ts
+        .into_iter()
+        .map(|t| Reverse((depth[t.node as usize], t.shift, t.node, t.neg)))
+        .collect();
+    loop {
+        let Reverse((dx, sx, nx, gx)) = heap.pop()?;
+        let Some(Reverse((dy, sy, ny, gy))) = heap.pop() else {
+            return Some(Term {
+                node: nx,
+                shift: sx,
+                neg: gx,
+            });
+        };
+        let (x, y) = (
+            Term {
+                node: nx,
+                shift: sx,
+                neg: gx,
+            },
+            Term {
+                node: ny,
+                shift: sy,
+                neg: gy,
+            },
+        );
+        let base = sx.min(sy);
+        let (l, r, sub, neg) = if gx == gy {
+            let (l, r) = if (sx, nx) <= (sy, ny) { (x, y) } else { (y, x) };
+            (l, r, false, gx)
+        } else if !gx {
+            (x, y, true, false)
+        } else {
+            (y, x, true, false)
+        };
+        kinds.push(NodeKind::Add {
+            lhs: Operand {
+                node: l.node as usize,
+                shift: l.shift - base,
+            },
+            rhs: Operand {
+                node: r.node as usize,
+                shift: r.shift - base,
+            },
+            sub,
+        });
+        let d = dx.max(dy) + 1;
+        depth.push(d);
+        heap.push(Reverse((d, base, (kinds.len() - 1) as u32, neg)));
+    }
+}

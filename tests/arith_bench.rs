@@ -1,0 +1,40 @@
+//! The arithmetic benchmark as an ignored test (run with
+//! `cargo test --release --test arith_bench -- --ignored --nocapture`).
+
+use semifreddo::arith::{bench_report_with, LowerOptions};
+
+#[test]
+#[ignore = "benchmark: run explicitly in release mode"]
+fn arith_bench() {
+    let slack = std::env::var("ARITH_SLACK")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    let opts = LowerOptions {
+        pipeline_every: 0,
+        depth_slack: slack,
+    };
+    let report = bench_report_with(&[32, 64, 128], 1, &opts).expect("bench");
+    println!("{report}");
+}
+
+/// Writes the 32x32 seed-1 frozen layer (combinational) and its programmable counterpart to
+/// `$ARITH_SYNTH_DIR` for the Yosys measurement in docs/benchmarks-arith.md.
+#[test]
+#[ignore = "writes synthesis inputs; run explicitly"]
+fn write_synth_inputs() {
+    use semifreddo::arith::{
+        emit_verilog, lower, programmable_layer_verilog, random_int8_matrix, Interval, PortNames,
+    };
+    let dir = std::env::var("ARITH_SYNTH_DIR").unwrap_or_else(|_| ".".into());
+    let n = 32;
+    let m = random_int8_matrix(n, n, 1);
+    let g = lower(&m, &vec![Interval::INT8; n], &LowerOptions::default()).expect("lower");
+    let v = emit_verilog(&g, "frozen_pw32", &PortNames::default_for(&g)).expect("emit");
+    std::fs::write(format!("{dir}/frozen_pw32.v"), v).expect("write");
+    std::fs::write(
+        format!("{dir}/prog_pw32.v"),
+        programmable_layer_verilog(n, n, "prog_pw32"),
+    )
+    .expect("write");
+}
