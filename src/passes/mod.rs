@@ -1,0 +1,9 @@
+//! Passes that plan the hardware from the model, one job each:
+//! `lower_frozen` (frozen conv layers to adder graphs), `regmap` (the register map),
+//! `plan` (the streaming stages of the frozen core with their latencies).
+
+pub mod lower_frozen;
+pub mod plan;
+pub mod regmap;
+
+pub use plan::{plan, HwPlan, PlanOptions};

@@ -1,0 +1,52 @@
+// sf_delay: clock-enabled delay line (semifreddo primitive).
+//
+// CONTRACT
+//   Parameters  WIDTH bits, DEPTH clocks (0 = a plain wire), RESET = 1 clears the stages on
+//               reset (use for valid and marker bits), 0 leaves them unreset (datapath).
+//   Behaviour   q is d delayed by DEPTH clocks in which en = 1; when en = 0 nothing moves, so
+//               it stays in lock-step with the clock-enabled pipelines it runs beside.
+//   Latency     DEPTH clocks (of en = 1). Throughput one value per clock.
+//   Reset       aresetn synchronous, active low; only with RESET = 1.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module sf_delay #(
+    parameter integer WIDTH = 1,  // bits of d and q
+    parameter integer DEPTH = 1,  // stages, >= 0
+    parameter integer RESET = 0   // 1: stages reset to 0
+) (
+    input  wire             aclk,
+    input  wire             aresetn,
+    input  wire             en,
+    input  wire [WIDTH-1:0] d,
+    output wire [WIDTH-1:0] q
+);
+
+    generate
+        if (DEPTH == 0) begin : g_wire
+            assign q = d;
+            wire unused_ok = &{1'b0, aclk, aresetn, en, 1'b0};
+        end else begin : g_regs
+            reg [WIDTH-1:0] stage_q [0:DEPTH-1];
+            integer i;
+            always @(posedge aclk) begin
+                if (RESET != 0 && !aresetn) begin
+                    for (i = 0; i < DEPTH; i = i + 1) stage_q[i] <= {WIDTH{1'b0}};
+                end else if (en) begin
+                    stage_q[0] <= d;
+                    for (i = 1; i < DEPTH; i = i + 1) stage_q[i] <= stage_q[i-1];
+                end
+            end
+            assign q = stage_q[DEPTH-1];
+            if (RESET == 0) begin : g_no_reset
+                wire unused_ok = &{1'b0, aresetn, 1'b0};
+            end
+        end
+    endgenerate
+
+endmodule
+
+`resetall
+`default_nettype wire
