@@ -19,6 +19,16 @@ use semifreddo::model::{self, init::init, Model};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// Coverage counters of the reference (shared by all tests of this binary): how often the
+/// interesting corners of SPEC §2 were actually reached.
+static SAT8_LO: AtomicUsize = AtomicUsize::new(0);
+static SAT8_HI: AtomicUsize = AtomicUsize::new(0);
+static SAT16: AtomicUsize = AtomicUsize::new(0);
+static PWL_CLAMP: AtomicUsize = AtomicUsize::new(0);
+static PWL_LATER_SEGMENT: AtomicUsize = AtomicUsize::new(0);
+static SHIFT40: AtomicUsize = AtomicUsize::new(0);
 
 // ---------------------------------------------------------------------------------------
 // Reference: feature maps (HWC, channel fastest, i64 values)
@@ -146,11 +156,24 @@ fn requant(acc: i64, m: i64, b: i64, s: i64, lo: i64, hi: i64) -> i64 {
 }
 
 fn requant8(acc: i64, m: i64, b: i64, s: i64, relu: bool) -> i64 {
-    requant(acc, m, b, s, if relu { 0 } else { -128 }, 127)
+    let y = requant(acc, m, b, s, if relu { 0 } else { -128 }, 127);
+    if y == 127 {
+        SAT8_HI.fetch_add(1, Relaxed);
+    } else if y == -128 {
+        SAT8_LO.fetch_add(1, Relaxed);
+    }
+    if s == 40 {
+        SHIFT40.fetch_add(1, Relaxed);
+    }
+    y
 }
 
 fn requant16(acc: i64, m: i64, b: i64, s: i64) -> i64 {
-    requant(acc, m, b, s, -32768, 32767)
+    let y = requant(acc, m, b, s, -32768, 32767);
+    if y == 32767 || y == -32768 {
+        SAT16.fetch_add(1, Relaxed);
+    }
+    y
 }
 
 fn requant_fm(acc: &Fm, l: &Layer, relu: bool) -> Fm {
@@ -283,6 +306,12 @@ fn pwl(z: i64, xs: &[i64], ys: &[i64], gs: &[i64]) -> i64 {
     }
     assert!(z >= xs[0]);
     let v: i128 = ys[k] as i128 + ((((z - xs[k]) as i128) * gs[k] as i128 + 128) >> 8);
+    if k > 0 {
+        PWL_LATER_SEGMENT.fetch_add(1, Relaxed);
+    }
+    if !(-32768..=32767).contains(&v) {
+        PWL_CLAMP.fetch_add(1, Relaxed);
+    }
     v.clamp(-32768, 32767) as i64
 }
 
@@ -574,12 +603,12 @@ fn check(model: &Model, rng: &mut ChaCha8Rng, what: &str, failures: &mut Vec<Str
 fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
     let nt = rng.gen_range(0..=2usize);
     let c0 = 2 * rng.gen_range(1..=4usize);
-    let nst = rng.gen_range(1..=3usize);
+    let nst = rng.gen_range(1..=4usize);
     let mut stages = Vec::new();
     let mut c = c0;
     let mut s2 = 1;
     for _ in 0..nst {
-        let stride = if c <= 16 && rng.gen_bool(0.6) { 2 } else { 1 };
+        let stride = if c <= 16 && s2 < 4 && rng.gen_bool(0.6) { 2 } else { 1 };
         if stride == 2 {
             c *= 2;
             s2 += 1;
@@ -588,13 +617,13 @@ fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
             channels: c,
             stride,
             frozen_repeats: rng.gen_range(0..=2),
-            trainable_repeats: if rng.gen_bool(0.3) { 1 } else { 0 },
+            trainable_repeats: if rng.gen_bool(0.3) { rng.gen_range(1..=2) } else { 0 },
         });
     }
     let unit = 1usize << s2;
-    let height = unit * rng.gen_range(1..=3usize);
-    let width = unit * rng.gen_range(1..=3usize);
-    let repeat_banks = if nt > 0 { rng.gen_range(0..=3) } else { 0 };
+    let height = unit * rng.gen_range(1..=4usize);
+    let width = unit * rng.gen_range(1..=4usize);
+    let repeat_banks = if nt > 0 { rng.gen_range(0..=4) } else { 0 };
     let mut heads = Vec::new();
     for _ in 0..rng.gen_range(0..=3usize) {
         let sources: Vec<HeadSource> = match nt {
@@ -640,7 +669,7 @@ fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
             },
             heads,
             generation: Generation {
-                k_max: rng.gen_range(1..=8),
+                k_max: rng.gen_range(1..=16),
                 ..Generation::default()
             },
         },
@@ -808,7 +837,7 @@ fn random_topologies_match_reference() {
     let mut failures = Vec::new();
     let (mut tensors, mut cores, mut banks, mut heads, mut pooled, mut grouped) =
         (0, [0usize; 3], 0, 0, 0, 0);
-    for i in 0..60 {
+    for i in 0..250 {
         let preset = random_manifest(&mut rng, i);
         let seed = rng.gen();
         let model = init(&preset, seed);
@@ -831,7 +860,19 @@ fn random_topologies_match_reference() {
     eprintln!(
         "random topologies: {tensors} tensors compared; cores 0/1/2: {cores:?}; with repeat block: {banks}; heads: {heads} ({pooled} pooled, {grouped} grouped)"
     );
+    let cov = [
+        ("int8 -128", SAT8_LO.load(Relaxed)),
+        ("int8 127", SAT8_HI.load(Relaxed)),
+        ("shift 40", SHIFT40.load(Relaxed)),
+        ("int16 saturated", SAT16.load(Relaxed)),
+        ("PWL clamped", PWL_CLAMP.load(Relaxed)),
+        ("PWL segment k>0", PWL_LATER_SEGMENT.load(Relaxed)),
+    ];
+    eprintln!("reference coverage: {cov:?}");
     report(&failures);
+    for (what, n) in cov {
+        assert!(n > 0, "corner never reached: {what}");
+    }
 }
 
 // Hand-computed unit checks of the reference's own primitives against SPEC examples, so a
@@ -861,4 +902,202 @@ fn reference_primitives_follow_spec() {
     assert_eq!(pwl(10, &[-32768, 0], &[0, 100], &[0, -32768]), -1180);
     assert_eq!(pwl(300, &[-32768, 0], &[0, 100], &[0, -32768]), -32768);
     assert_eq!(pwl(-1, &[-32768, 0], &[5, 100], &[256, 0]), 32767);
+}
+
+/// Uniform alpha 0 / 128 / 256 (the paper's examples), every shuffle pattern, every repeat
+/// count, and PWLs with K = K_max segments reaching both ends of int16.
+#[test]
+fn tiny_blend_shuffle_repeat_pwl_grid_matches_reference() {
+    let preset = presets::preset("tiny").unwrap();
+    let base = init(&preset, 9);
+    let m = base.manifest.clone();
+    let s = m.topology.stages.len();
+    let k_max = m.generation.k_max;
+    let mut rng = ChaCha8Rng::seed_from_u64(14);
+    let mut failures = Vec::new();
+    for alpha in [0u16, 128, 256, 1, 255] {
+        for pattern in 0..3usize {
+            for n in 0..=m.topology.repeat_banks as u8 {
+                let mut store = base.to_store();
+                for t in 0..2 {
+                    for k in 0..=s {
+                        let c = if k == 0 { m.topology.stem_channels } else { m.topology.stages[k - 1].channels };
+                        store.insert(format!("train{t}.blend{k}.alpha"), vec![c], &vec![alpha; c]);
+                    }
+                    put_u8(&mut store, &format!("train{t}.rep.n"), n);
+                }
+                for k in 0..=s {
+                    let on = match pattern {
+                        0 => 0,
+                        1 => 1,
+                        _ => (k % 2) as u8,
+                    };
+                    put_u8(&mut store, &format!("blend{k}.shuffle"), on);
+                }
+                for h in 0..m.heads.len() {
+                    // K = K_max, last segment starting at 32767; steep and flat slopes.
+                    let mut xs: Vec<i16> = (0..k_max)
+                        .map(|i| (-32768 + (65535 * i / (k_max - 1).max(1)) as i32) as i16)
+                        .collect();
+                    xs[0] = i16::MIN;
+                    xs[k_max - 1] = i16::MAX;
+                    xs.sort();
+                    xs.dedup();
+                    let k = xs.len();
+                    let ys: Vec<i16> = (0..k).map(|i| [i16::MIN, i16::MAX, 0, -5][(i + h) % 4]).collect();
+                    let gs: Vec<i16> = (0..k).map(|i| [256, i16::MIN, i16::MAX, 0, -256][(i + pattern) % 5]).collect();
+                    store.insert(format!("head{h}.pwl.x"), vec![k], &xs);
+                    store.insert(format!("head{h}.pwl.y"), vec![k], &ys);
+                    store.insert(format!("head{h}.pwl.g"), vec![k], &gs);
+                    put_u8(&mut store, &format!("head{h}.pool"), ((h + pattern) % 2) as u8);
+                }
+                let model = rebuild(&m, &store);
+                let what = format!("tiny alpha={alpha} shuffle pattern {pattern} n={n}");
+                check(&model, &mut rng, &what, &mut failures);
+                // SPEC §1 properties, checked on the golden trace directly.
+                let px = semifreddo::image::builtin(Size { h: 32, w: 32 }, 3);
+                let mut tr = Trace::default();
+                run_observed(&model, &px, &mut tr);
+                let get = |name: &str| tr.get(name).unwrap_or_else(|| panic!("{what}: no `{name}`")).values.as_i64();
+                for k in 0..=s {
+                    let fk = if k == 0 { "frozen.stem".to_string() } else { format!("frozen.s{k}.b{}", m.topology.stages[k - 1].frozen_repeats) };
+                    for t in 0..2 {
+                        if alpha == 256 {
+                            assert_eq!(get(&format!("train{t}.blend{k}")), get(&fk), "{what}: alpha 256 must give the frozen map");
+                        }
+                        if alpha == 0 {
+                            let tk = if k == 0 { format!("train{t}.stem") } else { format!("train{t}.s{k}.b0") };
+                            assert_eq!(get(&format!("train{t}.blend{k}")), get(&tk), "{what}: alpha 0 must give the trainable map");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    report(&failures);
+}
+
+/// SPEC §3: the tensor store holds exactly the names, dtypes and shapes the SPEC lists for
+/// the topology (built here independently of the crate's layout code).
+#[test]
+fn store_holds_exactly_the_spec_tensor_names() {
+    fn conv(out: &mut Vec<(String, Dtype, Vec<usize>)>, p: &str, w: [usize; 4]) {
+        out.push((format!("{p}.weight"), Dtype::I8, w.to_vec()));
+        out.push((format!("{p}.scale"), Dtype::I16, vec![w[0]]));
+        out.push((format!("{p}.bias"), Dtype::I32, vec![w[0]]));
+        out.push((format!("{p}.shift"), Dtype::U8, vec![1]));
+    }
+    fn regular(out: &mut Vec<(String, Dtype, Vec<usize>)>, p: &str, c: usize) {
+        conv(out, &format!("{p}.dw"), [c / 2, 1, 3, 3]);
+        conv(out, &format!("{p}.pw"), [c / 2, c / 2, 1, 1]);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(15);
+    let mut presets_list: Vec<Preset> = (0..40).map(|i| random_manifest(&mut rng, i)).collect();
+    presets_list.push(presets::preset("tiny").unwrap());
+    for preset in presets_list {
+        let m = &preset.manifest;
+        let top = &m.topology;
+        let mut want = Vec::new();
+        let cores: Vec<String> = std::iter::once("frozen".to_string())
+            .chain((0..top.trainable_cores).map(|t| format!("train{t}")))
+            .collect();
+        for core in &cores {
+            conv(&mut want, &format!("{core}.stem"), [top.stem_channels, m.input.channels, 3, 3]);
+            let mut c = top.stem_channels;
+            for (i, st) in top.stages.iter().enumerate() {
+                let k = i + 1;
+                if st.stride == 2 {
+                    for br in ["br1", "br2"] {
+                        conv(&mut want, &format!("{core}.s{k}.b0.{br}.dw"), [c, 1, 3, 3]);
+                        conv(&mut want, &format!("{core}.s{k}.b0.{br}.pw"), [c, c, 1, 1]);
+                    }
+                    c *= 2;
+                } else {
+                    regular(&mut want, &format!("{core}.s{k}.b0"), c);
+                }
+                let extra = if core == "frozen" { st.frozen_repeats } else { st.trainable_repeats };
+                for j in 1..=extra {
+                    regular(&mut want, &format!("{core}.s{k}.b{j}"), c);
+                }
+            }
+            if core != "frozen" {
+                for r in 0..top.repeat_banks {
+                    regular(&mut want, &format!("{core}.rep.r{r}"), c);
+                }
+                if top.repeat_banks > 0 {
+                    want.push((format!("{core}.rep.n"), Dtype::U8, vec![1]));
+                }
+                for k in 0..=top.stages.len() {
+                    let ck = if k == 0 { top.stem_channels } else { top.stages[k - 1].channels };
+                    want.push((format!("{core}.blend{k}.alpha"), Dtype::U16, vec![ck]));
+                }
+            }
+        }
+        if top.trainable_cores == 2 {
+            for k in 0..=top.stages.len() {
+                want.push((format!("blend{k}.shuffle"), Dtype::U8, vec![1]));
+            }
+        }
+        let cs = top.stages.last().unwrap().channels;
+        for (h, hs) in m.heads.iter().enumerate() {
+            let i = if hs.source == HeadSource::Train01 { 2 * cs } else { cs };
+            conv(&mut want, &format!("head{h}"), [hs.outputs, i / hs.groups, 1, 1]);
+            want.push((format!("head{h}.pool"), Dtype::U8, vec![1]));
+            for part in ["x", "y", "g"] {
+                want.push((format!("head{h}.pwl.{part}"), Dtype::I16, vec![]));
+            }
+        }
+        let store = init(&preset, 3).to_store();
+        let mut names: Vec<&String> = store.tensors.keys().collect();
+        names.sort();
+        let mut want_names: Vec<&String> = want.iter().map(|(n, _, _)| n).collect();
+        want_names.sort();
+        assert_eq!(names, want_names, "{}: tensor names differ from SPEC §3", m.name);
+        for (name, dtype, shape) in &want {
+            let t = store.get(name).unwrap();
+            assert_eq!(&t.dtype, dtype, "{name}");
+            if shape.is_empty() {
+                assert_eq!(t.shape.len(), 1, "{name}");
+            } else {
+                assert_eq!(&t.shape, shape, "{name}");
+            }
+        }
+    }
+}
+
+/// SPEC §1: H and W must be divisible by 2^(stride-2 layers); anything else is an error.
+#[test]
+fn indivisible_input_sizes_are_rejected() {
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    for i in 0..30 {
+        let p = random_manifest(&mut rng, i);
+        let m = p.manifest.clone();
+        let s2 = 1 + m.topology.stages.iter().filter(|s| s.stride == 2).count();
+        let text = model::manifest_text(&m).unwrap();
+        assert!(model::parse_manifest(&text, Path::new("m.toml")).is_ok());
+        for (dh, dw) in [(1usize << (s2 - 1), 0usize), (0, 1usize << (s2 - 1)), (1, 0), (0, 3)] {
+            let mut bad = m.clone();
+            bad.input.height += dh;
+            bad.input.width += dw;
+            let text = model::manifest_text(&bad).unwrap();
+            assert!(
+                model::parse_manifest(&text, Path::new("m.toml")).is_err(),
+                "{}x{} accepted with {s2} stride-2 layers",
+                bad.input.height,
+                bad.input.width
+            );
+        }
+    }
+}
+
+/// A mid-size preset once, on the built-in image.
+#[test]
+fn qvga_preset_matches_reference_on_builtin_image() {
+    let preset = presets::preset("qvga").unwrap();
+    let model = init(&preset, 1);
+    let m = &model.manifest;
+    let px = semifreddo::image::builtin(Size { h: m.input.height, w: m.input.width }, m.input.channels);
+    if let Err(e) = compare(&model, &px, "qvga seed 1, builtin") {
+        panic!("{e}");
+    }
 }
