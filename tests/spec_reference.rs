@@ -1101,3 +1101,63 @@ fn qvga_preset_matches_reference_on_builtin_image() {
         panic!("{e}");
     }
 }
+
+/// Pooled head sums beyond 32 bits (SPEC §2: "sums use 64 bits"): 2048 output pixels of
+/// 128 saturated channels against weights of -128 / 127.
+#[test]
+fn pooled_sums_beyond_32_bits_match_reference() {
+    let m = Manifest {
+        format: FORMAT.to_string(),
+        name: "bigpool".to_string(),
+        tensors: "model.safetensors".to_string(),
+        input: Input { height: 256, width: 128, channels: 1 },
+        topology: Topology {
+            stem_channels: 32,
+            trainable_cores: 2,
+            repeat_banks: 0,
+            stages: vec![Stage { channels: 64, stride: 2, frozen_repeats: 0, trainable_repeats: 0 }],
+        },
+        heads: vec![
+            HeadSpec { source: HeadSource::Train01, outputs: 4, groups: 1 },
+            HeadSpec { source: HeadSource::Frozen, outputs: 2, groups: 2 },
+            HeadSpec { source: HeadSource::Train1, outputs: 4, groups: 4 },
+        ],
+        generation: Generation::default(),
+    };
+    let preset = Preset { manifest: m.clone(), pool: vec![true, true, true], calibration_images: 1 };
+    let base = init(&preset, 21);
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let mut failures = Vec::new();
+    for (case, (w, scale, shift)) in [(-128i8, 1i16, 0u8), (127, 1, 0), (-128, 32767, 40), (127, -32768, 24), (-128, 1, 16)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut store = base.to_store();
+        for core in ["frozen", "train0", "train1"] {
+            for br in ["br1", "br2"] {
+                let p = format!("{core}.s1.b0.{br}.pw");
+                store.insert(format!("{p}.scale"), vec![32], &[0i16; 32]);
+                store.insert(format!("{p}.bias"), vec![32], &[i32::MAX; 32]);
+                put_u8(&mut store, &format!("{p}.shift"), 0);
+            }
+        }
+        for (h, hs) in m.heads.iter().enumerate() {
+            let i = if hs.source == HeadSource::Train01 { 128 } else { 64 };
+            let n = hs.outputs * i / hs.groups;
+            store.insert(format!("head{h}.weight"), vec![hs.outputs, i / hs.groups, 1, 1], &vec![w; n]);
+            store.insert(format!("head{h}.scale"), vec![hs.outputs], &vec![scale; hs.outputs]);
+            store.insert(format!("head{h}.bias"), vec![hs.outputs], &vec![0i32; hs.outputs]);
+            put_u8(&mut store, &format!("head{h}.shift"), shift);
+        }
+        let model = rebuild(&m, &store);
+        let px: Vec<u8> = (0..256 * 128).map(|_| rng.gen()).collect();
+        match compare(&model, &px, &format!("bigpool case {case}")) {
+            Ok(_) => {}
+            Err(e) => failures.push(e),
+        }
+        let (rec, _) = reference(&m, &store, &px);
+        let acc0 = &rec.list.iter().find(|(n, _, _)| n == "head0.acc").unwrap().2;
+        assert!(acc0.iter().all(|&a| a.abs() > 1i64 << 31), "case {case}: sums {acc0:?} do not exceed 32 bits");
+    }
+    report(&failures);
+}
