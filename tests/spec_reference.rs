@@ -1161,3 +1161,32 @@ fn pooled_sums_beyond_32_bits_match_reference() {
     }
     report(&failures);
 }
+
+/// The batched entry point (used by calibration) gives every image the reference's head
+/// outputs: no state leaks from one image into the next (e.g. pooled sums).
+#[test]
+fn batched_runs_match_reference_per_image() {
+    use semifreddo::golden::{net::run_batch, Fmap, NoObserver};
+    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    let mut presets_list: Vec<Preset> = (0..25).map(|i| random_manifest(&mut rng, i)).collect();
+    presets_list.push(presets::preset("tiny").unwrap());
+    for preset in presets_list {
+        let model = init(&preset, 4);
+        let m = &model.manifest;
+        let size = Size { h: m.input.height, w: m.input.width };
+        let imgs: Vec<(&str, Vec<u8>)> = images(m, &mut rng);
+        let fmaps: Vec<Fmap> = imgs.iter().map(|(_, px)| Fmap::from_pixels(size, m.input.channels, px)).collect();
+        let outs = run_batch(&model, &fmaps, &mut NoObserver);
+        assert_eq!(outs.len(), imgs.len());
+        let store = model.to_store();
+        for ((iname, px), o) in imgs.iter().zip(&outs) {
+            let (_, ref_outs) = reference(m, &store, px);
+            assert_eq!(o.len(), ref_outs.len(), "{}: image {iname}", m.name);
+            for (h, (go, (shape, vals))) in o.iter().zip(&ref_outs).enumerate() {
+                let g: Vec<i64> = go.values.iter().map(|&v| v as i64).collect();
+                assert_eq!(&go.shape, shape, "{}: image {iname} head {h}", m.name);
+                assert_eq!(&g, vals, "{}: image {iname} head {h} (batched run)", m.name);
+            }
+        }
+    }
+}
