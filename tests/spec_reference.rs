@@ -118,11 +118,36 @@ fn tensor(store: &TensorStore, name: &str, dtype: Dtype, shape: &[usize]) -> Vec
         assert_eq!(t.shape, shape, "shape of `{name}`");
     }
     match dtype {
-        Dtype::I8 => t.values::<i8>().unwrap().iter().map(|&v| v as i64).collect(),
-        Dtype::U8 => t.values::<u8>().unwrap().iter().map(|&v| v as i64).collect(),
-        Dtype::I16 => t.values::<i16>().unwrap().iter().map(|&v| v as i64).collect(),
-        Dtype::U16 => t.values::<u16>().unwrap().iter().map(|&v| v as i64).collect(),
-        Dtype::I32 => t.values::<i32>().unwrap().iter().map(|&v| v as i64).collect(),
+        Dtype::I8 => t
+            .values::<i8>()
+            .unwrap()
+            .iter()
+            .map(|&v| v as i64)
+            .collect(),
+        Dtype::U8 => t
+            .values::<u8>()
+            .unwrap()
+            .iter()
+            .map(|&v| v as i64)
+            .collect(),
+        Dtype::I16 => t
+            .values::<i16>()
+            .unwrap()
+            .iter()
+            .map(|&v| v as i64)
+            .collect(),
+        Dtype::U16 => t
+            .values::<u16>()
+            .unwrap()
+            .iter()
+            .map(|&v| v as i64)
+            .collect(),
+        Dtype::I32 => t
+            .values::<i32>()
+            .unwrap()
+            .iter()
+            .map(|&v| v as i64)
+            .collect(),
         d => panic!("unexpected dtype {d:?}"),
     }
 }
@@ -140,7 +165,10 @@ fn layer(store: &TensorStore, prefix: &str, wshape: [usize; 4]) -> Layer {
     let m = tensor(store, &format!("{prefix}.scale"), Dtype::I16, &[o]);
     let b = tensor(store, &format!("{prefix}.bias"), Dtype::I32, &[o]);
     let s = tensor(store, &format!("{prefix}.shift"), Dtype::U8, &[1])[0];
-    assert!((0..=40).contains(&s), "{prefix}.shift = {s} out of SPEC range");
+    assert!(
+        (0..=40).contains(&s),
+        "{prefix}.shift = {s} out of SPEC range"
+    );
     Layer { w, m, b, s }
 }
 
@@ -448,7 +476,8 @@ impl Ref<'_> {
         } else {
             (acc.shape(), acc.d.clone())
         };
-        self.rec.raw(&format!("{name}.acc"), shape.clone(), accv.clone());
+        self.rec
+            .raw(&format!("{name}.acc"), shape.clone(), accv.clone());
         // Channel is the fastest index in both layouts.
         let z: Vec<i64> = accv
             .iter()
@@ -458,7 +487,8 @@ impl Ref<'_> {
                 requant16(a, l.m[oc], l.b[oc], l.s)
             })
             .collect();
-        self.rec.raw(&format!("{name}.requant"), shape.clone(), z.clone());
+        self.rec
+            .raw(&format!("{name}.requant"), shape.clone(), z.clone());
         let y: Vec<i64> = z.iter().map(|&v| pwl(v, &xs, &ys, &gs)).collect();
         self.rec.raw(&name, shape.clone(), y.clone());
         (shape, y)
@@ -466,7 +496,11 @@ impl Ref<'_> {
 }
 
 /// Runs the reference; returns every named tensor and the head outputs.
-fn reference(m: &Manifest, store: &TensorStore, pixels: &[u8]) -> (Rec, Vec<(Vec<usize>, Vec<i64>)>) {
+fn reference(
+    m: &Manifest,
+    store: &TensorStore,
+    pixels: &[u8],
+) -> (Rec, Vec<(Vec<usize>, Vec<i64>)>) {
     let (h, w, cin) = (m.input.height, m.input.width, m.input.channels);
     assert_eq!(pixels.len(), h * w * cin);
     let mut x = Fm::new(h, w, cin);
@@ -481,7 +515,9 @@ fn reference(m: &Manifest, store: &TensorStore, pixels: &[u8]) -> (Rec, Vec<(Vec
     let c0 = top.stem_channels;
 
     let mut f = r.stem("frozen", &x, c0);
-    let mut ts: Vec<Fm> = (0..nt).map(|t| r.stem(&format!("train{t}"), &x, c0)).collect();
+    let mut ts: Vec<Fm> = (0..nt)
+        .map(|t| r.stem(&format!("train{t}"), &x, c0))
+        .collect();
     ts = r.boundary(0, &f, ts);
     for (i, st) in top.stages.iter().enumerate() {
         let k = i + 1;
@@ -521,9 +557,8 @@ fn reference(m: &Manifest, store: &TensorStore, pixels: &[u8]) -> (Rec, Vec<(Vec
 
 /// Compares the reference with the golden model on one image; Err describes the first
 /// mismatch (tensor, position, both values).
-fn compare(model: &Model, pixels: &[u8], what: &str) -> Result<usize, String> {
-    let store = model.to_store();
-    let (rec, ref_outs) = reference(&model.manifest, &store, pixels);
+fn compare(model: &Model, store: &TensorStore, pixels: &[u8], what: &str) -> Result<usize, String> {
+    let (rec, ref_outs) = reference(&model.manifest, store, pixels);
     let mut trace = Trace::default();
     let outs = run_observed(model, pixels, &mut trace);
     for (name, shape, vals) in &rec.list {
@@ -538,12 +573,21 @@ fn compare(model: &Model, pixels: &[u8], what: &str) -> Result<usize, String> {
         }
         let g = e.values.as_i64();
         if g.len() != vals.len() {
-            return Err(format!("{what}: tensor `{name}`: length {} vs {}", g.len(), vals.len()));
+            return Err(format!(
+                "{what}: tensor `{name}`: length {} vs {}",
+                g.len(),
+                vals.len()
+            ));
         }
         if let Some(i) = (0..g.len()).find(|&i| g[i] != vals[i]) {
             let pos = if shape.len() == 3 {
                 let c = shape[2];
-                format!("(row {}, col {}, ch {})", i / c / shape[1], (i / c) % shape[1], i % c)
+                format!(
+                    "(row {}, col {}, ch {})",
+                    i / c / shape[1],
+                    (i / c) % shape[1],
+                    i % c
+                )
             } else {
                 format!("[{i}]")
             };
@@ -559,16 +603,25 @@ fn compare(model: &Model, pixels: &[u8], what: &str) -> Result<usize, String> {
     // Every golden tensor must be one the reference knows.
     for e in &trace.entries {
         if !rec.list.iter().any(|(n, _, _)| n == &e.name) {
-            return Err(format!("{what}: golden traces `{}`, which SPEC does not define", e.name));
+            return Err(format!(
+                "{what}: golden traces `{}`, which SPEC does not define",
+                e.name
+            ));
         }
     }
     if outs.len() != ref_outs.len() {
-        return Err(format!("{what}: {} head outputs, reference {}", outs.len(), ref_outs.len()));
+        return Err(format!(
+            "{what}: {} head outputs, reference {}",
+            outs.len(),
+            ref_outs.len()
+        ));
     }
     for (h, (o, (shape, vals))) in outs.iter().zip(&ref_outs).enumerate() {
         let g: Vec<i64> = o.values.iter().map(|&v| v as i64).collect();
         if &o.shape != shape || &g != vals || o.name != format!("head{h}") {
-            return Err(format!("{what}: head output {h} differs from the reference"));
+            return Err(format!(
+                "{what}: head output {h} differs from the reference"
+            ));
         }
     }
     Ok(rec.list.len())
@@ -585,10 +638,34 @@ fn images(m: &Manifest, rng: &mut ChaCha8Rng) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn check(model: &Model, rng: &mut ChaCha8Rng, what: &str, failures: &mut Vec<String>) -> usize {
+/// Compares on the four image kinds. `store` is the tensor store the model was built from
+/// (or `None` for a model from `init`, whose `to_store()` is then used).
+fn check(
+    model: &Model,
+    store: Option<&TensorStore>,
+    rng: &mut ChaCha8Rng,
+    what: &str,
+    failures: &mut Vec<String>,
+) -> usize {
+    let own;
+    let store = match store {
+        Some(s) => s,
+        None => {
+            own = model.to_store();
+            // The store round-trips through the safetensors container to the same model.
+            let bytes = own.to_safetensors();
+            let again = model::from_parts(model.manifest.clone(), &bytes, Path::new("x"))
+                .unwrap_or_else(|e| panic!("{what}: saved store rejected: {e}"));
+            assert!(
+                again == *model,
+                "{what}: model changed in a safetensors round trip"
+            );
+            &own
+        }
+    };
     let mut n = 0;
     for (iname, px) in images(&model.manifest, rng) {
-        match compare(model, &px, &format!("{what}, image {iname}")) {
+        match compare(model, store, &px, &format!("{what}, image {iname}")) {
             Ok(k) => n += k,
             Err(e) => failures.push(e),
         }
@@ -608,7 +685,11 @@ fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
     let mut c = c0;
     let mut s2 = 1;
     for _ in 0..nst {
-        let stride = if c <= 16 && s2 < 4 && rng.gen_bool(0.6) { 2 } else { 1 };
+        let stride = if c <= 16 && s2 < 4 && rng.gen_bool(0.6) {
+            2
+        } else {
+            1
+        };
         if stride == 2 {
             c *= 2;
             s2 += 1;
@@ -617,7 +698,11 @@ fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
             channels: c,
             stride,
             frozen_repeats: rng.gen_range(0..=2),
-            trainable_repeats: if rng.gen_bool(0.3) { rng.gen_range(1..=2) } else { 0 },
+            trainable_repeats: if rng.gen_bool(0.3) {
+                rng.gen_range(1..=2)
+            } else {
+                0
+            },
         });
     }
     let unit = 1usize << s2;
@@ -637,7 +722,11 @@ fn random_manifest(rng: &mut ChaCha8Rng, i: usize) -> Preset {
             ],
         };
         let source = sources[rng.gen_range(0..sources.len())];
-        let inputs = if source == HeadSource::Train01 { 2 * c } else { c };
+        let inputs = if source == HeadSource::Train01 {
+            2 * c
+        } else {
+            c
+        };
         let cands: Vec<usize> = [1usize, 2, 4]
             .into_iter()
             .filter(|g| inputs % g == 0)
@@ -741,7 +830,11 @@ fn mutate(store: &mut TensorStore, m: &Manifest, rng: &mut ChaCha8Rng, p: f64) {
         } else if name.ends_with(".shuffle") || name.ends_with(".pool") {
             put_u8(store, name, rng.gen_range(0..=1));
         } else if name.ends_with(".rep.n") {
-            put_u8(store, name, rng.gen_range(0..=m.topology.repeat_banks as u8));
+            put_u8(
+                store,
+                name,
+                rng.gen_range(0..=m.topology.repeat_banks as u8),
+            );
         } else if name.ends_with(".pwl.x") {
             let head = name.trim_end_matches(".pwl.x");
             let k = rng.gen_range(1..=m.generation.k_max);
@@ -777,8 +870,13 @@ fn mutate(store: &mut TensorStore, m: &Manifest, rng: &mut ChaCha8Rng, p: f64) {
 }
 
 fn rebuild(m: &Manifest, store: &TensorStore) -> Model {
-    model::from_store(m.clone(), store, Path::new("x"))
-        .unwrap_or_else(|e| panic!("mutated store rejected: {e}"))
+    let model = model::from_store(m.clone(), store, Path::new("x"))
+        .unwrap_or_else(|e| panic!("mutated store rejected: {e}"));
+    assert!(
+        model.to_store() == *store,
+        "Model::to_store() does not give back the store it was built from"
+    );
+    model
 }
 
 // ---------------------------------------------------------------------------------------
@@ -791,7 +889,11 @@ fn report(failures: &[String]) {
         panic!(
             "{} comparison(s) failed; first ones:\n{}",
             failures.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 }
@@ -804,7 +906,13 @@ fn tiny_preset_matches_reference() {
     let mut tensors = 0;
     for seed in [1u64, 2, 3, 7] {
         let model = init(&preset, seed);
-        tensors += check(&model, &mut rng, &format!("tiny seed {seed}"), &mut failures);
+        tensors += check(
+            &model,
+            None,
+            &mut rng,
+            &format!("tiny seed {seed}"),
+            &mut failures,
+        );
     }
     report(&failures);
     assert!(tensors > 100);
@@ -826,7 +934,13 @@ fn tiny_preset_with_extreme_parameters_matches_reference() {
             put_u8(&mut store, &format!("train{t}.rep.n"), (case % 3) as u8);
         }
         let model = rebuild(&m, &store);
-        check(&model, &mut rng, &format!("tiny extreme case {case}"), &mut failures);
+        check(
+            &model,
+            Some(&store),
+            &mut rng,
+            &format!("tiny extreme case {case}"),
+            &mut failures,
+        );
     }
     report(&failures);
 }
@@ -842,7 +956,7 @@ fn random_topologies_match_reference() {
         let seed = rng.gen();
         let model = init(&preset, seed);
         let what = format!("random topology {i} {:?}", preset.manifest.topology);
-        tensors += check(&model, &mut rng, &what, &mut failures);
+        tensors += check(&model, None, &mut rng, &what, &mut failures);
         let m = model.manifest.clone();
         let top = &m.topology;
         cores[top.trainable_cores] += 1;
@@ -854,7 +968,13 @@ fn random_topologies_match_reference() {
             let mut store = model.to_store();
             mutate(&mut store, &m, &mut rng, [0.2, 0.5, 1.0][case]);
             let mm = rebuild(&m, &store);
-            tensors += check(&mm, &mut rng, &format!("{what} extreme case {case}"), &mut failures);
+            tensors += check(
+                &mm,
+                Some(&store),
+                &mut rng,
+                &format!("{what} extreme case {case}"),
+                &mut failures,
+            );
         }
     }
     eprintln!(
@@ -889,11 +1009,26 @@ fn reference_primitives_follow_spec() {
     assert_eq!(requant16(1 << 20, 32767, i32::MAX as i64, 40), 0);
     assert_eq!(requant16(100000, 1, 0, 0), 32767);
     // Blend endpoints.
-    let f = Fm { h: 1, w: 1, c: 3, d: vec![-128, 127, 5] };
-    let t = Fm { h: 1, w: 1, c: 3, d: vec![127, -128, -7] };
+    let f = Fm {
+        h: 1,
+        w: 1,
+        c: 3,
+        d: vec![-128, 127, 5],
+    };
+    let t = Fm {
+        h: 1,
+        w: 1,
+        c: 3,
+        d: vec![127, -128, -7],
+    };
     assert_eq!(blend(&f, &t, &[256, 0, 128]).d, vec![-128, -128, -1]);
     // Shuffle.
-    let x = Fm { h: 1, w: 1, c: 4, d: vec![0, 1, 2, 3] };
+    let x = Fm {
+        h: 1,
+        w: 1,
+        c: 4,
+        d: vec![0, 1, 2, 3],
+    };
     assert_eq!(channel_shuffle(&x).d, vec![0, 2, 1, 3]);
     // PWL identity.
     for z in [-32768, -1, 0, 1, 32767] {
@@ -921,7 +1056,11 @@ fn tiny_blend_shuffle_repeat_pwl_grid_matches_reference() {
                 let mut store = base.to_store();
                 for t in 0..2 {
                     for k in 0..=s {
-                        let c = if k == 0 { m.topology.stem_channels } else { m.topology.stages[k - 1].channels };
+                        let c = if k == 0 {
+                            m.topology.stem_channels
+                        } else {
+                            m.topology.stages[k - 1].channels
+                        };
                         store.insert(format!("train{t}.blend{k}.alpha"), vec![c], &vec![alpha; c]);
                     }
                     put_u8(&mut store, &format!("train{t}.rep.n"), n);
@@ -944,30 +1083,59 @@ fn tiny_blend_shuffle_repeat_pwl_grid_matches_reference() {
                     xs.sort();
                     xs.dedup();
                     let k = xs.len();
-                    let ys: Vec<i16> = (0..k).map(|i| [i16::MIN, i16::MAX, 0, -5][(i + h) % 4]).collect();
-                    let gs: Vec<i16> = (0..k).map(|i| [256, i16::MIN, i16::MAX, 0, -256][(i + pattern) % 5]).collect();
+                    let ys: Vec<i16> = (0..k)
+                        .map(|i| [i16::MIN, i16::MAX, 0, -5][(i + h) % 4])
+                        .collect();
+                    let gs: Vec<i16> = (0..k)
+                        .map(|i| [256, i16::MIN, i16::MAX, 0, -256][(i + pattern) % 5])
+                        .collect();
                     store.insert(format!("head{h}.pwl.x"), vec![k], &xs);
                     store.insert(format!("head{h}.pwl.y"), vec![k], &ys);
                     store.insert(format!("head{h}.pwl.g"), vec![k], &gs);
-                    put_u8(&mut store, &format!("head{h}.pool"), ((h + pattern) % 2) as u8);
+                    put_u8(
+                        &mut store,
+                        &format!("head{h}.pool"),
+                        ((h + pattern) % 2) as u8,
+                    );
                 }
                 let model = rebuild(&m, &store);
                 let what = format!("tiny alpha={alpha} shuffle pattern {pattern} n={n}");
-                check(&model, &mut rng, &what, &mut failures);
+                check(&model, Some(&store), &mut rng, &what, &mut failures);
                 // SPEC §1 properties, checked on the golden trace directly.
                 let px = semifreddo::image::builtin(Size { h: 32, w: 32 }, 3);
                 let mut tr = Trace::default();
                 run_observed(&model, &px, &mut tr);
-                let get = |name: &str| tr.get(name).unwrap_or_else(|| panic!("{what}: no `{name}`")).values.as_i64();
+                let get = |name: &str| {
+                    tr.get(name)
+                        .unwrap_or_else(|| panic!("{what}: no `{name}`"))
+                        .values
+                        .as_i64()
+                };
                 for k in 0..=s {
-                    let fk = if k == 0 { "frozen.stem".to_string() } else { format!("frozen.s{k}.b{}", m.topology.stages[k - 1].frozen_repeats) };
+                    let fk = if k == 0 {
+                        "frozen.stem".to_string()
+                    } else {
+                        format!("frozen.s{k}.b{}", m.topology.stages[k - 1].frozen_repeats)
+                    };
                     for t in 0..2 {
                         if alpha == 256 {
-                            assert_eq!(get(&format!("train{t}.blend{k}")), get(&fk), "{what}: alpha 256 must give the frozen map");
+                            assert_eq!(
+                                get(&format!("train{t}.blend{k}")),
+                                get(&fk),
+                                "{what}: alpha 256 must give the frozen map"
+                            );
                         }
                         if alpha == 0 {
-                            let tk = if k == 0 { format!("train{t}.stem") } else { format!("train{t}.s{k}.b0") };
-                            assert_eq!(get(&format!("train{t}.blend{k}")), get(&tk), "{what}: alpha 0 must give the trainable map");
+                            let tk = if k == 0 {
+                                format!("train{t}.stem")
+                            } else {
+                                format!("train{t}.s{k}.b0")
+                            };
+                            assert_eq!(
+                                get(&format!("train{t}.blend{k}")),
+                                get(&tk),
+                                "{what}: alpha 0 must give the trainable map"
+                            );
                         }
                     }
                 }
@@ -1002,7 +1170,11 @@ fn store_holds_exactly_the_spec_tensor_names() {
             .chain((0..top.trainable_cores).map(|t| format!("train{t}")))
             .collect();
         for core in &cores {
-            conv(&mut want, &format!("{core}.stem"), [top.stem_channels, m.input.channels, 3, 3]);
+            conv(
+                &mut want,
+                &format!("{core}.stem"),
+                [top.stem_channels, m.input.channels, 3, 3],
+            );
             let mut c = top.stem_channels;
             for (i, st) in top.stages.iter().enumerate() {
                 let k = i + 1;
@@ -1015,7 +1187,11 @@ fn store_holds_exactly_the_spec_tensor_names() {
                 } else {
                     regular(&mut want, &format!("{core}.s{k}.b0"), c);
                 }
-                let extra = if core == "frozen" { st.frozen_repeats } else { st.trainable_repeats };
+                let extra = if core == "frozen" {
+                    st.frozen_repeats
+                } else {
+                    st.trainable_repeats
+                };
                 for j in 1..=extra {
                     regular(&mut want, &format!("{core}.s{k}.b{j}"), c);
                 }
@@ -1028,7 +1204,11 @@ fn store_holds_exactly_the_spec_tensor_names() {
                     want.push((format!("{core}.rep.n"), Dtype::U8, vec![1]));
                 }
                 for k in 0..=top.stages.len() {
-                    let ck = if k == 0 { top.stem_channels } else { top.stages[k - 1].channels };
+                    let ck = if k == 0 {
+                        top.stem_channels
+                    } else {
+                        top.stages[k - 1].channels
+                    };
                     want.push((format!("{core}.blend{k}.alpha"), Dtype::U16, vec![ck]));
                 }
             }
@@ -1040,8 +1220,16 @@ fn store_holds_exactly_the_spec_tensor_names() {
         }
         let cs = top.stages.last().unwrap().channels;
         for (h, hs) in m.heads.iter().enumerate() {
-            let i = if hs.source == HeadSource::Train01 { 2 * cs } else { cs };
-            conv(&mut want, &format!("head{h}"), [hs.outputs, i / hs.groups, 1, 1]);
+            let i = if hs.source == HeadSource::Train01 {
+                2 * cs
+            } else {
+                cs
+            };
+            conv(
+                &mut want,
+                &format!("head{h}"),
+                [hs.outputs, i / hs.groups, 1, 1],
+            );
             want.push((format!("head{h}.pool"), Dtype::U8, vec![1]));
             for part in ["x", "y", "g"] {
                 want.push((format!("head{h}.pwl.{part}"), Dtype::I16, vec![]));
@@ -1052,7 +1240,11 @@ fn store_holds_exactly_the_spec_tensor_names() {
         names.sort();
         let mut want_names: Vec<&String> = want.iter().map(|(n, _, _)| n).collect();
         want_names.sort();
-        assert_eq!(names, want_names, "{}: tensor names differ from SPEC §3", m.name);
+        assert_eq!(
+            names, want_names,
+            "{}: tensor names differ from SPEC §3",
+            m.name
+        );
         for (name, dtype, shape) in &want {
             let t = store.get(name).unwrap();
             assert_eq!(&t.dtype, dtype, "{name}");
@@ -1075,7 +1267,12 @@ fn indivisible_input_sizes_are_rejected() {
         let s2 = 1 + m.topology.stages.iter().filter(|s| s.stride == 2).count();
         let text = model::manifest_text(&m).unwrap();
         assert!(model::parse_manifest(&text, Path::new("m.toml")).is_ok());
-        for (dh, dw) in [(1usize << (s2 - 1), 0usize), (0, 1usize << (s2 - 1)), (1, 0), (0, 3)] {
+        for (dh, dw) in [
+            (1usize << (s2 - 1), 0usize),
+            (0, 1usize << (s2 - 1)),
+            (1, 0),
+            (0, 3),
+        ] {
             let mut bad = m.clone();
             bad.input.height += dh;
             bad.input.width += dw;
@@ -1096,8 +1293,14 @@ fn qvga_preset_matches_reference_on_builtin_image() {
     let preset = presets::preset("qvga").unwrap();
     let model = init(&preset, 1);
     let m = &model.manifest;
-    let px = semifreddo::image::builtin(Size { h: m.input.height, w: m.input.width }, m.input.channels);
-    if let Err(e) = compare(&model, &px, "qvga seed 1, builtin") {
+    let px = semifreddo::image::builtin(
+        Size {
+            h: m.input.height,
+            w: m.input.width,
+        },
+        m.input.channels,
+    );
+    if let Err(e) = compare(&model, &model.to_store(), &px, "qvga seed 1, builtin") {
         panic!("{e}");
     }
 }
@@ -1110,27 +1313,58 @@ fn pooled_sums_beyond_32_bits_match_reference() {
         format: FORMAT.to_string(),
         name: "bigpool".to_string(),
         tensors: "model.safetensors".to_string(),
-        input: Input { height: 256, width: 128, channels: 1 },
+        input: Input {
+            height: 256,
+            width: 128,
+            channels: 1,
+        },
         topology: Topology {
             stem_channels: 32,
             trainable_cores: 2,
             repeat_banks: 0,
-            stages: vec![Stage { channels: 64, stride: 2, frozen_repeats: 0, trainable_repeats: 0 }],
+            stages: vec![Stage {
+                channels: 64,
+                stride: 2,
+                frozen_repeats: 0,
+                trainable_repeats: 0,
+            }],
         },
         heads: vec![
-            HeadSpec { source: HeadSource::Train01, outputs: 4, groups: 1 },
-            HeadSpec { source: HeadSource::Frozen, outputs: 2, groups: 2 },
-            HeadSpec { source: HeadSource::Train1, outputs: 4, groups: 4 },
+            HeadSpec {
+                source: HeadSource::Train01,
+                outputs: 4,
+                groups: 1,
+            },
+            HeadSpec {
+                source: HeadSource::Frozen,
+                outputs: 2,
+                groups: 2,
+            },
+            HeadSpec {
+                source: HeadSource::Train1,
+                outputs: 4,
+                groups: 4,
+            },
         ],
         generation: Generation::default(),
     };
-    let preset = Preset { manifest: m.clone(), pool: vec![true, true, true], calibration_images: 1 };
+    let preset = Preset {
+        manifest: m.clone(),
+        pool: vec![true, true, true],
+        calibration_images: 1,
+    };
     let base = init(&preset, 21);
     let mut rng = ChaCha8Rng::seed_from_u64(17);
     let mut failures = Vec::new();
-    for (case, (w, scale, shift)) in [(-128i8, 1i16, 0u8), (127, 1, 0), (-128, 32767, 40), (127, -32768, 24), (-128, 1, 16)]
-        .into_iter()
-        .enumerate()
+    for (case, (w, scale, shift)) in [
+        (-128i8, 1i16, 0u8),
+        (127, 1, 0),
+        (-128, 32767, 40),
+        (127, -32768, 24),
+        (-128, 1, 16),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut store = base.to_store();
         for core in ["frozen", "train0", "train1"] {
@@ -1142,22 +1376,46 @@ fn pooled_sums_beyond_32_bits_match_reference() {
             }
         }
         for (h, hs) in m.heads.iter().enumerate() {
-            let i = if hs.source == HeadSource::Train01 { 128 } else { 64 };
+            let i = if hs.source == HeadSource::Train01 {
+                128
+            } else {
+                64
+            };
             let n = hs.outputs * i / hs.groups;
-            store.insert(format!("head{h}.weight"), vec![hs.outputs, i / hs.groups, 1, 1], &vec![w; n]);
-            store.insert(format!("head{h}.scale"), vec![hs.outputs], &vec![scale; hs.outputs]);
-            store.insert(format!("head{h}.bias"), vec![hs.outputs], &vec![0i32; hs.outputs]);
+            store.insert(
+                format!("head{h}.weight"),
+                vec![hs.outputs, i / hs.groups, 1, 1],
+                &vec![w; n],
+            );
+            store.insert(
+                format!("head{h}.scale"),
+                vec![hs.outputs],
+                &vec![scale; hs.outputs],
+            );
+            store.insert(
+                format!("head{h}.bias"),
+                vec![hs.outputs],
+                &vec![0i32; hs.outputs],
+            );
             put_u8(&mut store, &format!("head{h}.shift"), shift);
         }
         let model = rebuild(&m, &store);
         let px: Vec<u8> = (0..256 * 128).map(|_| rng.gen()).collect();
-        match compare(&model, &px, &format!("bigpool case {case}")) {
+        match compare(&model, &store, &px, &format!("bigpool case {case}")) {
             Ok(_) => {}
             Err(e) => failures.push(e),
         }
         let (rec, _) = reference(&m, &store, &px);
-        let acc0 = &rec.list.iter().find(|(n, _, _)| n == "head0.acc").unwrap().2;
-        assert!(acc0.iter().all(|&a| a.abs() > 1i64 << 31), "case {case}: sums {acc0:?} do not exceed 32 bits");
+        let acc0 = &rec
+            .list
+            .iter()
+            .find(|(n, _, _)| n == "head0.acc")
+            .unwrap()
+            .2;
+        assert!(
+            acc0.iter().all(|&a| a.abs() > 1i64 << 31),
+            "case {case}: sums {acc0:?} do not exceed 32 bits"
+        );
     }
     report(&failures);
 }
@@ -1173,9 +1431,15 @@ fn batched_runs_match_reference_per_image() {
     for preset in presets_list {
         let model = init(&preset, 4);
         let m = &model.manifest;
-        let size = Size { h: m.input.height, w: m.input.width };
+        let size = Size {
+            h: m.input.height,
+            w: m.input.width,
+        };
         let imgs: Vec<(&str, Vec<u8>)> = images(m, &mut rng);
-        let fmaps: Vec<Fmap> = imgs.iter().map(|(_, px)| Fmap::from_pixels(size, m.input.channels, px)).collect();
+        let fmaps: Vec<Fmap> = imgs
+            .iter()
+            .map(|(_, px)| Fmap::from_pixels(size, m.input.channels, px))
+            .collect();
         let outs = run_batch(&model, &fmaps, &mut NoObserver);
         assert_eq!(outs.len(), imgs.len());
         let store = model.to_store();
