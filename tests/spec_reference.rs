@@ -5,6 +5,16 @@
 //! The reference reads every parameter by its SPEC §3 name from `Model::to_store()` (plus the
 //! manifest), so a naming or layout bug in the crate shows up as a missing tensor or a
 //! mismatch. All arithmetic is i64/i128 on plain nested loops.
+//!
+//! SPEC readings this reference takes where the text leaves room (the golden model agrees):
+//! - head groups are contiguous (PyTorch): output o belongs to group o / (O/G) and reads
+//!   inputs g*I/G .. (g+1)*I/G; for train01 with G = 2, group 0 sees only train0.
+//! - blocks are numbered j = 0.. across a stage, so a stride-2 stage has `b0` (downsample,
+//!   `br1`/`br2`) then regular `b1..`; trainable stages get 1 + trainable_repeats_k blocks.
+//! - the repeat block runs per trainable core on T''_S with that core's own `rep.n`; pass r
+//!   uses bank r and there is no blend or core shuffle after it.
+//! - `train{t}.rep.n` exists only when R_max > 0, `blend{k}.shuffle` only with two cores.
+//! - "stride-2 layers" for the H/W divisibility rule = the stem + one per stride-2 stage.
 
 use safetensors::tensor::Dtype;
 use semifreddo::golden::{run_observed, Trace};
@@ -1452,5 +1462,23 @@ fn batched_runs_match_reference_per_image() {
                 assert_eq!(&g, vals, "{}: image {iname} head {h} (batched run)", m.name);
             }
         }
+    }
+}
+
+/// The paper's preset (Table 1), once, on the built-in image.
+#[test]
+fn vga_preset_matches_reference_on_builtin_image() {
+    let preset = presets::preset("vga").unwrap();
+    let model = init(&preset, 1);
+    let m = &model.manifest;
+    let px = semifreddo::image::builtin(
+        Size {
+            h: m.input.height,
+            w: m.input.width,
+        },
+        m.input.channels,
+    );
+    if let Err(e) = compare(&model, &model.to_store(), &px, "vga seed 1, builtin") {
+        panic!("{e}");
     }
 }
