@@ -30,6 +30,11 @@ static inline uint32_t get_bits(const W& w, int lo, int n) {
   return (uint32_t)(v & ((n == 32) ? 0xFFFFFFFFull : ((1ull << n) - 1)));
 }
 
+// Same for a port of at most 64 bits (Verilator maps it to an integer, not an array).
+static inline uint32_t get_bits(uint64_t w, int lo, int n) {
+  return (uint32_t)((w >> lo) & ((n == 32) ? 0xFFFFFFFFull : ((1ull << n) - 1)));
+}
+
 template <typename W>
 static inline void set_bits(W& w, int lo, int n, uint32_t val) {
   for (int b = 0; b < n; b++) {
