@@ -1,0 +1,375 @@
+// sf_window3x3: line-buffer 3x3 window generator with zero padding (semifreddo primitive).
+//
+// CONTRACT
+//   Parameters
+//     CH_BITS  bits per pixel (8 * channels), >= 1.
+//     WIDTH    input frame width in pixels, >= 1.
+//     HEIGHT   input frame height in pixels, >= 1.
+//     STRIDE   1 or 2.
+//   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
+//          (the block counts positions itself; no tlast/tuser needed).
+//          s_sof: start-of-frame marker sampled with each pixel, for resynchronisation only.
+//          With s_sof = 1 at the first pixel of a frame (position (0,0)) nothing special
+//          happens; s_sof = 0 there is also accepted. If s_sof = 1 arrives while the block is
+//          NOT at (0,0), the block holds that pixel (s_ready low), completes the current frame
+//          with zero pixels (one per clock, as line-memory space allows), then accepts the
+//          held pixel as (0,0) of a new frame. So every frame is completed and output.
+//          s_ready depends combinationally on s_valid && s_sof in that case only (allowed by
+//          AXI4-Stream: ready may depend on valid); otherwise it is a function of registers.
+//   Output m_data/m_valid/m_ready: one 3x3 window per output pixel, ceil(H/S) x ceil(W/S)
+//          windows per frame, in raster order. Output pixel (r,c) holds input pixels
+//          (S*r+i-1, S*c+j-1) for i, j in 0..2, all bits ZERO outside the image.
+//          PACKING: element (i,j), i = row 0..2 top to bottom, j = column 0..2 left to right,
+//          is m_data[(3*i+j)*CH_BITS +: CH_BITS]; so the centre (1,1) is at 4*CH_BITS.
+//          Markers, valid with m_valid: m_sof = first window of a frame (r = 0, c = 0),
+//          m_eol = last window of an output row, m_eof = last window of the frame.
+//          m_valid/m_data/markers are registers (AXI4-Stream: held until accepted).
+//   Throughput  one input pixel per clock, sustained, with back-to-back frames and no
+//          backpressure: s_ready stays high (for WIDTH >= 4; tested). The windows of the last
+//          output row(s) of a frame are produced while the next frame's first rows are being
+//          written, and also without any further input (the last frame always flushes).
+//   Latency  the window centred on input (y,x) is produced about one input row plus a few
+//          clocks after (min(y+1,H-1), ...) has been written: output row r starts when input
+//          row min(S*r+1, H-1) is complete; then one column is read per clock (so with
+//          STRIDE 2 a window every other clock during that row's sweep).
+//   Backpressure  m_ready low stalls the read side; the input keeps being accepted until all
+//          four line memories hold rows that are still needed, then s_ready falls. No data is
+//          lost and the block cannot deadlock (the rows the output needs are always stored).
+//          m_ready feeds the line-memory read enables combinationally; add an sf_skid_buffer
+//          after the block if that path matters for timing.
+//   Reset  aresetn (synchronous, active low) clears positions, line-memory ownership, the read
+//          sweep and the output valid; data registers and memories are not reset.
+//
+// MICROARCHITECTURE
+//   Four line memories (sf_sram_1r1w instances, WIDTH words of CH_BITS, swappable for
+//   two-port macros / block RAM) used as a ring: input row n goes to memory n mod 4 (counted
+//   across frames). The read side sweeps one output row at a time, reading one column per
+//   clock from the three memories holding rows S*r-1, S*r, S*r+1 into a 3-column window
+//   (rows outside the image are masked to zero, the column right of the image is a zero
+//   column produced by an extra "virtual" step that is merged with the first read of the next
+//   row, so a row sweep costs exactly WIDTH clocks). Rows no longer needed after the sweep are
+//   released column by column: the input may overwrite column x of a releasing memory once
+//   the sweep has read it, so the input never waits for a sweep to finish. Memories are
+//   written and read in the same clock only at different addresses.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module sf_window3x3 #(
+    parameter integer CH_BITS = 8,   // bits per pixel (8 * channels)
+    parameter integer WIDTH   = 8,   // input frame width in pixels
+    parameter integer HEIGHT  = 8,   // input frame height in pixels
+    parameter integer STRIDE  = 1    // output stride, 1 or 2
+) (
+    input  wire                 aclk,
+    input  wire                 aresetn,
+    // input pixel stream
+    input  wire [CH_BITS-1:0]   s_data,
+    input  wire                 s_valid,
+    output wire                 s_ready,
+    input  wire                 s_sof,
+    // output window stream
+    output wire [9*CH_BITS-1:0] m_data,
+    output wire                 m_valid,
+    input  wire                 m_ready,
+    output wire                 m_sof,
+    output wire                 m_eol,
+    output wire                 m_eof
+);
+
+  localparam integer CB = CH_BITS;                          // bits per pixel
+  localparam integer XW = (WIDTH > 1) ? $clog2(WIDTH) : 1;  // column index width
+  localparam integer YW = (HEIGHT < 3) ? 2 : $clog2(HEIGHT + 1);  // row counter width, >= 2
+  localparam [31:0] W_M1 = WIDTH - 1;                       // last column, 32 bits
+  localparam [31:0] H_M1 = HEIGHT - 1;                      // last row, 32 bits
+  localparam [31:0] H_U = HEIGHT;                           // HEIGHT, 32 bits
+  localparam [31:0] S_U = STRIDE;                           // STRIDE, 32 bits
+  localparam [31:0] ONE_U = 1;                              // the constant 1, 32 bits
+  localparam [XW-1:0] X_LAST = W_M1[XW-1:0];
+  localparam [XW-1:0] X_ONE = ONE_U[XW-1:0];
+  localparam [YW-1:0] Y_LAST = H_M1[YW-1:0];
+  localparam [YW-1:0] Y_ROWS = H_U[YW-1:0];
+  localparam [YW-1:0] Y_STRIDE = S_U[YW-1:0];
+  localparam [1:0] SLOT_STRIDE = S_U[1:0];
+  // a row whose last window is centred on column WIDTH-1 needs the zero column WIDTH
+  localparam NEED_VIRT = (STRIDE == 1) || (WIDTH % 2 == 1);
+  // with stride 2 and even WIDTH the last window of a row comes from a real column read
+  localparam EOL_ON_READ = (STRIDE == 2) && (WIDTH % 2 == 0);
+
+  // ------------------------------------------------------------------ line memory ownership
+  reg [3:0] full_q;   // memory holds a complete row that is still needed
+  reg [3:0] rel_q;    // memory is being released by the active sweep (columns < k_q free)
+
+  // ------------------------------------------------------------------ read sweep (stage 1)
+  reg act_q;               // a row sweep is in progress
+  reg [XW-1:0] k_q;        // next column to read in the active sweep
+  reg [1:0] top_q;         // memory of input row S*r-1 for output row r (modulo 4)
+  reg [YW-1:0] rem_q;      // HEIGHT - S*r, >= 1
+  reg row0_q;              // output row r is row 0 of its frame
+  reg virt_q;              // the previous row still needs its zero-column ("virtual") step
+  reg vsof_q;              // ... and that window is the first of a frame
+  reg veof_q;              // ... and that window is the last of a frame
+
+  // ------------------------------------------------------------------ stage 2 token
+  reg p_valid_q;           // token present
+  reg p_rd_q;              // token carries a column read from the memories
+  reg p_k0_q;              // the read is column 0 (window history restarts)
+  reg p_virt_q;            // emit the previous row's last window with a zero right column
+  reg p_emit_q;            // emit a window whose right column is the read column
+  reg [2:0] p_mask_q;      // window rows inside the image
+  reg [1:0] p_top_q;       // memory holding window row 0
+  reg p_sof_q;             // markers of the emitted window
+  reg p_eol_q;
+  reg p_eof_q;
+
+  // window history: columns c-1 (h1) and c (h0); row i at [i*CB +: CB]
+  reg [3*CB-1:0] h1_q;
+  reg [3*CB-1:0] h0_q;
+
+  // output register
+  reg m_valid_q;
+  reg [9*CB-1:0] m_data_q;
+  reg m_sof_q;
+  reg m_eol_q;
+  reg m_eof_q;
+
+  // ------------------------------------------------------------------ input side
+  reg [XW-1:0] in_col_q;
+  reg [YW-1:0] in_row_q;
+  reg [1:0] wslot_q;       // memory receiving the current input row
+  reg pad_q;               // completing a truncated frame with zero pixels
+
+  wire in_origin = (in_col_q == {XW{1'b0}}) && (in_row_q == {YW{1'b0}});
+  wire in_eol = (in_col_q == X_LAST);
+  wire in_eof = in_eol && (in_row_q == Y_LAST);
+  wire wr_room = !full_q[wslot_q] || (rel_q[wslot_q] && (in_col_q < k_q));
+  wire resync = s_valid && s_sof && !in_origin;
+  assign s_ready = wr_room && !pad_q && !resync;
+  wire wr_en = (s_valid && s_ready) || (pad_q && wr_room);
+  wire [CB-1:0] wr_data = pad_q ? {CB{1'b0}} : s_data;
+
+  always @(posedge aclk) begin
+    if (!aresetn) begin
+      in_col_q <= {XW{1'b0}};
+      in_row_q <= {YW{1'b0}};
+      wslot_q  <= 2'd0;
+      pad_q    <= 1'b0;
+    end else begin
+      if (resync && !pad_q) begin
+        pad_q <= 1'b1;
+      end
+      if (wr_en) begin
+        if (in_eol) begin
+          in_col_q <= {XW{1'b0}};
+          wslot_q  <= wslot_q + 2'd1;
+          if (in_eof) begin
+            in_row_q <= {YW{1'b0}};
+            pad_q    <= 1'b0;
+          end else begin
+            in_row_q <= in_row_q + 1'b1;
+          end
+        end else begin
+          in_col_q <= in_col_q + 1'b1;
+        end
+      end
+    end
+  end
+
+  // ------------------------------------------------------------------ sweep control
+  wire [1:0] need_slot = top_q + ((rem_q >= 2) ? 2'd2 : 2'd1);  // memory of row min(S*r+1,H-1)
+  wire row_ready = full_q[need_slot];
+  wire last_row = (rem_q <= Y_STRIDE);
+  wire [2:0] rmask = {(rem_q >= 2), 1'b1, !row0_q};
+  wire [2:0] relm = {last_row && (rem_q >= 2), (STRIDE == 2) || last_row, !row0_q};
+
+  wire p_has_out = p_virt_q || p_emit_q;
+  wire out_free = !m_valid_q || m_ready;
+  wire p_fire = p_valid_q && (!p_has_out || out_free);
+  wire tok_free = !p_valid_q || p_fire;
+
+  wire start = !act_q && row_ready;
+  wire go_rd = tok_free && (act_q || start);
+  wire go_virt = tok_free && !act_q && !row_ready && virt_q;
+  wire [XW-1:0] ic = act_q ? k_q : {XW{1'b0}};
+  wire ic_first = (ic == {XW{1'b0}});
+  wire ic_last = (ic == X_LAST);
+  wire ic_emit = !ic_first && ((STRIDE == 1) || ic[0]);
+
+  // memories of window rows 0..2 and the release mask as a memory mask
+  wire [1:0] slot0 = top_q;
+  wire [1:0] slot1 = top_q + 2'd1;
+  wire [1:0] slot2 = top_q + 2'd2;
+  reg [3:0] rd_slots;
+  reg [3:0] rel_slots;
+  integer m;
+  always @* begin
+    for (m = 0; m < 4; m = m + 1) begin
+      rd_slots[m] = (rmask[0] && (slot0 == m[1:0])) || (rmask[1] && (slot1 == m[1:0])) ||
+                    (rmask[2] && (slot2 == m[1:0]));
+      rel_slots[m] = (relm[0] && (slot0 == m[1:0])) || (relm[1] && (slot1 == m[1:0])) ||
+                     (relm[2] && (slot2 == m[1:0]));
+    end
+  end
+
+  wire [3:0] set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+  wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
+
+  always @(posedge aclk) begin
+    if (!aresetn) begin
+      full_q    <= 4'b0000;
+      rel_q     <= 4'b0000;
+      act_q     <= 1'b0;
+      k_q       <= {XW{1'b0}};
+      top_q     <= 2'd3;
+      rem_q     <= Y_ROWS;
+      row0_q    <= 1'b1;
+      virt_q    <= 1'b0;
+      vsof_q    <= 1'b0;
+      veof_q    <= 1'b0;
+      p_valid_q <= 1'b0;
+    end else begin
+      full_q <= (full_q & ~clr_full) | set_full;
+      if (tok_free) begin
+        p_valid_q <= go_rd || go_virt;
+      end
+      if (go_virt) begin
+        virt_q <= 1'b0;
+      end
+      if (go_rd) begin
+        if (ic_first) begin
+          virt_q <= 1'b0;
+        end
+        if (ic_last) begin
+          // row sweep done: free the rows the next output row does not need
+          rel_q  <= 4'b0000;
+          act_q  <= 1'b0;
+          k_q    <= {XW{1'b0}};
+          virt_q <= NEED_VIRT;
+          vsof_q <= row0_q && (WIDTH == 1);
+          veof_q <= last_row;
+          row0_q <= last_row;
+          if (last_row) begin
+            top_q <= top_q + rem_q[1:0];
+            rem_q <= Y_ROWS;
+          end else begin
+            top_q <= top_q + SLOT_STRIDE;
+            rem_q <= rem_q - Y_STRIDE;
+          end
+        end else begin
+          act_q <= 1'b1;
+          k_q   <= ic + 1'b1;
+          if (start) begin
+            rel_q <= rel_slots;
+          end
+        end
+      end
+    end
+  end
+
+  // stage 2 token contents (datapath-like, but markers must be clean: set with the token)
+  always @(posedge aclk) begin
+    if (tok_free) begin
+      if (go_rd) begin
+        p_rd_q   <= 1'b1;
+        p_k0_q   <= ic_first;
+        p_virt_q <= ic_first && virt_q;
+        p_emit_q <= ic_emit;
+        p_mask_q <= rmask;
+        p_top_q  <= top_q;
+        if (ic_first && virt_q) begin
+          p_sof_q <= vsof_q;
+          p_eol_q <= 1'b1;
+          p_eof_q <= veof_q;
+        end else begin
+          p_sof_q <= row0_q && (ic == X_ONE);
+          p_eol_q <= EOL_ON_READ && ic_last;
+          p_eof_q <= EOL_ON_READ && ic_last && last_row;
+        end
+      end else begin
+        p_rd_q   <= 1'b0;
+        p_k0_q   <= 1'b0;
+        p_virt_q <= go_virt;
+        p_emit_q <= 1'b0;
+        p_mask_q <= 3'b000;
+        p_top_q  <= top_q;
+        p_sof_q  <= vsof_q;
+        p_eol_q  <= 1'b1;
+        p_eof_q  <= veof_q;
+      end
+    end
+  end
+
+  // ------------------------------------------------------------------ line memories
+  wire [CB-1:0] rdat[0:3];
+  genvar gm;
+  generate
+    for (gm = 0; gm < 4; gm = gm + 1) begin : g_line
+      sf_sram_1r1w #(
+          .WIDTH(CB),
+          .DEPTH(WIDTH)
+      ) u_line (
+          .aclk (aclk),
+          .we   (wr_en && (wslot_q == gm)),
+          .waddr(in_col_q),
+          .wdata(wr_data),
+          .re   (go_rd && rd_slots[gm]),
+          .raddr(ic),
+          .rdata(rdat[gm])
+      );
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------ stage 2: window
+  wire [1:0] ps0 = p_top_q;
+  wire [1:0] ps1 = p_top_q + 2'd1;
+  wire [1:0] ps2 = p_top_q + 2'd2;
+  wire [3*CB-1:0] col_n = {p_mask_q[2] ? rdat[ps2] : {CB{1'b0}},
+                           p_mask_q[1] ? rdat[ps1] : {CB{1'b0}},
+                           p_mask_q[0] ? rdat[ps0] : {CB{1'b0}}};
+  wire [3*CB-1:0] col_r = p_virt_q ? {3 * CB{1'b0}} : col_n;
+
+  // window: element (i,j) at [(3*i+j)*CB +: CB]; column j=0 is h1, j=1 is h0, j=2 is col_r
+  wire [9*CB-1:0] win;
+  genvar gi;
+  generate
+    for (gi = 0; gi < 3; gi = gi + 1) begin : g_win
+      assign win[(3*gi+0)*CB +: CB] = h1_q[gi*CB +: CB];
+      assign win[(3*gi+1)*CB +: CB] = h0_q[gi*CB +: CB];
+      assign win[(3*gi+2)*CB +: CB] = col_r[gi*CB +: CB];
+    end
+  endgenerate
+
+  always @(posedge aclk) begin
+    if (p_fire && p_rd_q) begin
+      h1_q <= p_k0_q ? {3 * CB{1'b0}} : h0_q;
+      h0_q <= col_n;
+    end
+    if (p_fire && p_has_out) begin
+      m_data_q <= win;
+      m_sof_q  <= p_sof_q;
+      m_eol_q  <= p_eol_q;
+      m_eof_q  <= p_eof_q;
+    end
+  end
+
+  always @(posedge aclk) begin
+    if (!aresetn) begin
+      m_valid_q <= 1'b0;
+    end else if (p_fire && p_has_out) begin
+      m_valid_q <= 1'b1;
+    end else if (m_ready) begin
+      m_valid_q <= 1'b0;
+    end
+  end
+
+  assign m_valid = m_valid_q;
+  assign m_data  = m_data_q;
+  assign m_sof   = m_sof_q;
+  assign m_eol   = m_eol_q;
+  assign m_eof   = m_eof_q;
+
+endmodule
+
+`resetall
+`default_nettype wire
