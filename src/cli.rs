@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use semifreddo::golden::{self, HeadOutput, Trace};
 use semifreddo::model::{self, presets, Model};
+use semifreddo::passes::PlanOptions;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -32,6 +33,8 @@ enum Command {
     },
     /// Run the bit-exact golden model on an image and print each head's output.
     Golden(GoldenArgs),
+    /// Generate the RTL (Verilog, filelist, register map, manifest.json) of a model.
+    Generate(GenerateArgs),
     /// Load and validate a model, and print its structure.
     Info {
         /// Model manifest (.toml) or a folder holding model.toml.
@@ -57,6 +60,37 @@ struct GoldenArgs {
     /// Write every intermediate tensor (trace.safetensors + trace.json) into this folder.
     #[arg(long)]
     trace: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+    model: Option<PathBuf>,
+    /// Output folder (replaced atomically).
+    #[arg(short, long, default_value = "rtl_out")]
+    output: PathBuf,
+    #[command(flatten)]
+    hw: HwArgs,
+}
+
+/// Hardware generation options.
+#[derive(Args, Clone, Copy)]
+struct HwArgs {
+    /// Pipeline register every N adder levels in the frozen shift-add networks.
+    #[arg(long, default_value_t = PlanOptions::default().pipeline_every, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pipeline_every: u32,
+    /// Adder depth allowed above the minimum, traded for sharing.
+    #[arg(long, default_value_t = PlanOptions::default().depth_slack)]
+    depth_slack: u32,
+}
+
+impl HwArgs {
+    fn options(self) -> PlanOptions {
+        PlanOptions {
+            pipeline_every: self.pipeline_every,
+            depth_slack: self.depth_slack,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -85,6 +119,24 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Golden(args) => golden_cmd(args),
+        Command::Generate(args) => {
+            let m = load_model(args.model.as_deref())?;
+            let t = std::time::Instant::now();
+            let plan = semifreddo::passes::plan(&m, &args.hw.options())?;
+            let files = semifreddo::emit::render(&plan)?;
+            semifreddo::emit::write(&files, &args.output)?;
+            let bytes: usize = files.iter().map(|f| f.contents.len()).sum();
+            println!(
+                "wrote {} files ({:.1} kB) for model {} to {} in {:.2} s; top module {}",
+                files.len(),
+                bytes as f64 / 1e3,
+                m.manifest.name,
+                args.output.display(),
+                t.elapsed().as_secs_f64(),
+                plan.top()
+            );
+            Ok(())
+        }
         Command::Info { model } => {
             let m = model::load(&model)?;
             print!("{}", semifreddo::model::summary::summary(&m));

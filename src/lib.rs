@@ -3,6 +3,7 @@
 
 pub mod arith;
 pub mod bench;
+pub mod emit;
 pub mod golden;
 pub mod image;
 pub mod model;

@@ -55,14 +55,20 @@ fn missing_tensor() {
     f.edit_store(|s| {
         s.tensors.remove("frozen.s2.b1.pw.weight");
     });
-    assert_mentions(&f.error(), &["model.safetensors", "`frozen.s2.b1.pw.weight`", "missing"]);
+    assert_mentions(
+        &f.error(),
+        &["model.safetensors", "`frozen.s2.b1.pw.weight`", "missing"],
+    );
 }
 
 #[test]
 fn extra_tensor() {
     let f = Fixture::new();
     f.edit_store(|s| s.insert("frozen.s9.b0.dw.weight", vec![1], &[0i8]));
-    assert_mentions(&f.error(), &["`frozen.s9.b0.dw.weight`", "not part of this topology"]);
+    assert_mentions(
+        &f.error(),
+        &["`frozen.s9.b0.dw.weight`", "not part of this topology"],
+    );
 }
 
 #[test]
@@ -73,7 +79,15 @@ fn misnamed_tensor_gets_a_hint() {
         s.tensors.insert("train1.blend3.alpha_".into(), t);
     });
     let msg = f.error();
-    assert_mentions(&msg, &["`train1.blend3.alpha`", "missing", "`train1.blend3.alpha_`", "not part of this topology"]);
+    assert_mentions(
+        &msg,
+        &[
+            "`train1.blend3.alpha`",
+            "missing",
+            "`train1.blend3.alpha_`",
+            "not part of this topology",
+        ],
+    );
     assert!(msg.contains("did you mean `train1.blend3.alpha`"), "{msg}");
 }
 
@@ -81,14 +95,24 @@ fn misnamed_tensor_gets_a_hint() {
 fn wrong_shape() {
     let f = Fixture::new();
     f.edit_store(|s| s.insert("frozen.stem.weight", vec![8, 3, 3, 2], &[0i8; 144]));
-    assert_mentions(&f.error(), &["`frozen.stem.weight`", "expected shape [8, 3, 3, 3]", "found [8, 3, 3, 2]"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "`frozen.stem.weight`",
+            "expected shape [8, 3, 3, 3]",
+            "found [8, 3, 3, 2]",
+        ],
+    );
 }
 
 #[test]
 fn wrong_dtype() {
     let f = Fixture::new();
     f.edit_store(|s| s.insert("head0.scale", vec![10], &[1i32; 10]));
-    assert_mentions(&f.error(), &["`head0.scale`", "expected dtype I16", "found I32"]);
+    assert_mentions(
+        &f.error(),
+        &["`head0.scale`", "expected dtype I16", "found I32"],
+    );
 }
 
 #[test]
@@ -99,14 +123,20 @@ fn alpha_over_256() {
         a[5] = 257;
         s.insert("train0.blend1.alpha", vec![a.len()], &a);
     });
-    assert_mentions(&f.error(), &["`train0.blend1.alpha`", "0..=256", "found 257", "channel 5"]);
+    assert_mentions(
+        &f.error(),
+        &["`train0.blend1.alpha`", "0..=256", "found 257", "channel 5"],
+    );
 }
 
 #[test]
 fn shift_over_40() {
     let f = Fixture::new();
     f.edit_store(|s| s.insert("frozen.s1.b0.br1.pw.shift", vec![1], &[41u8]));
-    assert_mentions(&f.error(), &["`frozen.s1.b0.br1.pw.shift`", "0..=40", "found 41"]);
+    assert_mentions(
+        &f.error(),
+        &["`frozen.s1.b0.br1.pw.shift`", "0..=40", "found 41"],
+    );
 }
 
 fn set_pwl(f: &Fixture, x: &[i16]) {
@@ -122,7 +152,14 @@ fn set_pwl(f: &Fixture, x: &[i16]) {
 fn pwl_starts_not_increasing() {
     let f = Fixture::new();
     set_pwl(&f, &[i16::MIN, 10, 10]);
-    assert_mentions(&f.error(), &["`head1.pwl.x`", "strictly increasing", "x_1 = 10 then x_2 = 10"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "`head1.pwl.x`",
+            "strictly increasing",
+            "x_1 = 10 then x_2 = 10",
+        ],
+    );
 }
 
 #[test]
@@ -161,14 +198,32 @@ fn flags_must_be_zero_or_one() {
         s.insert("blend2.shuffle", vec![1], &[2u8]);
         s.insert("head0.pool", vec![1], &[7u8]);
     });
-    assert_mentions(&f.error(), &["`blend2.shuffle`", "`head0.pool`", "expected 0 or 1", "found 2", "found 7", "2 problems"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "`blend2.shuffle`",
+            "`head0.pool`",
+            "expected 0 or 1",
+            "found 2",
+            "found 7",
+            "2 problems",
+        ],
+    );
 }
 
 #[test]
 fn image_size_not_divisible() {
     let f = Fixture::new();
     f.edit_manifest("height = 32", "height = 40");
-    assert_mentions(&f.error(), &["model.toml", "`input.height`", "multiple of 16 (2^4", "found 40"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "model.toml",
+            "`input.height`",
+            "multiple of 16 (2^4",
+            "found 40",
+        ],
+    );
 }
 
 #[test]
@@ -176,7 +231,10 @@ fn stage_widths_break_block_rules() {
     let f = Fixture::new();
     f.edit_manifest("channels = 16\nstride = 2", "channels = 24\nstride = 2");
     let msg = f.error();
-    assert_mentions(&msg, &["`topology.stages[0].channels`", "expected 16, found 24"]);
+    assert_mentions(
+        &msg,
+        &["`topology.stages[0].channels`", "expected 16, found 24"],
+    );
     let g = Fixture::new();
     g.edit_manifest("stem_channels = 8", "stem_channels = 7");
     assert_mentions(&g.error(), &["`topology.stem_channels`", "even", "found 7"]);
@@ -186,14 +244,24 @@ fn stage_widths_break_block_rules() {
 fn head_groups_must_divide() {
     let f = Fixture::new();
     f.edit_manifest("outputs = 10\ngroups = 2", "outputs = 10\ngroups = 3");
-    assert_mentions(&f.error(), &["`heads[2].groups`", "I = 128 is not divisible by G = 3", "O = 10 is not divisible by G = 3"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "`heads[2].groups`",
+            "I = 128 is not divisible by G = 3",
+            "O = 10 is not divisible by G = 3",
+        ],
+    );
 }
 
 #[test]
 fn head_with_too_many_weights() {
     let f = Fixture::new();
     f.edit_manifest("outputs = 4\ngroups = 1", "outputs = 2050\ngroups = 1");
-    assert_mentions(&f.error(), &["`heads[1].outputs`", "at most 131072", "2050*64/1 = 131200"]);
+    assert_mentions(
+        &f.error(),
+        &["`heads[1].outputs`", "at most 131072", "2050*64/1 = 131200"],
+    );
 }
 
 #[test]
@@ -210,14 +278,28 @@ fn unknown_manifest_keys() {
 fn head_source_needs_the_cores() {
     let f = Fixture::new();
     f.edit_manifest("trainable_cores = 2", "trainable_cores = 1");
-    assert_mentions(&f.error(), &["`heads[2].source`", "\"train01\" needs 2 trainable cores, found 1"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "`heads[2].source`",
+            "\"train01\" needs 2 trainable cores, found 1",
+        ],
+    );
 }
 
 #[test]
 fn missing_tensor_file() {
     let f = Fixture::new();
     std::fs::remove_file(f.tensors()).unwrap();
-    assert_mentions(&f.error(), &["model.toml", "`tensors`", "cannot read the tensor file", "model.safetensors"]);
+    assert_mentions(
+        &f.error(),
+        &[
+            "model.toml",
+            "`tensors`",
+            "cannot read the tensor file",
+            "model.safetensors",
+        ],
+    );
 }
 
 #[test]
@@ -225,7 +307,10 @@ fn truncated_safetensors() {
     let f = Fixture::new();
     let bytes = std::fs::read(f.tensors()).unwrap();
     std::fs::write(f.tensors(), &bytes[..bytes.len() / 2]).unwrap();
-    assert_mentions(&f.error(), &["model.safetensors", "not a valid safetensors file"]);
+    assert_mentions(
+        &f.error(),
+        &["model.safetensors", "not a valid safetensors file"],
+    );
 }
 
 #[test]
@@ -235,7 +320,10 @@ fn corrupt_safetensors() {
     bytes[10] = b'{';
     bytes[0] = 0xff; // header length far beyond the file
     std::fs::write(f.tensors(), &bytes).unwrap();
-    assert_mentions(&f.error(), &["model.safetensors", "not a valid safetensors file"]);
+    assert_mentions(
+        &f.error(),
+        &["model.safetensors", "not a valid safetensors file"],
+    );
     std::fs::write(f.tensors(), b"").unwrap();
     assert_mentions(&f.error(), &["not a valid safetensors file"]);
 }
@@ -247,11 +335,17 @@ fn every_problem_is_reported_at_once() {
         s.insert("frozen.stem.shift", vec![1], &[50u8]);
         s.insert("head2.shift", vec![1], &[45u8]);
     });
-    assert_mentions(&f.error(), &["2 problems", "`frozen.stem.shift`", "`head2.shift`"]);
+    assert_mentions(
+        &f.error(),
+        &["2 problems", "`frozen.stem.shift`", "`head2.shift`"],
+    );
 }
 
 fn semifreddo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_semifreddo")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_semifreddo"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -269,7 +363,10 @@ fn cli_reports_bad_models_without_panicking() {
     assert!(!err.contains("panicked"), "{err}");
     let (code, _, err) = semifreddo(&["info", "/nonexistent/model.toml"]);
     assert_ne!(code, 0);
-    assert_mentions(&err, &["/nonexistent/model.toml", "cannot read the manifest"]);
+    assert_mentions(
+        &err,
+        &["/nonexistent/model.toml", "cannot read the manifest"],
+    );
 }
 
 #[test]
@@ -283,12 +380,25 @@ fn cli_rejects_images_of_the_wrong_size_or_kind() {
     };
     let ppm = dir.join("small.ppm");
     std::fs::write(&ppm, semifreddo::image::encode_pnm(&img)).unwrap();
-    let (code, _, err) = semifreddo(&["golden", f.path.to_str().unwrap(), "--image", ppm.to_str().unwrap()]);
+    let (code, _, err) = semifreddo(&[
+        "golden",
+        f.path.to_str().unwrap(),
+        "--image",
+        ppm.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
-    assert_mentions(&err, &["small.ppm", "image is 32x16 RGB", "model expects 32x32 RGB"]);
+    assert_mentions(
+        &err,
+        &["small.ppm", "image is 32x16 RGB", "model expects 32x32 RGB"],
+    );
     let junk = dir.join("junk.png");
     std::fs::write(&junk, b"\x89PNG not really").unwrap();
-    let (code, _, err) = semifreddo(&["golden", f.path.to_str().unwrap(), "--image", junk.to_str().unwrap()]);
+    let (code, _, err) = semifreddo(&[
+        "golden",
+        f.path.to_str().unwrap(),
+        "--image",
+        junk.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
     assert_mentions(&err, &["junk.png", "invalid PNG"]);
     assert!(!err.contains("panicked"));
@@ -300,19 +410,34 @@ fn cli_golden_runs_on_png_and_ppm_alike() {
     let dir = f.path.parent().unwrap();
     let m = model::load(&f.path).unwrap();
     let px = semifreddo::image::builtin(m.layout.input, 3);
-    let img = semifreddo::image::Image { size: m.layout.input, channels: 3, pixels: px };
+    let img = semifreddo::image::Image {
+        size: m.layout.input,
+        channels: 3,
+        pixels: px,
+    };
     let ppm = dir.join("img.ppm");
     std::fs::write(&ppm, semifreddo::image::encode_pnm(&img)).unwrap();
     let png = dir.join("img.png");
     write_png(&png, &img);
     let run = |p: &Path, json: &Path| {
-        let (code, out, err) = semifreddo(&["golden", f.path.to_str().unwrap(), "--image", p.to_str().unwrap(), "--json", json.to_str().unwrap()]);
+        let (code, out, err) = semifreddo(&[
+            "golden",
+            f.path.to_str().unwrap(),
+            "--image",
+            p.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ]);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("top-5"));
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
         v["heads"].clone()
     };
-    assert_eq!(run(&ppm, &dir.join("a.json")), run(&png, &dir.join("b.json")));
+    assert_eq!(
+        run(&ppm, &dir.join("a.json")),
+        run(&png, &dir.join("b.json"))
+    );
 }
 
 fn write_png(path: &Path, img: &semifreddo::image::Image) {
@@ -320,5 +445,8 @@ fn write_png(path: &Path, img: &semifreddo::image::Image) {
     let mut enc = png::Encoder::new(file, img.size.w as u32, img.size.h as u32);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    enc.write_header().unwrap().write_image_data(&img.pixels).unwrap();
+    enc.write_header()
+        .unwrap()
+        .write_image_data(&img.pixels)
+        .unwrap();
 }

@@ -45,7 +45,11 @@ fn init_is_deterministic_and_round_trips_through_files() {
     model::save(&a, &d1).unwrap();
     model::save(&b, &d2).unwrap();
     for f in [model::MANIFEST_FILE, model::TENSOR_FILE] {
-        assert_eq!(std::fs::read(d1.join(f)).unwrap(), std::fs::read(d2.join(f)).unwrap(), "{f} is byte-identical");
+        assert_eq!(
+            std::fs::read(d1.join(f)).unwrap(),
+            std::fs::read(d2.join(f)).unwrap(),
+            "{f} is byte-identical"
+        );
     }
     let loaded = model::load(&d1).unwrap();
     assert_eq!(loaded.frozen, a.frozen);
@@ -57,18 +61,42 @@ fn init_is_deterministic_and_round_trips_through_files() {
 #[test]
 fn init_weights_look_like_the_issue_asks() {
     let m = init(&preset("qvga"), 3);
-    let w: Vec<i8> = m.frozen.stages.iter().flatten().flat_map(|b| b.branches()).flat_map(|br| br.pw.weight.clone()).collect();
+    let w: Vec<i8> = m
+        .frozen
+        .stages
+        .iter()
+        .flatten()
+        .flat_map(|b| b.branches())
+        .flat_map(|br| br.pw.weight.clone())
+        .collect();
     let zeros = w.iter().filter(|&&v| v == 0).count() as f64 / w.len() as f64;
-    assert!((0.07..0.14).contains(&zeros), "about 10 % zeros, found {zeros:.3}");
-    let pow2 = w.iter().filter(|&&v| v != 0 && (v as i32).unsigned_abs().is_power_of_two()).count() as f64 / w.len() as f64;
+    assert!(
+        (0.07..0.14).contains(&zeros),
+        "about 10 % zeros, found {zeros:.3}"
+    );
+    let pow2 = w
+        .iter()
+        .filter(|&&v| v != 0 && (v as i32).unsigned_abs().is_power_of_two())
+        .count() as f64
+        / w.len() as f64;
     assert!(pow2 > 0.05, "some +-2^k, found {pow2:.3}");
-    let alphas: Vec<u16> = m.trainable.iter().flat_map(|t| t.alpha.iter().flatten().copied()).collect();
+    let alphas: Vec<u16> = m
+        .trainable
+        .iter()
+        .flat_map(|t| t.alpha.iter().flatten().copied())
+        .collect();
     for special in [0, 128, 256] {
         assert!(alphas.contains(&special), "alpha {special} appears");
     }
     assert!(alphas.iter().any(|&a| a != 0 && a != 128 && a != 256));
-    assert!(m.shuffle.contains(&true) && m.shuffle.contains(&false), "both shuffle settings");
-    assert!(m.heads.iter().all(|h| h.pwl.x.len() >= 2), "PWL tables with several segments");
+    assert!(
+        m.shuffle.contains(&true) && m.shuffle.contains(&false),
+        "both shuffle settings"
+    );
+    assert!(
+        m.heads.iter().all(|h| h.pwl.x.len() >= 2),
+        "PWL tables with several segments"
+    );
 }
 
 /// Fractions of clipped (at 127, or -128 without ReLU) and zero values per conv layer, over
@@ -90,7 +118,10 @@ fn calibration_keeps_layers_from_clipping_or_dying() {
                 }
                 let v = e.values.as_i64();
                 let s = clipped.entry(e.name.clone()).or_default();
-                s.0 += v.iter().filter(|&&x| x == 127 || (leaf == "dw" && x == -128)).count();
+                s.0 += v
+                    .iter()
+                    .filter(|&&x| x == 127 || (leaf == "dw" && x == -128))
+                    .count();
                 s.1 += v.iter().filter(|&&x| x == 0).count();
                 s.2 += v.len();
             }
@@ -99,15 +130,30 @@ fn calibration_keeps_layers_from_clipping_or_dying() {
         for (layer, (c, z, n)) in &clipped {
             let (c, z) = (*c as f64 / *n as f64, *z as f64 / *n as f64);
             // Per layer with slack for the tiny maps (2x2 pixels), the target over all layers.
-            eprintln!("{name}/{seed} {layer}: {:.1} % clipped, {:.1} % zeros", c * 100.0, z * 100.0);
-            assert!(c < 0.06, "{name}/{seed} {layer}: {:.1} % clipped", c * 100.0);
+            eprintln!(
+                "{name}/{seed} {layer}: {:.1} % clipped, {:.1} % zeros",
+                c * 100.0,
+                z * 100.0
+            );
+            assert!(
+                c < 0.06,
+                "{name}/{seed} {layer}: {:.1} % clipped",
+                c * 100.0
+            );
             assert!(z < 0.75, "{name}/{seed} {layer}: {:.1} % zeros", z * 100.0);
         }
         for (c, z, n) in clipped.values() {
             total = (total.0 + c, total.1 + z, total.2 + n);
         }
-        let (c, z) = (total.0 as f64 / total.2 as f64, total.1 as f64 / total.2 as f64);
-        assert!(c < 0.02, "{name}/{seed}: {:.2} % clipped overall", c * 100.0);
+        let (c, z) = (
+            total.0 as f64 / total.2 as f64,
+            total.1 as f64 / total.2 as f64,
+        );
+        assert!(
+            c < 0.02,
+            "{name}/{seed}: {:.2} % clipped overall",
+            c * 100.0
+        );
         assert!(z < 0.60, "{name}/{seed}: {:.1} % zeros overall", z * 100.0);
     }
 }
@@ -153,7 +199,9 @@ fn trace_names_every_layer_in_order() {
     let bytes = std::fs::read(dir.path().join("trace/trace.safetensors")).unwrap();
     let store = model::tensors::TensorStore::from_safetensors(&bytes).unwrap();
     assert_eq!(store.tensors.len(), t.entries.len());
-    assert!(std::fs::read_to_string(dir.path().join("trace/trace.json")).unwrap().contains("\"frozen.stem\""));
+    assert!(std::fs::read_to_string(dir.path().join("trace/trace.json"))
+        .unwrap()
+        .contains("\"frozen.stem\""));
 }
 
 /// n = 0 repeat passes is the identity: the repeat banks' weights then cannot matter.
@@ -191,7 +239,11 @@ fn alpha_extremes_select_one_core() {
         let mut tr = Trace::default();
         golden::run_observed(&m, &px, &mut tr);
         let blended = &tr.get("train0.blend2").unwrap().values;
-        let want = if from_frozen { "frozen.s2.b1" } else { "train0.s2.b0" };
+        let want = if from_frozen {
+            "frozen.s2.b1"
+        } else {
+            "train0.s2.b0"
+        };
         assert_eq!(blended, &tr.get(want).unwrap().values, "alpha {a}");
     }
     let _ = CoreId::Frozen;
@@ -227,9 +279,14 @@ proptest! {
 /// The complete example in docs/model-format.md is a valid manifest (the doc stays true).
 #[test]
 fn documented_manifest_example_parses() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model-format.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model-format.md"))
+        .unwrap();
     let start = doc.find("```toml\n").expect("a toml example") + 8;
     let end = start + doc[start..].find("```").unwrap();
-    let m = model::parse_manifest(&doc[start..end], std::path::Path::new("docs/model-format.md")).unwrap();
+    let m = model::parse_manifest(
+        &doc[start..end],
+        std::path::Path::new("docs/model-format.md"),
+    )
+    .unwrap();
     assert_eq!(m, preset("tiny").manifest);
 }

@@ -299,20 +299,45 @@ mod tests {
         // Negative scale and bias.
         assert_eq!(rq(10, -2, 5, 0, false), -15);
         // The 32-bit fast path agrees at the extremes of its range.
-        for &(acc, m, b, s) in &[(i32::MAX, i16::MAX, i32::MAX, 40u8), (i32::MIN, i16::MIN, i32::MIN, 0), (i32::MIN, i16::MAX, 7, 17)] {
-            assert_eq!(requant_i32(acc, m, b, s, -128) as i128, rq(acc as i128, m, b, s, false));
-            assert_eq!(requant_i32(acc, m, b, s, 0) as i128, rq(acc as i128, m, b, s, true));
+        for &(acc, m, b, s) in &[
+            (i32::MAX, i16::MAX, i32::MAX, 40u8),
+            (i32::MIN, i16::MIN, i32::MIN, 0),
+            (i32::MIN, i16::MAX, 7, 17),
+        ] {
+            assert_eq!(
+                requant_i32(acc, m, b, s, -128) as i128,
+                rq(acc as i128, m, b, s, false)
+            );
+            assert_eq!(
+                requant_i32(acc, m, b, s, 0) as i128,
+                rq(acc as i128, m, b, s, true)
+            );
         }
     }
 
     #[test]
     fn requant16_uses_int16_limits_and_128_bit_products() {
-        let r = Requant { scale: vec![1, i16::MAX], bias: vec![0, 0], shift: 0 };
-        assert_eq!(requant16(&[40000, 1, -40000, -1], 2, &r), vec![32767, 32767, -32768, -32767]);
-        let big = Requant { scale: vec![i16::MIN], bias: vec![0], shift: 40 };
+        let r = Requant {
+            scale: vec![1, i16::MAX],
+            bias: vec![0, 0],
+            shift: 0,
+        };
+        assert_eq!(
+            requant16(&[40000, 1, -40000, -1], 2, &r),
+            vec![32767, 32767, -32768, -32767]
+        );
+        let big = Requant {
+            scale: vec![i16::MIN],
+            bias: vec![0],
+            shift: 40,
+        };
         // (2^62 * -2^15) >> 40 = -2^37: only exact with a wide intermediate, then clamped.
         assert_eq!(requant16(&[1i64 << 62], 1, &big), vec![-32768]);
-        let exact = Requant { scale: vec![3], bias: vec![-5], shift: 2 };
+        let exact = Requant {
+            scale: vec![3],
+            bias: vec![-5],
+            shift: 2,
+        };
         assert_eq!(requant16(&[7], 1, &exact), vec![4]); // (21 - 5 + 2) >> 2 = 4
     }
 
@@ -330,15 +355,30 @@ mod tests {
 
     #[test]
     fn channel_shuffle_interleaves_the_halves() {
-        let x = Fmap { size: Size { h: 1, w: 2 }, channels: 6, data: vec![0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15] };
-        assert_eq!(shuffle(&x).data, vec![0, 3, 1, 4, 2, 5, 10, 13, 11, 14, 12, 15]);
+        let x = Fmap {
+            size: Size { h: 1, w: 2 },
+            channels: 6,
+            data: vec![0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15],
+        };
+        assert_eq!(
+            shuffle(&x).data,
+            vec![0, 3, 1, 4, 2, 5, 10, 13, 11, 14, 12, 15]
+        );
     }
 
     #[test]
     fn core_shuffle_swaps_the_upper_halves() {
         let s = Size { h: 1, w: 1 };
-        let t0 = Fmap { size: s, channels: 4, data: vec![1, 2, 3, 4] };
-        let t1 = Fmap { size: s, channels: 4, data: vec![5, 6, 7, 8] };
+        let t0 = Fmap {
+            size: s,
+            channels: 4,
+            data: vec![1, 2, 3, 4],
+        };
+        let t1 = Fmap {
+            size: s,
+            channels: 4,
+            data: vec![5, 6, 7, 8],
+        };
         let (a, b) = core_shuffle(&t0, &t1);
         assert_eq!(a.data, vec![1, 2, 7, 8]);
         assert_eq!(b.data, vec![5, 6, 3, 4]);
@@ -346,7 +386,11 @@ mod tests {
 
     #[test]
     fn pwl_segments_edges_rounding_and_clamping() {
-        let f = Pwl { x: vec![i16::MIN, 0, 100], y: vec![-100, 0, 50], g: vec![256, 512, -256] };
+        let f = Pwl {
+            x: vec![i16::MIN, 0, 100],
+            y: vec![-100, 0, 50],
+            g: vec![256, 512, -256],
+        };
         assert_eq!(pwl(-1, &f), -100 + 32767);
         assert_eq!(pwl(i16::MIN, &f), -100);
         assert_eq!(pwl(0, &f), 0);
@@ -354,10 +398,18 @@ mod tests {
         assert_eq!(pwl(100, &f), 50);
         assert_eq!(pwl(101, &f), 49); // (-256 + 128) >> 8 = -1 (floor of -0.5)
         assert_eq!(pwl(i16::MAX, &f), 50 - 32667);
-        let steep = Pwl { x: vec![i16::MIN, 0], y: vec![0, 0], g: vec![-32768, i16::MAX] };
+        let steep = Pwl {
+            x: vec![i16::MIN, 0],
+            y: vec![0, 0],
+            g: vec![-32768, i16::MAX],
+        };
         assert_eq!(pwl(i16::MAX, &steep), i16::MAX);
         assert_eq!(pwl(-1, &steep), i16::MIN);
-        let half = Pwl { x: vec![i16::MIN], y: vec![0], g: vec![1] };
+        let half = Pwl {
+            x: vec![i16::MIN],
+            y: vec![0],
+            g: vec![1],
+        };
         assert_eq!(pwl(i16::MIN + 127, &half), 0); // (127 + 128) >> 8
         assert_eq!(pwl(i16::MIN + 128, &half), 1); // (128 + 128) >> 8
     }
@@ -365,7 +417,11 @@ mod tests {
     #[test]
     fn conv3x3_zero_pads_every_border() {
         // 2x3 single-channel input, all-ones kernel: each output sums its in-image neighbours.
-        let x = Fmap { size: Size { h: 2, w: 3 }, channels: 1, data: vec![1, 2, 3, 4, 5, 6] };
+        let x = Fmap {
+            size: Size { h: 2, w: 3 },
+            channels: 1,
+            data: vec![1, 2, 3, 4, 5, 6],
+        };
         let acc = conv3x3(&x, &[1; 9], 1, 1);
         assert_eq!(acc.data, vec![12, 21, 16, 12, 21, 16]);
         // Stride 2: outputs at (0,0) and (0,2), ceil(2/2) x ceil(3/2).
@@ -380,7 +436,11 @@ mod tests {
 
     #[test]
     fn stem_conv_sums_over_input_channels() {
-        let x = Fmap { size: Size { h: 1, w: 1 }, channels: 2, data: vec![3, -4] };
+        let x = Fmap {
+            size: Size { h: 1, w: 1 },
+            channels: 2,
+            data: vec![3, -4],
+        };
         // Weight [1][2][3][3]: centre taps 5 and 7.
         let mut w = vec![0i8; 18];
         w[4] = 5;
@@ -390,7 +450,11 @@ mod tests {
 
     #[test]
     fn depthwise_uses_its_channel_slice() {
-        let x = Fmap { size: Size { h: 1, w: 2 }, channels: 4, data: vec![1, 2, 3, 4, 5, 6, 7, 8] };
+        let x = Fmap {
+            size: Size { h: 1, w: 2 },
+            channels: 4,
+            data: vec![1, 2, 3, 4, 5, 6, 7, 8],
+        };
         // Channels 2..4, centre tap 1 and left tap 10 (input column c - 1).
         let mut w = vec![0i8; 18];
         for ch in 0..2 {
@@ -402,7 +466,11 @@ mod tests {
 
     #[test]
     fn grouped_pointwise_only_sees_its_group() {
-        let x = Fmap { size: Size { h: 1, w: 1 }, channels: 4, data: vec![1, 2, 3, 4] };
+        let x = Fmap {
+            size: Size { h: 1, w: 1 },
+            channels: 4,
+            data: vec![1, 2, 3, 4],
+        };
         // O = 2, G = 2: output 0 sees inputs 0..2, output 1 sees 2..4. Weight [2][2].
         let acc = pointwise(&x, &[1, 10, 100, -1], 2, 2);
         assert_eq!(acc.data, vec![21, 296]);

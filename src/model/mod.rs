@@ -145,10 +145,16 @@ fn check_tensor_list(layout: &NetLayout, store: &TensorStore, p: &mut Problems) 
             );
         }
     }
-    let missing: Vec<&str> = specs.iter().map(|s| s.name.as_str()).filter(|n| store.get(n).is_none()).collect();
+    let missing: Vec<&str> = specs
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| store.get(n).is_none())
+        .collect();
     for name in store.tensors.keys() {
         if !expected.contains(name.as_str()) {
-            let hint = closest(name, &missing).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            let hint = closest(name, &missing)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
             p.tensor(name, format!("not part of this topology{hint}"));
         }
     }

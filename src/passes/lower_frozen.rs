@@ -39,7 +39,11 @@ pub fn depthwise_matrix(weight: &[i8]) -> Result<ConstMatrix> {
 /// Pointwise conv [O][I][1][1] as an O x I matrix.
 pub fn pointwise_matrix(weight: &[i8], out: usize) -> Result<ConstMatrix> {
     let cols = weight.len() / out.max(1);
-    Ok(ConstMatrix::new(out, cols, weight.iter().map(|&w| w as i64).collect())?)
+    Ok(ConstMatrix::new(
+        out,
+        cols,
+        weight.iter().map(|&w| w as i64).collect(),
+    )?)
 }
 
 /// The frozen requant scales as a diagonal matrix (each accumulator times its m).
@@ -53,6 +57,11 @@ pub fn scale_matrix(scale: &[i16]) -> Result<ConstMatrix> {
 }
 
 /// Lowers a matrix, naming the layer in any error.
-pub fn lower(layer: &str, m: &ConstMatrix, ranges: &[Interval], opts: &LowerOptions) -> Result<AdderGraph> {
+pub fn lower(
+    layer: &str,
+    m: &ConstMatrix,
+    ranges: &[Interval],
+    opts: &LowerOptions,
+) -> Result<AdderGraph> {
     arith::lower(m, ranges, opts).with_context(|| format!("lowering frozen layer `{layer}`"))
 }

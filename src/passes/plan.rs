@@ -24,7 +24,10 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { pipeline_every: 3, depth_slack: 2 }
+        PlanOptions {
+            pipeline_every: 3,
+            depth_slack: 2,
+        }
     }
 }
 
@@ -34,9 +37,18 @@ pub const REQUANT_LATENCY: u32 = 2;
 #[derive(Debug, Clone)]
 pub enum RequantHw {
     /// `frozen_bn = "trainable"`: scale, bias and shift from the register block.
-    Programmable { scale_bus: String, bias_bus: String, shift_bus: String },
+    Programmable {
+        scale_bus: String,
+        bias_bus: String,
+        shift_bus: String,
+    },
     /// `frozen_bn = "frozen"`: m as an adder graph, then + (b + rnd) and >>> shift as wiring.
-    Constant { module: String, graph: AdderGraph, add: Vec<i64>, shift: u8 },
+    Constant {
+        module: String,
+        graph: AdderGraph,
+        add: Vec<i64>,
+        shift: u8,
+    },
 }
 
 impl RequantHw {
@@ -81,7 +93,12 @@ impl LayerHw {
     }
     /// Widest accumulator (the requant input bus width per channel).
     pub fn acc_width(&self) -> u32 {
-        self.graph.outputs().iter().map(|o| o.width).max().unwrap_or(1)
+        self.graph
+            .outputs()
+            .iter()
+            .map(|o| o.width)
+            .max()
+            .unwrap_or(1)
     }
 }
 
@@ -120,7 +137,12 @@ impl StageHw {
         self.in_size.strided(self.stride)
     }
     pub fn out_channels(&self) -> usize {
-        self.passthrough + self.branches.iter().map(|b| b.out_channels()).sum::<usize>()
+        self.passthrough
+            + self
+                .branches
+                .iter()
+                .map(|b| b.out_channels())
+                .sum::<usize>()
     }
     /// Clocks from a window leaving the window generator to its output pixel.
     pub fn latency(&self) -> u32 {
@@ -167,13 +189,24 @@ impl HwPlan {
         self.stages.last().map_or(self.input, |s| s.out_size())
     }
     pub fn layers(&self) -> impl Iterator<Item = &LayerHw> {
-        self.stages.iter().flat_map(|s| s.branches.iter().flat_map(|b| b.layers.iter()))
+        self.stages
+            .iter()
+            .flat_map(|s| s.branches.iter().flat_map(|b| b.layers.iter()))
     }
 }
 
 /// A Verilog identifier from a model name.
 pub fn identifier(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
         s.insert_str(0, "sf_");
     }
@@ -182,7 +215,10 @@ pub fn identifier(name: &str) -> String {
 
 /// The generator version as VERSION register bits.
 pub fn version_word() -> u32 {
-    let v: Vec<u32> = env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse().unwrap_or(0)).collect();
+    let v: Vec<u32> = env!("CARGO_PKG_VERSION")
+        .split('.')
+        .map(|p| p.parse().unwrap_or(0))
+        .collect();
     (v[0] << 16) | (v.get(1).copied().unwrap_or(0) << 8) | v.get(2).copied().unwrap_or(0)
 }
 
@@ -192,7 +228,13 @@ pub fn version_word() -> u32 {
 pub fn frozen_hash(model: &Model) -> String {
     let mut h = Sha256::new();
     let m = &model.manifest;
-    h.update(format!("{:?}|{:?}|{:?}", m.input, m.topology, m.generation.frozen_bn).as_bytes());
+    h.update(
+        format!(
+            "{:?}|{:?}|{:?}",
+            m.input, m.topology, m.generation.frozen_bn
+        )
+        .as_bytes(),
+    );
     let store = model.to_store();
     for (name, t) in &store.tensors {
         let frozen_conv = name.starts_with("frozen.") && name.ends_with(".weight");
@@ -208,7 +250,11 @@ pub fn frozen_hash(model: &Model) -> String {
 /// SHA-256 of the whole model.
 pub fn model_hash(model: &Model) -> String {
     let mut h = Sha256::new();
-    h.update(crate::model::manifest_text(&model.manifest).unwrap_or_default().as_bytes());
+    h.update(
+        crate::model::manifest_text(&model.manifest)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     h.update(model.to_store().to_safetensors());
     hex(&h.finalize())
 }
@@ -231,28 +277,78 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     let lay = &model.layout;
     let frozen_bn = model.manifest.generation.frozen_bn;
     let frozen_hash = frozen_hash(model);
-    let mut regs = RegMapBuilder::new(u32::from_str_radix(&frozen_hash[..8], 16).unwrap_or(0), version_word());
+    let mut regs = RegMapBuilder::new(
+        u32::from_str_radix(&frozen_hash[..8], 16).unwrap_or(0),
+        version_word(),
+    );
 
     // Stage skeletons: (name, in_size, in_channels, stride, passthrough, shuffle, branches of jobs).
-    type Skeleton<'a> = (String, Size, usize, usize, usize, bool, Vec<Vec<LayerJob<'a>>>);
+    type Skeleton<'a> = (
+        String,
+        Size,
+        usize,
+        usize,
+        usize,
+        bool,
+        Vec<Vec<LayerJob<'a>>>,
+    );
     let mut skeletons: Vec<Skeleton> = Vec::new();
     let stem = LayerJob {
         name: lay.frozen.stem.clone(),
         conv: &model.frozen.stem,
-        input: LayerInput::Stem { cin: lay.in_channels },
+        input: LayerInput::Stem {
+            cin: lay.in_channels,
+        },
         relu: true,
         rows: lay.frozen.stem_out,
     };
-    skeletons.push((lay.frozen.stem.clone(), lay.input, lay.in_channels, 2, 0, false, vec![vec![stem]]));
-    for (k, (blocks_l, blocks)) in lay.frozen.stages.iter().zip(&model.frozen.stages).enumerate() {
+    skeletons.push((
+        lay.frozen.stem.clone(),
+        lay.input,
+        lay.in_channels,
+        2,
+        0,
+        false,
+        vec![vec![stem]],
+    ));
+    for (k, (blocks_l, blocks)) in lay
+        .frozen
+        .stages
+        .iter()
+        .zip(&model.frozen.stages)
+        .enumerate()
+    {
         for (bl, b) in blocks_l.iter().zip(blocks) {
             let in_size = lay.boundary_sizes[k];
             let sk = match (bl, b) {
-                (BlockLayout::Regular { name, channels, branch }, Block::Regular(br)) => {
+                (
+                    BlockLayout::Regular {
+                        name,
+                        channels,
+                        branch,
+                    },
+                    Block::Regular(br),
+                ) => {
                     let size = branch.in_size;
-                    (name.clone(), size, *channels, 1, channels / 2, true, vec![branch_jobs(branch, br, channels / 2)])
+                    (
+                        name.clone(),
+                        size,
+                        *channels,
+                        1,
+                        channels / 2,
+                        true,
+                        vec![branch_jobs(branch, br, channels / 2)],
+                    )
                 }
-                (BlockLayout::Downsample { name, in_channels, br1, br2 }, Block::Downsample(b1, b2)) => (
+                (
+                    BlockLayout::Downsample {
+                        name,
+                        in_channels,
+                        br1,
+                        br2,
+                    },
+                    Block::Downsample(b1, b2),
+                ) => (
                     name.clone(),
                     in_size,
                     *in_channels,
@@ -303,9 +399,18 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     }
 
     // Lower every layer; the big ones dominate, so in parallel.
-    let lower_opts = LowerOptions { pipeline_every: opts.pipeline_every, depth_slack: opts.depth_slack };
-    let jobs: Vec<&LayerJob> = skeletons.iter().flat_map(|s| s.6.iter().flatten()).collect();
-    let lowered: Vec<Result<LayerHw>> = jobs.par_iter().map(|j| lower_layer(&prefix, j, frozen_bn, &lower_opts)).collect();
+    let lower_opts = LowerOptions {
+        pipeline_every: opts.pipeline_every,
+        depth_slack: opts.depth_slack,
+    };
+    let jobs: Vec<&LayerJob> = skeletons
+        .iter()
+        .flat_map(|s| s.6.iter().flatten())
+        .collect();
+    let lowered: Vec<Result<LayerHw>> = jobs
+        .par_iter()
+        .map(|j| lower_layer(&prefix, j, frozen_bn, &lower_opts))
+        .collect();
     let mut lowered = lowered.into_iter();
     let mut stages = Vec::new();
     for (name, in_size, in_channels, stride, passthrough, shuffle, branches) in &skeletons {
@@ -345,20 +450,43 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
 /// A branch's two layers: DW over window channels from..from+C, then PW.
 fn branch_jobs<'a>(bl: &BranchLayout, b: &'a Branch, from: usize) -> Vec<LayerJob<'a>> {
     vec![
-        LayerJob { name: bl.dw(), conv: &b.dw, input: LayerInput::Depthwise { from }, relu: false, rows: bl.channels },
-        LayerJob { name: bl.pw(), conv: &b.pw, input: LayerInput::Previous, relu: true, rows: bl.channels },
+        LayerJob {
+            name: bl.dw(),
+            conv: &b.dw,
+            input: LayerInput::Depthwise { from },
+            relu: false,
+            rows: bl.channels,
+        },
+        LayerJob {
+            name: bl.pw(),
+            conv: &b.pw,
+            input: LayerInput::Previous,
+            relu: true,
+            rows: bl.channels,
+        },
     ]
 }
 
-fn lower_layer(prefix: &str, job: &LayerJob, frozen_bn: FrozenBn, opts: &LowerOptions) -> Result<LayerHw> {
+fn lower_layer(
+    prefix: &str,
+    job: &LayerJob,
+    frozen_bn: FrozenBn,
+    opts: &LowerOptions,
+) -> Result<LayerHw> {
     let w = &job.conv.weight;
     let (matrix, ranges) = match job.input {
-        LayerInput::Stem { cin } => (lower_frozen::stem_matrix(w, job.rows, cin)?, vec![INT8; 9 * cin]),
+        LayerInput::Stem { cin } => (
+            lower_frozen::stem_matrix(w, job.rows, cin)?,
+            vec![INT8; 9 * cin],
+        ),
         LayerInput::Depthwise { .. } => (lower_frozen::depthwise_matrix(w)?, vec![RELU8; w.len()]),
-        LayerInput::Previous => (lower_frozen::pointwise_matrix(w, job.rows)?, vec![INT8; w.len() / job.rows]),
+        LayerInput::Previous => (
+            lower_frozen::pointwise_matrix(w, job.rows)?,
+            vec![INT8; w.len() / job.rows],
+        ),
     };
     let graph = lower_frozen::lower(&job.name, &matrix, &ranges, opts)?;
-    let module = format!("{prefix}_{}", bus_name(&job.name));
+    let module = format!("{prefix}_{}_weights", bus_name(&job.name));
     let rq = &job.conv.requant;
     let requant = match frozen_bn {
         FrozenBn::Trainable => RequantHw::Programmable {
@@ -370,14 +498,25 @@ fn lower_layer(prefix: &str, job: &LayerJob, frozen_bn: FrozenBn, opts: &LowerOp
             let acc: Vec<Interval> = graph.outputs().iter().map(|o| o.interval).collect();
             let scale = lower_frozen::scale_matrix(&rq.scale)?;
             let g = lower_frozen::lower(&format!("{}.scale", job.name), &scale, &acc, opts)?;
-            let rnd: i64 = if rq.shift == 0 { 0 } else { 1 << (rq.shift - 1) };
+            let rnd: i64 = if rq.shift == 0 {
+                0
+            } else {
+                1 << (rq.shift - 1)
+            };
             RequantHw::Constant {
-                module: format!("{module}_rq"),
+                module: format!("{prefix}_{}_rq", bus_name(&job.name)),
                 graph: g,
                 add: rq.bias.iter().map(|&b| b as i64 + rnd).collect(),
                 shift: rq.shift,
             }
         }
     };
-    Ok(LayerHw { name: job.name.clone(), module, graph, input: job.input, relu: job.relu, requant })
+    Ok(LayerHw {
+        name: job.name.clone(),
+        module,
+        graph,
+        input: job.input,
+        relu: job.relu,
+        requant,
+    })
 }

@@ -74,17 +74,20 @@ pub struct RegMapBuilder {
 impl RegMapBuilder {
     /// The fixed system registers: ID, FROZEN_HASH, VERSION, STATUS, FRAME_COUNT, CONTROL.
     pub fn new(frozen_hash: u32, version: u32) -> RegMapBuilder {
-        let sys = |name: &str, offset: u32, bits: u32, access, reset: i64, description: &str, target| RegArray {
-            name: name.to_string(),
-            offset,
-            count: 1,
-            bits,
-            signed: false,
-            access,
-            reset: vec![reset],
-            description: description.to_string(),
-            target,
-        };
+        let sys =
+            |name: &str, offset: u32, bits: u32, access, reset: i64, description: &str, target| {
+                RegArray {
+                    name: name.to_string(),
+                    offset,
+                    count: 1,
+                    bits,
+                    signed: false,
+                    access,
+                    reset: vec![reset],
+                    description: description.to_string(),
+                    target,
+                }
+            };
         let arrays = vec![
             sys("ID", 0x00, 32, Access::Ro, MAGIC as i64, "magic number 0x53465244 (\"SFRD\")", Target::Constant),
             sys(
@@ -109,11 +112,22 @@ impl RegMapBuilder {
             sys("FRAME_COUNT", 0x10, 32, Access::Ro, 0, "frames accepted by the input (modulo 2^32)", Target::FrameCount),
             sys("CONTROL", 0x14, 1, Access::Rw, 0, "bit 0: write 1 to clear STATUS (reads 0)", Target::Control),
         ];
-        RegMapBuilder { arrays, next: PARAM_BASE }
+        RegMapBuilder {
+            arrays,
+            next: PARAM_BASE,
+        }
     }
 
     /// Appends a read-write parameter array wired to bus `bus` (count * bits bits).
-    pub fn param(&mut self, name: &str, bits: u32, signed: bool, reset: Vec<i64>, description: String, bus: String) {
+    pub fn param(
+        &mut self,
+        name: &str,
+        bits: u32,
+        signed: bool,
+        reset: Vec<i64>,
+        description: String,
+        bus: String,
+    ) {
         let count = reset.len();
         self.arrays.push(RegArray {
             name: name.to_string(),
@@ -132,7 +146,10 @@ impl RegMapBuilder {
     pub fn build(self) -> RegMap {
         let end = self.next.max(PARAM_BASE);
         let addr_bits = 32 - (end - 1).leading_zeros();
-        RegMap { arrays: self.arrays, addr_bits: addr_bits.max(8) }
+        RegMap {
+            arrays: self.arrays,
+            addr_bits: addr_bits.max(8),
+        }
     }
 }
 

@@ -1,0 +1,135 @@
+{% include "rtl/header.v" %}
+//
+// Top level of the frozen core of "{{ model }}" (SPEC §4):
+//   s_axis_*       AXI4-Stream video in, {{ in_w }}x{{ in_h }} pixels of {{ in_channels }} bytes
+//                  (tuser = start of frame, tlast = end of line).
+//   m_axis_feat_*  the frozen core's final feature map, {{ out_w }}x{{ out_h }} pixels of {{ out_channels }}
+//                  int8 channels, one beat per pixel in raster order, tuser on the first pixel of
+//                  a frame, tlast on the last pixel of each line (same convention as the input).
+//   s_axil_*       AXI4-Lite configuration: ID, status, control{% if programmable %}, requant parameters{% endif %}.
+// Malformed input frames set sticky STATUS bits, are completed with zero pixels, and the
+// pipeline resynchronises at the next start of frame.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module {{ module }} (
+    input  wire         aclk,
+    input  wire         aresetn,
+    // video in
+    input  wire [{{ in_bits - 1 }}:0] s_axis_tdata,
+    input  wire         s_axis_tvalid,
+    output wire         s_axis_tready,
+    input  wire         s_axis_tuser,
+    input  wire         s_axis_tlast,
+    // frozen features out
+    output wire [{{ out_bits - 1 }}:0] m_axis_feat_tdata,
+    output wire         m_axis_feat_tvalid,
+    input  wire         m_axis_feat_tready,
+    output wire         m_axis_feat_tuser,
+    output wire         m_axis_feat_tlast,
+    // configuration
+    input  wire [{{ addr_bits - 1 }}:0] s_axil_awaddr,
+    input  wire [2:0]   s_axil_awprot,
+    input  wire         s_axil_awvalid,
+    output wire         s_axil_awready,
+    input  wire [31:0]  s_axil_wdata,
+    input  wire [3:0]   s_axil_wstrb,
+    input  wire         s_axil_wvalid,
+    output wire         s_axil_wready,
+    output wire [1:0]   s_axil_bresp,
+    output wire         s_axil_bvalid,
+    input  wire         s_axil_bready,
+    input  wire [{{ addr_bits - 1 }}:0] s_axil_araddr,
+    input  wire [2:0]   s_axil_arprot,
+    input  wire         s_axil_arvalid,
+    output wire         s_axil_arready,
+    output wire [31:0]  s_axil_rdata,
+    output wire [1:0]   s_axil_rresp,
+    output wire         s_axil_rvalid,
+    input  wire         s_axil_rready
+);
+
+    // ---- configuration
+    wire                wr_en, wr_ok, rd_ok, err_clear;
+    wire [{{ addr_bits - 1 }}:0] wr_addr, rd_addr;
+    wire [31:0]         wr_data, rd_data;
+    wire [3:0]          wr_strb, status_err;
+    wire [31:0]         frame_count;
+{%- for p in params %}
+    wire [{{ p.bits - 1 }}:0] {{ p.port }};
+{%- endfor %}
+
+    sf_axil_regbus #(.ADDR_W({{ addr_bits }})) u_axil (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot),
+        .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
+        .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb),
+        .s_axil_wvalid(s_axil_wvalid), .s_axil_wready(s_axil_wready),
+        .s_axil_bresp(s_axil_bresp), .s_axil_bvalid(s_axil_bvalid), .s_axil_bready(s_axil_bready),
+        .s_axil_araddr(s_axil_araddr), .s_axil_arprot(s_axil_arprot),
+        .s_axil_arvalid(s_axil_arvalid), .s_axil_arready(s_axil_arready),
+        .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
+        .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
+        .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
+        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok)
+    );
+
+    {{ regs_module }} u_regs (
+        .aclk(aclk), .aresetn(aresetn),
+        .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
+        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok),
+        .status_err(status_err), .frame_count(frame_count), .err_clear(err_clear){% for p in params %},
+        .{{ p.port }}({{ p.port }}){% endfor %}
+    );
+
+    // ---- video in: whole {{ in_w }}x{{ in_h }} frames only, bytes p become int8 x = p - 128
+    wire [{{ in_bits - 1 }}:0] video_data;
+    wire video_valid, video_ready, video_sof, video_eol, video_eof;
+    sf_axis_video_in #(.DATA_W({{ in_bits }}), .WIDTH({{ in_w }}), .HEIGHT({{ in_h }}), .CNT_W(32)) u_video_in (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready),
+        .s_axis_tuser(s_axis_tuser), .s_axis_tlast(s_axis_tlast),
+        .m_data(video_data), .m_valid(video_valid), .m_ready(video_ready),
+        .m_sof(video_sof), .m_eol(video_eol), .m_eof(video_eof),
+        .err(status_err), .err_clear(err_clear), .frame_count(frame_count)
+    );
+
+    // Inter-stage streams; the *_data/_valid/_ready wires are debug taps for co-simulation.
+    wire [{{ in_bits - 1 }}:0] input_data /* verilator public_flat_rd */;
+    wire input_valid /* verilator public_flat_rd */;
+    wire input_ready /* verilator public_flat_rd */;
+    wire input_sof;
+    assign input_data  = video_data ^ {{ "{" }}{{ in_channels }}{8'h80}};
+    assign input_valid = video_valid;
+    assign input_sof   = video_sof;
+    assign video_ready = input_ready;
+{% for s in stages %}
+    // {{ s.name }}
+    wire [{{ s.out_bits - 1 }}:0] {{ s.wire }}_data /* verilator public_flat_rd */;
+    wire {{ s.wire }}_valid /* verilator public_flat_rd */;
+    wire {{ s.wire }}_ready /* verilator public_flat_rd */;
+    wire {{ s.wire }}_sof, {{ s.wire }}_eol;
+    {{ s.module }} u_{{ s.wire }} (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_data({{ s.src }}_data), .s_valid({{ s.src }}_valid), .s_ready({{ s.src }}_ready), .s_sof({{ s.src }}_sof),
+        .m_data({{ s.wire }}_data), .m_valid({{ s.wire }}_valid), .m_ready({{ s.wire }}_ready),
+        .m_sof({{ s.wire }}_sof), .m_eol({{ s.wire }}_eol){% for p in s.params %},
+        .{{ p.port }}({{ p.port }}){% endfor %}
+    );
+{%- endfor %}
+
+    // ---- frozen features out
+    assign m_axis_feat_tdata  = {{ last }}_data;
+    assign m_axis_feat_tvalid = {{ last }}_valid;
+    assign {{ last }}_ready = m_axis_feat_tready;
+    assign m_axis_feat_tuser  = {{ last }}_sof;
+    assign m_axis_feat_tlast  = {{ last }}_eol;
+
+    wire unused_ok = &{1'b0, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
+
+endmodule
+
+`resetall
+`default_nettype wire
