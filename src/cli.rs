@@ -35,6 +35,13 @@ enum Command {
     Golden(GoldenArgs),
     /// Generate the RTL (Verilog, filelist, register map, manifest.json) of a model.
     Generate(GenerateArgs),
+    /// Print the hardware cost of the frozen layers (adders, depth, registers, line buffers).
+    Report {
+        /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+        model: Option<PathBuf>,
+        #[command(flatten)]
+        hw: HwArgs,
+    },
     /// Load and validate a model, and print its structure.
     Info {
         /// Model manifest (.toml) or a folder holding model.toml.
@@ -135,6 +142,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 t.elapsed().as_secs_f64(),
                 plan.top()
             );
+            Ok(())
+        }
+        Command::Report { model, hw } => {
+            let m = load_model(model.as_deref())?;
+            let plan = semifreddo::passes::plan(&m, &hw.options())?;
+            print!("{}", semifreddo::emit::report::text(&plan));
             Ok(())
         }
         Command::Info { model } => {

@@ -4,6 +4,7 @@
 
 pub mod manifest;
 pub mod regmap_docs;
+pub mod report;
 pub mod verilog;
 
 use crate::passes::HwPlan;

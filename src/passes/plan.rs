@@ -81,6 +81,8 @@ pub struct LayerHw {
     pub input: LayerInput,
     pub relu: bool,
     pub requant: RequantHw,
+    /// Wall time of lowering the weights (for the report).
+    pub lowering_ms: f64,
 }
 
 impl LayerHw {
@@ -485,7 +487,9 @@ fn lower_layer(
             vec![INT8; w.len() / job.rows],
         ),
     };
+    let t = std::time::Instant::now();
     let graph = lower_frozen::lower(&job.name, &matrix, &ranges, opts)?;
+    let lowering_ms = t.elapsed().as_secs_f64() * 1e3;
     let module = format!("{prefix}_{}_weights", bus_name(&job.name));
     let rq = &job.conv.requant;
     let requant = match frozen_bn {
@@ -518,5 +522,6 @@ fn lower_layer(
         input: job.input,
         relu: job.relu,
         requant,
+        lowering_ms,
     })
 }

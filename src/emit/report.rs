@@ -1,0 +1,67 @@
+//! `semifreddo report`: per frozen layer, the shift-add cost (adders, CSD baseline, lower
+//! bound, depth, pipeline registers, adder bits), and per stage the latency and line buffers.
+
+use crate::arith::{format_table, LayerStats};
+use crate::passes::plan::RequantHw;
+use crate::passes::HwPlan;
+use std::fmt::Write;
+
+/// Statistics of every frozen adder graph: the weights, and with `frozen_bn = "frozen"` the
+/// requant scales (`<layer>.scale`).
+pub fn layer_stats(plan: &HwPlan) -> Vec<LayerStats> {
+    let mut rows = Vec::new();
+    for l in plan.layers() {
+        rows.push(LayerStats::of(&l.name, &l.graph, l.lowering_ms));
+        if let RequantHw::Constant { graph, .. } = &l.requant {
+            rows.push(LayerStats::of(&format!("{}.scale", l.name), graph, 0.0));
+        }
+    }
+    rows
+}
+
+pub fn text(plan: &HwPlan) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "frozen core of model {} ({}x{}x{} -> {}x{}x{}), frozen_bn {:?}, pipeline register every {} adder levels, depth slack {}",
+        plan.model_name,
+        plan.input.w,
+        plan.input.h,
+        plan.in_channels,
+        plan.out_size().w,
+        plan.out_size().h,
+        plan.out_channels(),
+        plan.frozen_bn,
+        plan.options.pipeline_every,
+        plan.options.depth_slack
+    );
+    let _ = writeln!(s, "\nshift-add layers (counted from the adder graphs):");
+    s.push_str(&format_table(&layer_stats(plan)));
+    let _ = writeln!(s, "\nstages:");
+    let _ = writeln!(
+        s,
+        "{:<16} {:>12} {:>6} {:>8} {:>14}",
+        "stage", "input", "stride", "latency", "line-buf bits"
+    );
+    let mut total_lb = 0usize;
+    for st in &plan.stages {
+        // sf_window3x3 keeps four input lines.
+        let lb = 4 * st.in_size.w * 8 * st.in_channels;
+        total_lb += lb;
+        let _ = writeln!(
+            s,
+            "{:<16} {:>12} {:>6} {:>8} {:>14}",
+            st.name,
+            format!("{}x{}x{}", st.in_size.w, st.in_size.h, st.in_channels),
+            st.stride,
+            st.latency(),
+            lb
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{:<16} {:>12} {:>6} {:>8} {:>14}",
+        "total", "", "", "", total_lb
+    );
+    s
+}
