@@ -7,3 +7,4 @@ pub mod golden;
 pub mod image;
 pub mod model;
 pub mod output;
+pub mod sim;
