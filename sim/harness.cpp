@@ -360,6 +360,7 @@ int main(int argc, char** argv) {
     bool in_ready_s = false;
 
     // AXI4-Lite engine state
+    std::vector<AxilOp> section;  // the '@frame' section being run
     const std::vector<AxilOp>* ops = cfg.before.empty() ? nullptr : &cfg.before;
     size_t op_i = 0;
     bool op_active = false, aw_valid = false, w_valid = false, aw_done = false, w_done = false;
@@ -422,13 +423,16 @@ int main(int argc, char** argv) {
                 bool gated = false;
                 if (it.flags & 1) {
                     auto f = cfg.at_frame.find(frames_presented);
-                    if (f != cfg.at_frame.end() && !f->second.empty()) {
+                    if (f != cfg.at_frame.end()) {
                         // run this frame's config section first (takes effect next cycle)
-                        ops = &f->second;
-                        op_i = 0;
-                        op_active = false;
+                        section.swap(f->second);
                         cfg.at_frame.erase(f);
-                        gated = true;
+                        if (!section.empty()) {
+                            ops = &section;
+                            op_i = 0;
+                            op_active = false;
+                            gated = true;
+                        }
                     }
                 }
                 if (!gated && !rng.chance(p_gap)) {
@@ -577,7 +581,7 @@ int main(int argc, char** argv) {
         bool outputs_done = true;
         for (auto& o : outs)
             if (o.expect >= 0 && (int64_t)o.beats < o.expect) outputs_done = false;
-        for (int i = 0; i < SF_NUM_OUT; i++) {
+        for (int i = 0; i < SF_NUM_OUT && status == kOk; i++) {
             if (outs[i].expect >= 0 && (int64_t)outs[i].beats > outs[i].expect) {
                 status = kExtraBeats;
                 status_msg = std::string("output stream ") + sf_out_name[i] + " produced more beats than the " +
