@@ -9,3 +9,4 @@ pub mod image;
 pub mod model;
 pub mod output;
 pub mod passes;
+pub mod sim;

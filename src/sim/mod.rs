@@ -1,0 +1,138 @@
+//! Verilator co-simulation: describe a generated top module ([`Design`]), build the generic
+//! C++ harness (`sim/harness.cpp`) against it once per content hash ([`build`]), and run it on a
+//! [`Stimulus`] with random valid/ready gaps ([`Built::run`]), getting every output beat, every
+//! debug-tap handshake and cycle statistics back ([`SimResult`]). File formats: docs/sim.md.
+
+mod build;
+mod header;
+mod run;
+mod stimulus;
+
+use std::path::PathBuf;
+
+pub use build::{build, build_with, verilator_version, BuildOptions, Built};
+pub use header::{design_header, mangle};
+pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
+pub use stimulus::{Beat, Stimulus, StimItem};
+
+/// The top module to simulate and its ports (the contract with the RTL generator, docs/sim.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Design {
+    /// Top module name; Verilator's class is `V<top>`.
+    pub top: String,
+    /// Verilog sources, in the order they are given to Verilator.
+    pub rtl_files: Vec<PathBuf>,
+    /// `-I` directories (for `` `include ``); their files are hashed too.
+    pub include_dirs: Vec<PathBuf>,
+    /// Width of `s_axis_tdata` (8 * input channels).
+    pub input_bits: u32,
+    /// AXI4-Stream outputs, each with ports `<prefix>_tdata/_tvalid/_tready/_tuser/_tlast`.
+    pub outputs: Vec<StreamPort>,
+    /// Internal handshakes marked `/* verilator public_flat_rd */` to record.
+    pub taps: Vec<Tap>,
+    /// The `s_axil_*` slave, if the top has one.
+    pub axil: Option<AxilPort>,
+}
+
+/// One AXI4-Stream master output of the top.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamPort {
+    /// Port prefix, e.g. `m_axis_feat` or `m_axis_h0`; also the output file name.
+    pub prefix: String,
+    /// Width of `<prefix>_tdata` in bits (any width; > 64 bits is a Verilator wide signal).
+    pub bits: u32,
+}
+
+/// A debug tap: an internal valid/ready/data handshake, by hierarchical names below the top
+/// (e.g. `u_s1_b0.m_valid`); each must be marked `/* verilator public_flat_rd */`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Tap {
+    /// Short name: the record is `tap_<name>.bin`.
+    pub name: String,
+    pub valid: String,
+    /// `None` for a point without backpressure (always ready).
+    pub ready: Option<String>,
+    pub data: String,
+    /// Width of the data signal in bits.
+    pub bits: u32,
+}
+
+/// The AXI4-Lite slave `s_axil_*` (32-bit data).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AxilPort {
+    /// Width of `s_axil_awaddr`/`s_axil_araddr` (at most 32).
+    pub addr_bits: u32,
+    /// Whether `s_axil_awprot`/`s_axil_arprot` exist (driven to 0).
+    pub has_prot: bool,
+}
+
+/// Errors of the simulation flow. Returned inside `anyhow::Error`; use `downcast_ref` to match.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{tool} not found ({detail}); install Debian's `verilator` (>= 5.0) and `g++`, `make`")]
+    ToolMissing { tool: String, detail: String },
+    #[error("invalid design description: {0}")]
+    BadDesign(String),
+    #[error("{step} failed (exit {status}):\n{tail}")]
+    Build { step: String, status: String, tail: String },
+    #[error("simulation of `{top}` deadlocked: {message}")]
+    Deadlock { top: String, message: String },
+    #[error("simulation of `{top}`: AXI4-Lite configuration failed: {message}")]
+    Axil { top: String, message: String },
+    #[error("simulation of `{top}` failed (exit {status}): {message}")]
+    Run { top: String, status: String, message: String },
+}
+
+impl Design {
+    /// Bytes per input beat: `ceil(input_bits / 8)`.
+    pub fn input_bytes(&self) -> usize {
+        bytes_for(self.input_bits)
+    }
+
+    /// Checks names and widths before anything is generated.
+    pub fn validate(&self) -> Result<(), SimError> {
+        let ident = |s: &str| {
+            !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !s.starts_with(|c: char| c.is_ascii_digit())
+        };
+        let bad = |m: String| Err(SimError::BadDesign(m));
+        if !ident(&self.top) {
+            return bad(format!("top module name `{}` is not a plain identifier", self.top));
+        }
+        if self.rtl_files.is_empty() {
+            return bad("no RTL files".into());
+        }
+        if self.input_bits == 0 {
+            return bad("input_bits is 0".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for o in &self.outputs {
+            if !ident(&o.prefix) || o.bits == 0 {
+                return bad(format!("output `{}`: bad prefix or zero width", o.prefix));
+            }
+            if !seen.insert(o.prefix.clone()) {
+                return bad(format!("output `{}` listed twice", o.prefix));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &self.taps {
+            if !ident(&t.name) || t.bits == 0 {
+                return bad(format!("tap `{}`: bad name or zero width", t.name));
+            }
+            if !seen.insert(t.name.clone()) {
+                return bad(format!("tap `{}` listed twice", t.name));
+            }
+        }
+        if let Some(a) = &self.axil {
+            if a.addr_bits == 0 || a.addr_bits > 32 {
+                return bad(format!("AXI4-Lite address width {} (1..=32 supported)", a.addr_bits));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn bytes_for(bits: u32) -> usize {
+    (bits as usize).div_ceil(8)
+}
