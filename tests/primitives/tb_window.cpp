@@ -1,4 +1,5 @@
 // Verilator testbench for sf_window3x3 (through tb_window_top: K instances, one build).
+// Pre-phase: unchecked random traffic, then reset mid-frame.
 // Phase A: random frames with random s_valid gaps and random m_ready backpressure, some frames
 //   truncated and followed by a frame with s_sof (resynchronisation: the truncated frame must
 //   come out completed with zero pixels). Every window is compared bit for bit with a
@@ -85,6 +86,27 @@ int main(int argc, char** argv) {
     in[g].WO = (in[g].W + in[g].S - 1) / in[g].S;
     in[g].HO = (in[g].H + in[g].S - 1) / in[g].S;
   }
+
+  // Pre-phase: random traffic for a while (unchecked), then a reset in the middle of frames:
+  // everything after must behave as from a clean start.
+  for (int c = 0; c < 700; c++) {
+    uint32_t sv = 0, mr = 0;
+    for (int g = 0; g < K; g++) {
+      if (rng.chance(0.7)) sv |= 1u << g;
+      if (rng.chance(0.5)) mr |= 1u << g;
+      set_bits(top->s_data, g * CB, CB, rng.below(1u << CB));
+    }
+    top->s_valid = sv;
+    top->s_sof = 0;
+    top->m_ready = mr;
+    top->aresetn = c < 697;
+    top->aclk = 0; top->eval();
+    top->aclk = 1; top->eval();
+  }
+  top->aresetn = 1;
+  top->s_valid = 0;
+  top->aclk = 0; top->eval();
+  CHECK(top->m_valid == 0, "m_valid set after reset");
 
   const int NA = 24, NB = 4;
   for (int g = 0; g < K; g++) {
