@@ -25,7 +25,10 @@ fn tb_dir() -> PathBuf {
 }
 
 fn prim(name: &str) -> String {
-    prim_dir().join(format!("{name}.v")).to_string_lossy().into_owned()
+    prim_dir()
+        .join(format!("{name}.v"))
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn tb(name: &str) -> String {
@@ -87,7 +90,11 @@ fn cases() -> Vec<Case> {
     let c = |top: &'static str, deps: &[&str], params: &[(&'static str, u32)]| {
         let mut files = vec![prim(top)];
         files.extend(deps.iter().map(|d| prim(d)));
-        Case { top, files, params: params.to_vec() }
+        Case {
+            top,
+            files,
+            params: params.to_vec(),
+        }
     };
     vec![
         c("sf_fifo", &[], &[]),
@@ -95,19 +102,39 @@ fn cases() -> Vec<Case> {
         c("sf_fifo", &[], &[("WIDTH", 1), ("DEPTH", 2)]),
         c("sf_skid_buffer", &[], &[]),
         c("sf_skid_buffer", &[], &[("WIDTH", 1)]),
-        c("sf_sram_sp", &[], &[("WIDTH", 16), ("DEPTH", 10), ("BE_W", 8)]),
+        c(
+            "sf_sram_sp",
+            &[],
+            &[("WIDTH", 16), ("DEPTH", 10), ("BE_W", 8)],
+        ),
         c("sf_sram_sp", &[], &[("WIDTH", 5), ("DEPTH", 1)]),
         c("sf_sram_1r1w", &[], &[("WIDTH", 12), ("DEPTH", 7)]),
         c("sf_sram_1r1w", &[], &[("WIDTH", 1), ("DEPTH", 1)]),
-        c("sf_window3x3", &["sf_sram_1r1w"], &[("CH_BITS", 8), ("WIDTH", 5), ("HEIGHT", 3)]),
+        c(
+            "sf_window3x3",
+            &["sf_sram_1r1w"],
+            &[("CH_BITS", 8), ("WIDTH", 5), ("HEIGHT", 3)],
+        ),
         c(
             "sf_window3x3",
             &["sf_sram_1r1w"],
             &[("CH_BITS", 24), ("WIDTH", 8), ("HEIGHT", 6), ("STRIDE", 2)],
         ),
-        c("sf_window3x3", &["sf_sram_1r1w"], &[("CH_BITS", 3), ("WIDTH", 1), ("HEIGHT", 1)]),
-        c("sf_axis_video_in", &[], &[("DATA_W", 24), ("WIDTH", 7), ("HEIGHT", 5)]),
-        c("sf_axis_video_in", &[], &[("DATA_W", 8), ("WIDTH", 1), ("HEIGHT", 1), ("CNT_W", 1)]),
+        c(
+            "sf_window3x3",
+            &["sf_sram_1r1w"],
+            &[("CH_BITS", 3), ("WIDTH", 1), ("HEIGHT", 1)],
+        ),
+        c(
+            "sf_axis_video_in",
+            &[],
+            &[("DATA_W", 24), ("WIDTH", 7), ("HEIGHT", 5)],
+        ),
+        c(
+            "sf_axis_video_in",
+            &[],
+            &[("DATA_W", 8), ("WIDTH", 1), ("HEIGHT", 1), ("CNT_W", 1)],
+        ),
     ]
 }
 
@@ -127,7 +154,11 @@ fn primitives_lint_verilator_wall() {
             cmd.arg(format!("-G{k}={v}"));
         }
         cmd.args(&c.files);
-        run(dir.path(), &format!("verilator -Wall {}", describe(&c)), &mut cmd);
+        run(
+            dir.path(),
+            &format!("verilator -Wall {}", describe(&c)),
+            &mut cmd,
+        );
     }
 }
 
@@ -143,11 +174,17 @@ fn primitives_compile_iverilog_2005() {
         }
         cmd.args(&c.files);
         let what = format!("iverilog -g2005 {}", describe(&c));
-        let out = cmd.current_dir(dir.path()).output().expect("cannot start iverilog");
+        let out = cmd
+            .current_dir(dir.path())
+            .output()
+            .expect("cannot start iverilog");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{what} failed:\n{stderr}");
         // iverilog -Wall warnings (implicit nets, width, timescale) are errors for us
-        assert!(stderr.trim().is_empty(), "{what} printed warnings:\n{stderr}");
+        assert!(
+            stderr.trim().is_empty(),
+            "{what} printed warnings:\n{stderr}"
+        );
         eprintln!("{what}: ok");
     }
 }
@@ -161,14 +198,22 @@ fn primitives_synthesize_yosys() {
         for f in &c.files {
             script.push_str(&format!("read_verilog -defer {f}; "));
         }
-        let p: Vec<String> = c.params.iter().map(|(k, v)| format!("-set {k} {v}")).collect();
+        let p: Vec<String> = c
+            .params
+            .iter()
+            .map(|(k, v)| format!("-set {k} {v}"))
+            .collect();
         if !p.is_empty() {
             script.push_str(&format!("chparam {} {}; ", p.join(" "), c.top));
         }
         script.push_str(&format!("synth -top {}; check -assert; stat", c.top));
         let mut cmd = Command::new("yosys");
         cmd.args(["-q", "-p", &script]);
-        run(dir.path(), &format!("yosys synth {}", describe(&c)), &mut cmd);
+        run(
+            dir.path(),
+            &format!("yosys synth {}", describe(&c)),
+            &mut cmd,
+        );
     }
 }
 
@@ -185,16 +230,31 @@ fn verilate_and_run(
     require_tool("verilator");
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new("verilator");
-    cmd.args(["--cc", "--exe", "--build", "-j", "1", "--threads", "1", "--Mdir", "obj"]);
+    cmd.args([
+        "--cc",
+        "--exe",
+        "--build",
+        "-j",
+        "1",
+        "--threads",
+        "1",
+        "--Mdir",
+        "obj",
+    ]);
     cmd.args(["--top-module", top, "-o", "sim"]);
     for (k, v) in params {
         cmd.arg(format!("-G{k}={v}"));
     }
     cmd.args(sources);
     cmd.arg(tb(cpp));
-    cmd.arg("-CFLAGS").arg(format!("-I{} {cflags}", tb_dir().display()));
+    cmd.arg("-CFLAGS")
+        .arg(format!("-I{} {cflags}", tb_dir().display()));
     // make's own output is noise; keep it out of the failure report unless it fails
-    run(dir.path(), &format!("verilator build {top} {params:?}"), &mut cmd);
+    run(
+        dir.path(),
+        &format!("verilator build {top} {params:?}"),
+        &mut cmd,
+    );
     let mut all = String::new();
     for s in seeds {
         let out = run(
@@ -203,7 +263,10 @@ fn verilate_and_run(
             Command::new(dir.path().join("obj/sim")).arg(format!("+seed={s}")),
         );
         eprint!("{out}");
-        assert!(out.contains("PASS"), "testbench {cpp} did not report PASS:\n{out}");
+        assert!(
+            out.contains("PASS"),
+            "testbench {cpp} did not report PASS:\n{out}"
+        );
         all.push_str(&out);
     }
     all
@@ -211,26 +274,50 @@ fn verilate_and_run(
 
 #[test]
 fn sim_fifo_and_skid_buffer() {
-    let src = vec![tb("tb_stream_top.v"), prim("sf_fifo"), prim("sf_skid_buffer")];
+    let src = vec![
+        tb("tb_stream_top.v"),
+        prim("sf_fifo"),
+        prim("sf_skid_buffer"),
+    ];
     let out = verilate_and_run("tb_stream_top", &src, "tb_stream.cpp", &[], "", &[1, 2]);
     for d in [2, 3, 4, 5, 7, 8, 16] {
-        assert!(out.contains(&format!("fifo depth {d}:")), "FIFO depth {d} not exercised");
+        assert!(
+            out.contains(&format!("fifo depth {d}:")),
+            "FIFO depth {d} not exercised"
+        );
     }
 }
 
 #[test]
 fn sim_sram_wrappers() {
-    let src = vec![tb("tb_sram_top.v"), prim("sf_sram_sp"), prim("sf_sram_1r1w")];
+    let src = vec![
+        tb("tb_sram_top.v"),
+        prim("sf_sram_sp"),
+        prim("sf_sram_1r1w"),
+    ];
     verilate_and_run("tb_sram_top", &src, "tb_sram.cpp", &[], "", &[1]);
 }
 
 #[test]
 fn sim_window3x3() {
-    let src = vec![tb("tb_window_top.v"), prim("sf_window3x3"), prim("sf_sram_1r1w")];
+    let src = vec![
+        tb("tb_window_top.v"),
+        prim("sf_window3x3"),
+        prim("sf_sram_1r1w"),
+    ];
     let out = verilate_and_run("tb_window_top", &src, "tb_window.cpp", &[], "", &[1, 2, 3]);
-    for cfg in ["W=5 H=3 S=1", "W=5 H=3 S=2", "W=8 H=6 S=1", "W=8 H=6 S=2", "W=7 H=7 S=1", "W=7 H=7 S=2"]
-    {
-        assert!(out.contains(&format!("window {cfg}:")), "configuration {cfg} not exercised");
+    for cfg in [
+        "W=5 H=3 S=1",
+        "W=5 H=3 S=2",
+        "W=8 H=6 S=1",
+        "W=8 H=6 S=2",
+        "W=7 H=7 S=1",
+        "W=7 H=7 S=2",
+    ] {
+        assert!(
+            out.contains(&format!("window {cfg}:")),
+            "configuration {cfg} not exercised"
+        );
     }
 }
 
@@ -263,28 +350,53 @@ fn primitives_follow_conventions() {
         n += 1;
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(name.starts_with("sf_"), "{name}: primitives are prefixed sf_");
-        let modules: Vec<&str> =
-            text.lines().filter(|l| l.trim_start().starts_with("module ")).collect();
+        assert!(
+            name.starts_with("sf_"),
+            "{name}: primitives are prefixed sf_"
+        );
+        let modules: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("module "))
+            .collect();
         assert_eq!(modules.len(), 1, "{name}: exactly one module per file");
-        assert!(modules[0].contains(&format!("module {name}")), "{name}: module named after file");
-        assert!(text.starts_with(&format!("// {name}:")), "{name}: header comment first");
-        assert!(text.contains("CONTRACT"), "{name}: header has a CONTRACT section");
+        assert!(
+            modules[0].contains(&format!("module {name}")),
+            "{name}: module named after file"
+        );
+        assert!(
+            text.starts_with(&format!("// {name}:")),
+            "{name}: header comment first"
+        );
+        assert!(
+            text.contains("CONTRACT"),
+            "{name}: header has a CONTRACT section"
+        );
         for must in ["`resetall", "`timescale 1ns / 1ps", "`default_nettype none"] {
             assert!(text.contains(must), "{name}: missing {must}");
         }
-        assert!(text.trim_end().ends_with("`default_nettype wire"), "{name}: restore nettype");
+        assert!(
+            text.trim_end().ends_with("`default_nettype wire"),
+            "{name}: restore nettype"
+        );
         // `}}` is harmless (Verilog replication); `{{`, `{%`, `{#` would open askama syntax
         for bad in ["{{", "{%", "{#", "lint_off", "/* verilator", "// verilator"] {
             assert!(!text.contains(bad), "{name}: contains `{bad}`");
         }
         for (i, line) in text.lines().enumerate() {
-            assert!(line.len() <= 100, "{name}:{}: longer than 100 columns", i + 1);
+            assert!(
+                line.len() <= 100,
+                "{name}:{}: longer than 100 columns",
+                i + 1
+            );
         }
         assert!(
             cases().iter().any(|c| c.top == name),
             "{name}: not covered by the lint/compile/synthesis cases"
         );
     }
-    assert!(n >= 6, "expected the primitives in {}", prim_dir().display());
+    assert!(
+        n >= 6,
+        "expected the primitives in {}",
+        prim_dir().display()
+    );
 }
