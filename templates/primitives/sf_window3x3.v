@@ -5,7 +5,8 @@
 //     CH_BITS  bits per pixel (8 * channels), >= 1.
 //     WIDTH    input frame width in pixels, >= 1.
 //     HEIGHT   input frame height in pixels, >= 1.
-//     STRIDE   1 or 2.
+//     STRIDE   1 or 2 (other values are not supported; the generator never uses them).
+//   Depends on sf_sram_1r1w.v (put both in the filelist).
 //   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
 //          (the block counts positions itself; no tlast/tuser needed).
 //          s_sof: start-of-frame marker sampled with each pixel, for resynchronisation only.
