@@ -88,7 +88,6 @@ module sf_axis_video_in #(
   localparam [1:0] ST_PAD = 2'd2;   // completing the frame with zero pixels
 
   reg [1:0] state_q;
-  reg pad_to_run_q;                 // after padding: RUN (SOF_IN_FRAME) or WAIT (other errors)
   reg [XW-1:0] col_q;
   reg [YW-1:0] row_q;
   reg [3:0] err_q;
@@ -125,7 +124,6 @@ module sf_axis_video_in #(
   always @(posedge aclk) begin
     if (!aresetn) begin
       state_q       <= ST_WAIT;
-      pad_to_run_q  <= 1'b0;
       col_q         <= {XW{1'b0}};
       row_q         <= {YW{1'b0}};
       err_q         <= 4'b0000;
@@ -148,18 +146,17 @@ module sf_axis_video_in #(
       // state
       if (take) begin
         if (short_line || long_line) begin
-          state_q      <= last_px ? ST_WAIT : ST_PAD;
-          pad_to_run_q <= 1'b0;
+          state_q <= last_px ? ST_WAIT : ST_PAD;
         end else begin
           state_q <= ST_RUN;
         end
       end else if (miss_sof) begin
         state_q <= ST_WAIT;
       end else if (sof_mid) begin
-        state_q      <= ST_PAD;
-        pad_to_run_q <= 1'b1;
+        state_q <= ST_PAD;
       end else if (pad_px && last_px) begin
-        state_q <= pad_to_run_q ? ST_RUN : ST_WAIT;
+        // WAIT: after SOF_IN_FRAME the held tuser pixel then starts the next frame
+        state_q <= ST_WAIT;
       end
       // output valid
       if (load) begin

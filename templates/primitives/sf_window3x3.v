@@ -5,7 +5,8 @@
 //     CH_BITS  bits per pixel (8 * channels), >= 1.
 //     WIDTH    input frame width in pixels, >= 1.
 //     HEIGHT   input frame height in pixels, >= 1.
-//     STRIDE   1 or 2.
+//     STRIDE   1 or 2 (other values are not supported; the generator never uses them).
+//   Depends on sf_sram_1r1w.v (put both in the filelist).
 //   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
 //          (the block counts positions itself; no tlast/tuser needed).
 //          s_sof: start-of-frame marker sampled with each pixel, for resynchronisation only.
@@ -25,13 +26,16 @@
 //          m_eol = last window of an output row, m_eof = last window of the frame.
 //          m_valid/m_data/markers are registers (AXI4-Stream: held until accepted).
 //   Throughput  one input pixel per clock, sustained, with back-to-back frames and no
-//          backpressure: s_ready stays high (for WIDTH >= 4; tested). The windows of the last
-//          output row(s) of a frame are produced while the next frame's first rows are being
-//          written, and also without any further input (the last frame always flushes).
-//   Latency  the window centred on input (y,x) is produced about one input row plus a few
-//          clocks after (min(y+1,H-1), ...) has been written: output row r starts when input
-//          row min(S*r+1, H-1) is complete; then one column is read per clock (so with
-//          STRIDE 2 a window every other clock during that row's sweep).
+//          backpressure: s_ready stays high (tested for widths 1..33, both strides). The
+//          windows of the last output row(s) of a frame are produced while the next frame's
+//          first rows are being written, and also without any further input (the last frame
+//          always flushes). N back-to-back frames take N*W*H + 2*W + 3 clocks from the first
+//          pixel in to the last window out.
+//   Latency  output row r starts when input row min(S*r+1, H-1) is complete; its first window
+//          is out 4 clocks after that row's last pixel was accepted if the read side is idle
+//          (so the first window of a frame comes 2*WIDTH + 3 clocks after its first pixel at
+//          full rate). A row sweep reads one column per clock (WIDTH clocks per output row, so
+//          with STRIDE 2 one window every other clock during the sweep).
 //   Backpressure  m_ready low stalls the read side; the input keeps being accepted until all
 //          four line memories hold rows that are still needed, then s_ready falls. No data is
 //          lost and the block cannot deadlock (the rows the output needs are always stored).

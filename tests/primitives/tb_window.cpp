@@ -1,17 +1,19 @@
 // Verilator testbench for sf_window3x3 (through tb_window_top: K instances, one build).
+// Pre-phase: unchecked random traffic, then reset mid-frame.
 // Phase A: random frames with random s_valid gaps and random m_ready backpressure, some frames
 //   truncated and followed by a frame with s_sof (resynchronisation: the truncated frame must
 //   come out completed with zero pixels). Every window is compared bit for bit with a
 //   reference computed here, and AXI4-Stream output stability is checked.
 // Phase B: NB back-to-back frames, no gaps, no backpressure: s_ready must never drop and the
-//   cycles from first pixel in to last window out must be <= NB*W*H*1.02 + 2*W + 16.
+//   cycles from first pixel in to last window out must be <= NB*W*H + 2*W + 4 (the
+//   requirement is NB*W*H*1.02 + a small constant).
 #include <deque>
 #include <memory>
 #include "Vtb_window_top.h"
 #include "verilated.h"
 #include "tb_common.h"
 
-static const int K = 14;
+static const int K = 18;
 static const int CB = 12;
 
 struct Exp {
@@ -27,10 +29,11 @@ struct Inst {
   bool cur_sof = false;
   std::deque<Exp> expq;
   double pv = 1, pr = 1;
+  bool bursty = false, v_on = true, r_on = true;  // bursty: long on/off runs
   bool prev_stalled = false;
   uint32_t prev_e[9] = {0};
   bool prev_m[3] = {false, false, false};
-  long first_in = -1, last_out = -1, stalls = 0, windows = 0;
+  long stalls_a = 0, first_in = -1, first_out = -1, last_out = -1, stalls = 0, windows = 0;
   bool last_truncated = false;
 
   void add_frame(Rng& rng, bool truncate, bool sof) {
@@ -84,11 +87,33 @@ int main(int argc, char** argv) {
     in[g].HO = (in[g].H + in[g].S - 1) / in[g].S;
   }
 
+  // Pre-phase: random traffic for a while (unchecked), then a reset in the middle of frames:
+  // everything after must behave as from a clean start.
+  for (int c = 0; c < 700; c++) {
+    uint32_t sv = 0, mr = 0;
+    for (int g = 0; g < K; g++) {
+      if (rng.chance(0.7)) sv |= 1u << g;
+      if (rng.chance(0.5)) mr |= 1u << g;
+      set_bits(top->s_data, g * CB, CB, rng.below(1u << CB));
+    }
+    top->s_valid = sv;
+    top->s_sof = 0;
+    top->m_ready = mr;
+    top->aresetn = c < 697;
+    top->aclk = 0; top->eval();
+    top->aclk = 1; top->eval();
+  }
+  top->aresetn = 1;
+  top->s_valid = 0;
+  top->aclk = 0; top->eval();
+  CHECK(top->m_valid == 0, "m_valid set after reset");
+
   const int NA = 24, NB = 4;
   for (int g = 0; g < K; g++) {
     static const double probs[] = {0.3, 0.6, 0.9, 1.0};
     in[g].pv = probs[rng.below(4)];
     in[g].pr = probs[rng.below(4)];
+    in[g].bursty = rng.chance(0.4);
     for (int f = 0; f < NA; f++) {
       bool trunc = (f < NA - 1) && rng.chance(0.2);
       bool sof = in[g].last_truncated || rng.chance(0.7);
@@ -117,7 +142,13 @@ int main(int argc, char** argv) {
       uint32_t sv = 0, ss = 0, mr = 0;
       for (int g = 0; g < K; g++) {
         Inst& I = in[g];
-        if (!I.presenting && !I.inq.empty() && (phase == 1 || rng.chance(I.pv))) {
+        if (I.bursty) {
+          if (rng.chance(0.03)) I.v_on = !I.v_on;
+          if (rng.chance(0.03)) I.r_on = !I.r_on;
+        }
+        bool v_ok = I.bursty ? I.v_on : rng.chance(I.pv);
+        bool r_ok = I.bursty ? I.r_on : rng.chance(I.pr);
+        if (!I.presenting && !I.inq.empty() && (phase == 1 || v_ok)) {
           I.presenting = true;
           I.cur_pix = I.inq.front().first;
           I.cur_sof = I.inq.front().second;
@@ -128,7 +159,7 @@ int main(int argc, char** argv) {
           if (I.cur_sof) ss |= 1u << g;
           set_bits(top->s_data, g * CB, CB, I.cur_pix);
         }
-        if (phase == 1 || rng.chance(I.pr)) mr |= 1u << g;
+        if (phase == 1 || r_ok) mr |= 1u << g;
       }
       top->s_valid = sv;
       top->s_sof = ss;
@@ -159,6 +190,8 @@ int main(int argc, char** argv) {
             I.presenting = false;
           } else if (phase == 1 && I.first_in >= 0) {
             I.stalls++;
+          } else if (phase == 0) {
+            I.stalls_a++;  // coverage: line memories full under backpressure (or resync)
           }
         }
         if (mval && mrdy) {
@@ -177,7 +210,10 @@ int main(int argc, char** argv) {
             I.expq.pop_front();
           }
           I.windows++;
-          if (phase == 1) I.last_out = cycle;
+          if (phase == 1) {
+            I.last_out = cycle;
+            if (I.first_out < 0) I.first_out = cycle;
+          }
         }
       }
       top->aclk = 1;
@@ -188,10 +224,13 @@ int main(int argc, char** argv) {
   for (int g = 0; g < K; g++) {
     Inst& I = in[g];
     long cyc = I.last_out - I.first_in + 1;
-    double bound = NB * I.W * I.H * 1.02 + 2 * I.W + 16;
+    // required: <= NB*W*H*1.02 + small constant; the design achieves NB*W*H plus its latency
+    // (2*W + 3: the first window needs input row 1), so check that exact figure
+    double bound = NB * I.W * I.H + 2 * I.W + 4;
     printf("window W=%d H=%d S=%d: %ld windows, throughput phase %d frames in %ld cycles "
-           "(%.3f x W*H per frame, bound %.0f), input stalls %ld\n",
-           I.W, I.H, I.S, I.windows, NB, cyc, (double)cyc / (NB * I.W * I.H), bound, I.stalls);
+           "(%.3f x W*H per frame, bound %.0f), input stalls %ld, latency %ld; random phase: %ld input-stall clocks\n",
+           I.W, I.H, I.S, I.windows, NB, cyc, (double)cyc / (NB * I.W * I.H), bound, I.stalls,
+           I.first_out - I.first_in, I.stalls_a);
     CHECK(cyc <= bound, "inst %d: throughput %ld cycles > bound %.0f", g, cyc, bound);
     if (I.W >= 4) CHECK(I.stalls == 0, "inst %d: s_ready dropped %ld times in steady state", g, I.stalls);
   }

@@ -7,7 +7,7 @@
 `default_nettype none
 
 module tb_window_top #(
-    parameter integer K  = 14,  // number of instances (must match CFG)
+    parameter integer K  = 18,  // number of instances (must match CFG)
     parameter integer CB = 12   // CH_BITS of every instance
 ) (
     input  wire              aclk,
@@ -26,6 +26,10 @@ module tb_window_top #(
 );
   // instance 0 is the rightmost entry
   localparam [K*24-1:0] CFG = {
+    8'd33, 8'd4, 8'd2,
+    8'd32, 8'd5, 8'd1,
+    8'd3, 8'd9, 8'd2,
+    8'd2, 8'd8, 8'd1,
     8'd9, 8'd2, 8'd1,
     8'd1, 8'd4, 8'd2,
     8'd16, 8'd4, 8'd2,
