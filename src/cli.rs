@@ -42,6 +42,8 @@ enum Command {
         #[command(flatten)]
         hw: HwArgs,
     },
+    /// Generate the RTL, co-simulate it in Verilator and compare every value with the golden model.
+    Verify(VerifyArgs),
     /// Load and validate a model, and print its structure.
     Info {
         /// Model manifest (.toml) or a folder holding model.toml.
@@ -100,6 +102,35 @@ impl HwArgs {
     }
 }
 
+#[derive(Args)]
+struct VerifyArgs {
+    /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+    model: Option<PathBuf>,
+    /// Frames to stream back to back.
+    #[arg(long, default_value_t = 2)]
+    frames: usize,
+    /// Seed of the synthetic frames and of the random valid/ready gaps.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// First frame from this image (PNG or binary PPM/PGM); others are synthetic.
+    #[arg(long)]
+    image: Option<PathBuf>,
+    /// Probability of an idle input cycle (random tvalid gaps).
+    #[arg(long, default_value_t = 0.0)]
+    gap: f64,
+    /// Probability of tready low on every output, per cycle (random backpressure).
+    #[arg(long, default_value_t = 0.0)]
+    stall: f64,
+    /// Cache of generated RTL and simulator builds.
+    #[arg(long, default_value = "sim/build")]
+    cache: PathBuf,
+    /// Write a waveform (FST) of the run.
+    #[arg(long)]
+    fst: Option<PathBuf>,
+    #[command(flatten)]
+    hw: HwArgs,
+}
+
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Time the golden model per frame through all cores and heads.
@@ -142,6 +173,28 @@ pub fn run(cli: Cli) -> Result<()> {
                 t.elapsed().as_secs_f64(),
                 plan.top()
             );
+            Ok(())
+        }
+        Command::Verify(a) => {
+            let m = load_model(a.model.as_deref())?;
+            for (name, p) in [("--gap", a.gap), ("--stall", a.stall)] {
+                if !(0.0..1.0).contains(&p) {
+                    anyhow::bail!("{name} is a probability in [0, 1), found {p}");
+                }
+            }
+            let mut opts = semifreddo::verify::VerifyOptions::new(a.cache);
+            opts.frames = a.frames;
+            opts.seed = a.seed;
+            opts.image = a.image;
+            opts.p_gap = a.gap;
+            opts.p_stall = a.stall;
+            opts.hw = a.hw.options();
+            opts.fst = a.fst;
+            let report = semifreddo::verify::verify(&m, &opts)?;
+            print!("{report}");
+            if !report.passed() {
+                anyhow::bail!("the RTL differs from the golden model");
+            }
             Ok(())
         }
         Command::Report { model, hw } => {

@@ -10,3 +10,4 @@ pub mod model;
 pub mod output;
 pub mod passes;
 pub mod sim;
+pub mod verify;

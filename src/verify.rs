@@ -1,0 +1,365 @@
+//! `semifreddo verify`: generate the RTL, build the Verilator harness (cached by content
+//! hash), stream frames through it with optional random valid/ready gaps, and compare every
+//! output value with the golden model. On a mismatch, the debug taps between stages say
+//! which stage diverged first, at which frame, pixel and channel.
+
+use crate::emit;
+use crate::golden::{self, Trace};
+use crate::model::Model;
+use crate::passes::{self, HwPlan, PlanOptions};
+use crate::sim::{self, AxilPort, Design, RunOptions, StreamPort, Stimulus, Tap};
+use anyhow::{Context, Result};
+use rand::SeedableRng;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The output stream of the frozen core's features.
+pub const FEATURES: &str = "m_axis_feat";
+
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    pub frames: usize,
+    pub seed: u64,
+    /// First frame from this image (others synthetic); default: the built-in test image.
+    pub image: Option<PathBuf>,
+    /// Probability of an idle input cycle, and of tready low per output per cycle.
+    pub p_gap: f64,
+    pub p_stall: f64,
+    pub hw: PlanOptions,
+    /// Where generated RTL and simulator builds are kept between runs.
+    pub cache_dir: PathBuf,
+    /// Write a waveform of the run here.
+    pub fst: Option<PathBuf>,
+}
+
+impl VerifyOptions {
+    pub fn new(cache_dir: PathBuf) -> VerifyOptions {
+        VerifyOptions {
+            frames: 2,
+            seed: 1,
+            image: None,
+            p_gap: 0.0,
+            p_stall: 0.0,
+            hw: PlanOptions::default(),
+            cache_dir,
+            fst: None,
+        }
+    }
+}
+
+/// The first value where hardware and golden model differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// Stage (debug tap) or output stream where it was seen.
+    pub place: String,
+    pub frame: usize,
+    pub row: usize,
+    pub col: usize,
+    pub channel: usize,
+    pub expected: i64,
+    pub found: i64,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: frame {}, pixel (row {}, col {}), channel {}: expected {}, found {}",
+            self.place, self.frame, self.row, self.col, self.channel, self.expected, self.found
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    pub top: String,
+    pub frames: usize,
+    pub values_compared: usize,
+    /// Problems with the stream itself (counts, tuser/tlast), empty when all is well.
+    pub stream_errors: Vec<String>,
+    pub mismatch: Option<Mismatch>,
+    pub build_seconds: f64,
+    pub build_cached: bool,
+    pub cycles: u64,
+    /// Input frame starts, consecutive differences (steady state when no gaps).
+    pub frame_intervals: Vec<u64>,
+    pub pixels_per_frame: usize,
+    /// First input beat to first feature beat.
+    pub latency: Option<u64>,
+    pub input_stall_cycles: u64,
+    pub cycles_per_second: f64,
+}
+
+impl VerifyReport {
+    pub fn passed(&self) -> bool {
+        self.mismatch.is_none() && self.stream_errors.is_empty()
+    }
+
+    /// Steady-state cycles per frame: the largest interval after the first frame.
+    pub fn cycles_per_frame(&self) -> Option<u64> {
+        self.frame_intervals.iter().copied().max()
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: {} frame(s), {} output values compared: {}",
+            self.top,
+            self.frames,
+            self.values_compared,
+            if self.passed() { "bit-exact" } else { "MISMATCH" }
+        )?;
+        for e in &self.stream_errors {
+            writeln!(f, "  stream error: {e}")?;
+        }
+        if let Some(m) = &self.mismatch {
+            writeln!(f, "  first mismatch at {m}")?;
+            writeln!(f, "  (golden traces: `semifreddo golden --trace DIR`; waveform: `verify --fst FILE`)")?;
+        }
+        writeln!(
+            f,
+            "  simulator build: {} ({:.1} s)",
+            if self.build_cached { "cached" } else { "built" },
+            self.build_seconds
+        )?;
+        if let Some(c) = self.cycles_per_frame() {
+            writeln!(
+                f,
+                "  cycles per frame: {c} for {} input pixels ({:.4} x H x W)",
+                self.pixels_per_frame,
+                c as f64 / self.pixels_per_frame as f64
+            )?;
+        }
+        if let Some(l) = self.latency {
+            writeln!(f, "  latency, first pixel in to first feature out: {l} cycles")?;
+        }
+        writeln!(
+            f,
+            "  input stall cycles: {}, total cycles: {}, simulated {:.0} cycles/s",
+            self.input_stall_cycles, self.cycles, self.cycles_per_second
+        )
+    }
+}
+
+/// The frames to stream: the chosen (or built-in) image first, then seeded synthetic ones.
+pub fn frames(model: &Model, opts: &VerifyOptions) -> Result<Vec<Vec<u8>>> {
+    let (size, ch) = (model.layout.input, model.layout.in_channels);
+    let first = match &opts.image {
+        Some(p) => crate::image::load_for_model(p, size, ch)?.pixels,
+        None => crate::image::builtin(size, ch),
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut v = vec![first];
+    while v.len() < opts.frames.max(1) {
+        v.push(crate::image::synthetic(size, ch, &mut rng));
+    }
+    Ok(v)
+}
+
+/// The co-simulation design of a plan whose RTL is in `rtl_dir`.
+pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design {
+    let mut taps = vec![tap("input", 8 * plan.in_channels)];
+    for s in &plan.stages {
+        taps.push(tap(&emit::verilog::stage_wire(s), 8 * s.out_channels()));
+    }
+    Design {
+        top: plan.top(),
+        rtl_files: files.iter().filter(|f| f.name.ends_with(".v")).map(|f| rtl_dir.join(&f.name)).collect(),
+        include_dirs: Vec::new(),
+        input_bits: 8 * plan.in_channels as u32,
+        outputs: vec![StreamPort { prefix: FEATURES.to_string(), bits: 8 * plan.out_channels() as u32 }],
+        taps,
+        axil: Some(AxilPort { addr_bits: plan.regmap.addr_bits, has_prot: true }),
+    }
+}
+
+fn tap(wire: &str, bits: usize) -> Tap {
+    Tap {
+        name: wire.to_string(),
+        valid: format!("{wire}_valid"),
+        ready: Some(format!("{wire}_ready")),
+        data: format!("{wire}_data"),
+        bits: bits as u32,
+    }
+}
+
+/// A finished co-simulation: the plan it was built from, the frames and what came out.
+pub struct SimRun {
+    pub plan: HwPlan,
+    pub frames: Vec<Vec<u8>>,
+    pub result: sim::SimResult,
+    pub build_seconds: f64,
+    pub build_cached: bool,
+}
+
+/// Generates, builds and runs; compares everything with the golden model.
+pub fn verify(model: &Model, opts: &VerifyOptions) -> Result<VerifyReport> {
+    let run = simulate(model, opts)?;
+    Ok(check(model, &run))
+}
+
+/// Generates the RTL of `model`, builds the simulator (cached) and streams the frames.
+pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
+    let plan = passes::plan(model, &opts.hw)?;
+    let files = emit::render(&plan)?;
+    // RTL goes to a folder named by its content, so a rerun finds the simulator cached.
+    let rtl_key = files_hash(&files)[..16].to_string();
+    let rtl_dir = opts.cache_dir.join(format!("rtl-{}-{rtl_key}", plan.prefix));
+    if !rtl_dir.exists() {
+        emit::write(&files, &rtl_dir)?;
+    }
+    let design = design(&plan, &files, &rtl_dir);
+    let built = sim::build(&design, &opts.cache_dir.join("sim"), opts.fst.is_some())
+        .with_context(|| format!("building the simulator of {}", plan.top()))?;
+    let frames = frames(model, opts)?;
+    let size = model.layout.input;
+    let stim = Stimulus::from_frames(&frames, size.w, size.h, model.layout.in_channels);
+    let mut expect = BTreeMap::new();
+    expect.insert(FEATURES.to_string(), (frames.len() * plan.out_size().pixels()) as u64);
+    let run_opts = RunOptions {
+        seed: opts.seed,
+        p_gap: opts.p_gap,
+        p_stall: opts.p_stall,
+        expect,
+        fst: opts.fst.clone(),
+        ..RunOptions::default()
+    };
+    let result = built.run(&stim, &run_opts)?;
+    Ok(SimRun { plan, frames, result, build_seconds: built.seconds, build_cached: built.cached })
+}
+
+/// Compares a co-simulation with the golden model of `model` (normally the model the RTL was
+/// generated from), value by value, and locates the first divergence.
+pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
+    let (plan, frames, result) = (&run.plan, &run.frames, &run.result);
+    let size = model.layout.input;
+    let out_size = plan.out_size();
+    let traces: Vec<Trace> = frames
+        .iter()
+        .map(|px| {
+            let mut t = Trace::default();
+            golden::run_observed(model, px, &mut t);
+            t
+        })
+        .collect();
+
+    let mut report = VerifyReport {
+        top: plan.top(),
+        frames: frames.len(),
+        values_compared: 0,
+        stream_errors: Vec::new(),
+        mismatch: None,
+        build_seconds: run.build_seconds,
+        build_cached: run.build_cached,
+        cycles: result.stats.cycles,
+        frame_intervals: result.stats.frame_intervals(),
+        pixels_per_frame: size.pixels(),
+        latency: result.stats.latency(FEATURES),
+        input_stall_cycles: result.stats.in_stall_cycles,
+        cycles_per_second: result.stats.cycles_per_second,
+    };
+
+    // The output stream: data, then tuser/tlast framing.
+    let beats = result.outputs.get(FEATURES).map(Vec::as_slice).unwrap_or_default();
+    let last_stage = plan.stages.last().map(|s| s.name.clone()).unwrap_or_default();
+    let got: Vec<Vec<u8>> = beats.iter().map(|b| b.data.clone()).collect();
+    let (n, mismatch) = compare_maps(FEATURES, &got, &traces, &last_stage, out_size.w, plan.out_channels());
+    report.values_compared = n;
+    if beats.len() != frames.len() * out_size.pixels() {
+        report.stream_errors.push(format!(
+            "{FEATURES}: expected {} beats ({} frames of {}x{}), found {}",
+            frames.len() * out_size.pixels(),
+            frames.len(),
+            out_size.w,
+            out_size.h,
+            beats.len()
+        ));
+    }
+    for (i, b) in beats.iter().enumerate() {
+        let p = i % out_size.pixels();
+        let (want_user, want_last) = (p == 0, p % out_size.w == out_size.w - 1);
+        if b.user != want_user || b.last != want_last {
+            report.stream_errors.push(format!(
+                "{FEATURES}: beat {i} (frame {}, pixel {p}) has tuser {} tlast {}, expected {} {}",
+                i / out_size.pixels(),
+                b.user as u8,
+                b.last as u8,
+                want_user as u8,
+                want_last as u8
+            ));
+            break;
+        }
+    }
+    if mismatch.is_some() {
+        // Find the first stage whose tap diverges, in stream order.
+        let mut stages: Vec<(String, String, usize, usize)> =
+            vec![("input".to_string(), "input".to_string(), size.w, model.layout.in_channels)];
+        for s in &plan.stages {
+            stages.push((emit::verilog::stage_wire(s), s.name.clone(), s.out_size().w, s.out_channels()));
+        }
+        for (wire, trace_name, w, c) in stages {
+            let got: Vec<Vec<u8>> =
+                result.taps.get(&wire).map(|v| v.iter().map(|t| t.data.clone()).collect()).unwrap_or_default();
+            let (_, m) = compare_maps(&format!("stage {trace_name}"), &got, &traces, &trace_name, w, c);
+            if m.is_some() {
+                report.mismatch = m;
+                break;
+            }
+        }
+        if report.mismatch.is_none() {
+            report.mismatch = mismatch;
+        }
+    }
+    report
+}
+
+/// Compares a sequence of pixels (one per beat, channel c in byte c) with the golden traces
+/// of `trace_name` over consecutive frames. Returns the values compared and the first mismatch
+/// (a missing pixel counts as a mismatch).
+fn compare_maps(
+    place: &str,
+    got: &[Vec<u8>],
+    traces: &[Trace],
+    trace_name: &str,
+    width: usize,
+    channels: usize,
+) -> (usize, Option<Mismatch>) {
+    let mut n = 0;
+    let mut pixel = 0;
+    for (frame, t) in traces.iter().enumerate() {
+        let Some(e) = t.get(trace_name) else {
+            return (n, None);
+        };
+        let want = e.values.as_i64();
+        for (p, px) in want.chunks(channels).enumerate() {
+            let (row, col) = (p / width, p % width);
+            let Some(beat) = got.get(pixel) else {
+                return (n, Some(Mismatch { place: format!("{place} (missing pixel)"), frame, row, col, channel: 0, expected: px[0], found: 0 }));
+            };
+            for (c, &w) in px.iter().enumerate() {
+                let f = beat.get(c).map_or(0, |&b| b as i8 as i64);
+                n += 1;
+                if f != w {
+                    return (n, Some(Mismatch { place: place.to_string(), frame, row, col, channel: c, expected: w, found: f }));
+                }
+            }
+            pixel += 1;
+        }
+    }
+    (n, None)
+}
+
+/// Hash of a set of generated files (names and contents), hex.
+fn files_hash(files: &[emit::OutFile]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for f in files {
+        h.update(f.name.as_bytes());
+        h.update([0]);
+        h.update(f.contents.as_bytes());
+    }
+    crate::passes::plan::hex(&h.finalize())
+}
