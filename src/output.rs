@@ -54,3 +54,65 @@ pub fn write_dir_atomically(
     let _ = tmp.keep();
     Ok(())
 }
+
+/// Creates `target` from what `fill` writes, unless it already exists. Safe when several
+/// processes race to publish the same content (content-addressed caches): the first rename
+/// wins and the others' copies are discarded.
+pub fn publish_dir_once(
+    target: &Path,
+    fill: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if target.exists() {
+        return Ok(());
+    }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create folder {}", parent.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".semifreddo-tmp-")
+        .tempdir_in(parent)?;
+    fill(tmp.path())?;
+    match std::fs::rename(tmp.path(), target) {
+        Ok(()) => {
+            let _ = tmp.keep();
+            Ok(())
+        }
+        Err(_) if target.exists() => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", target.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_fill_leaves_the_previous_folder_and_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_dir_atomically(&target, |t| Ok(std::fs::write(t.join("a"), "1")?)).unwrap();
+        let err = write_dir_atomically(&target, |t| {
+            std::fs::write(t.join("a"), "2")?;
+            anyhow::bail!("disk full")
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(target.join("a")).unwrap(), "1");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "only the target remains"
+        );
+        write_dir_atomically(&target, |t| Ok(std::fs::write(t.join("b"), "3")?)).unwrap();
+        assert!(!target.join("a").exists(), "replaced whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn publish_once_keeps_the_first_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("cache");
+        publish_dir_once(&target, |t| Ok(std::fs::write(t.join("a"), "1")?)).unwrap();
+        publish_dir_once(&target, |t| Ok(std::fs::write(t.join("a"), "2")?)).unwrap();
+        assert_eq!(std::fs::read_to_string(target.join("a")).unwrap(), "1");
+    }
+}

@@ -7,7 +7,7 @@ use crate::emit;
 use crate::golden::{self, Trace};
 use crate::model::Model;
 use crate::passes::{self, HwPlan, PlanOptions};
-use crate::sim::{self, AxilPort, Design, RunOptions, StreamPort, Stimulus, Tap};
+use crate::sim::{self, AxilPort, Design, RunOptions, Stimulus, StreamPort, Tap};
 use anyhow::{Context, Result};
 use rand::SeedableRng;
 use std::collections::BTreeMap;
@@ -110,14 +110,21 @@ impl fmt::Display for VerifyReport {
             self.top,
             self.frames,
             self.values_compared,
-            if self.passed() { "bit-exact" } else { "MISMATCH" }
+            if self.passed() {
+                "bit-exact"
+            } else {
+                "MISMATCH"
+            }
         )?;
         for e in &self.stream_errors {
             writeln!(f, "  stream error: {e}")?;
         }
         if let Some(m) = &self.mismatch {
             writeln!(f, "  first mismatch at {m}")?;
-            writeln!(f, "  (golden traces: `semifreddo golden --trace DIR`; waveform: `verify --fst FILE`)")?;
+            writeln!(
+                f,
+                "  (golden traces: `semifreddo golden --trace DIR`; waveform: `verify --fst FILE`)"
+            )?;
         }
         writeln!(
             f,
@@ -134,7 +141,10 @@ impl fmt::Display for VerifyReport {
             )?;
         }
         if let Some(l) = self.latency {
-            writeln!(f, "  latency, first pixel in to first feature out: {l} cycles")?;
+            writeln!(
+                f,
+                "  latency, first pixel in to first feature out: {l} cycles"
+            )?;
         }
         writeln!(
             f,
@@ -167,12 +177,22 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
     }
     Design {
         top: plan.top(),
-        rtl_files: files.iter().filter(|f| f.name.ends_with(".v")).map(|f| rtl_dir.join(&f.name)).collect(),
+        rtl_files: files
+            .iter()
+            .filter(|f| f.name.ends_with(".v"))
+            .map(|f| rtl_dir.join(&f.name))
+            .collect(),
         include_dirs: Vec::new(),
         input_bits: 8 * plan.in_channels as u32,
-        outputs: vec![StreamPort { prefix: FEATURES.to_string(), bits: 8 * plan.out_channels() as u32 }],
+        outputs: vec![StreamPort {
+            prefix: FEATURES.to_string(),
+            bits: 8 * plan.out_channels() as u32,
+        }],
         taps,
-        axil: Some(AxilPort { addr_bits: plan.regmap.addr_bits, has_prot: true }),
+        axil: Some(AxilPort {
+            addr_bits: plan.regmap.addr_bits,
+            has_prot: true,
+        }),
     }
 }
 
@@ -207,10 +227,15 @@ pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
     let files = emit::render(&plan)?;
     // RTL goes to a folder named by its content, so a rerun finds the simulator cached.
     let rtl_key = files_hash(&files)[..16].to_string();
-    let rtl_dir = opts.cache_dir.join(format!("rtl-{}-{rtl_key}", plan.prefix));
-    if !rtl_dir.exists() {
-        emit::write(&files, &rtl_dir)?;
-    }
+    let rtl_dir = opts
+        .cache_dir
+        .join(format!("rtl-{}-{rtl_key}", plan.prefix));
+    crate::output::publish_dir_once(&rtl_dir, |tmp| {
+        for f in &files {
+            std::fs::write(tmp.join(&f.name), &f.contents)?;
+        }
+        Ok(())
+    })?;
     let design = design(&plan, &files, &rtl_dir);
     let built = sim::build(&design, &opts.cache_dir.join("sim"), opts.fst.is_some())
         .with_context(|| format!("building the simulator of {}", plan.top()))?;
@@ -218,7 +243,10 @@ pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
     let size = model.layout.input;
     let stim = Stimulus::from_frames(&frames, size.w, size.h, model.layout.in_channels);
     let mut expect = BTreeMap::new();
-    expect.insert(FEATURES.to_string(), (frames.len() * plan.out_size().pixels()) as u64);
+    expect.insert(
+        FEATURES.to_string(),
+        (frames.len() * plan.out_size().pixels()) as u64,
+    );
     let run_opts = RunOptions {
         seed: opts.seed,
         p_gap: opts.p_gap,
@@ -228,7 +256,13 @@ pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
         ..RunOptions::default()
     };
     let result = built.run(&stim, &run_opts)?;
-    Ok(SimRun { plan, frames, result, build_seconds: built.seconds, build_cached: built.cached })
+    Ok(SimRun {
+        plan,
+        frames,
+        result,
+        build_seconds: built.seconds,
+        build_cached: built.cached,
+    })
 }
 
 /// Compares a co-simulation with the golden model of `model` (normally the model the RTL was
@@ -263,10 +297,25 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
     };
 
     // The output stream: data, then tuser/tlast framing.
-    let beats = result.outputs.get(FEATURES).map(Vec::as_slice).unwrap_or_default();
-    let last_stage = plan.stages.last().map(|s| s.name.clone()).unwrap_or_default();
+    let beats = result
+        .outputs
+        .get(FEATURES)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let last_stage = plan
+        .stages
+        .last()
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
     let got: Vec<Vec<u8>> = beats.iter().map(|b| b.data.clone()).collect();
-    let (n, mismatch) = compare_maps(FEATURES, &got, &traces, &last_stage, out_size.w, plan.out_channels());
+    let (n, mismatch) = compare_maps(
+        FEATURES,
+        &got,
+        &traces,
+        &last_stage,
+        out_size.w,
+        plan.out_channels(),
+    );
     report.values_compared = n;
     if beats.len() != frames.len() * out_size.pixels() {
         report.stream_errors.push(format!(
@@ -295,15 +344,34 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
     }
     if mismatch.is_some() {
         // Find the first stage whose tap diverges, in stream order.
-        let mut stages: Vec<(String, String, usize, usize)> =
-            vec![("input".to_string(), "input".to_string(), size.w, model.layout.in_channels)];
+        let mut stages: Vec<(String, String, usize, usize)> = vec![(
+            "input".to_string(),
+            "input".to_string(),
+            size.w,
+            model.layout.in_channels,
+        )];
         for s in &plan.stages {
-            stages.push((emit::verilog::stage_wire(s), s.name.clone(), s.out_size().w, s.out_channels()));
+            stages.push((
+                emit::verilog::stage_wire(s),
+                s.name.clone(),
+                s.out_size().w,
+                s.out_channels(),
+            ));
         }
         for (wire, trace_name, w, c) in stages {
-            let got: Vec<Vec<u8>> =
-                result.taps.get(&wire).map(|v| v.iter().map(|t| t.data.clone()).collect()).unwrap_or_default();
-            let (_, m) = compare_maps(&format!("stage {trace_name}"), &got, &traces, &trace_name, w, c);
+            let got: Vec<Vec<u8>> = result
+                .taps
+                .get(&wire)
+                .map(|v| v.iter().map(|t| t.data.clone()).collect())
+                .unwrap_or_default();
+            let (_, m) = compare_maps(
+                &format!("stage {trace_name}"),
+                &got,
+                &traces,
+                &trace_name,
+                w,
+                c,
+            );
             if m.is_some() {
                 report.mismatch = m;
                 break;
@@ -337,13 +405,35 @@ fn compare_maps(
         for (p, px) in want.chunks(channels).enumerate() {
             let (row, col) = (p / width, p % width);
             let Some(beat) = got.get(pixel) else {
-                return (n, Some(Mismatch { place: format!("{place} (missing pixel)"), frame, row, col, channel: 0, expected: px[0], found: 0 }));
+                return (
+                    n,
+                    Some(Mismatch {
+                        place: format!("{place} (missing pixel)"),
+                        frame,
+                        row,
+                        col,
+                        channel: 0,
+                        expected: px[0],
+                        found: 0,
+                    }),
+                );
             };
             for (c, &w) in px.iter().enumerate() {
                 let f = beat.get(c).map_or(0, |&b| b as i8 as i64);
                 n += 1;
                 if f != w {
-                    return (n, Some(Mismatch { place: place.to_string(), frame, row, col, channel: c, expected: w, found: f }));
+                    return (
+                        n,
+                        Some(Mismatch {
+                            place: place.to_string(),
+                            frame,
+                            row,
+                            col,
+                            channel: c,
+                            expected: w,
+                            found: f,
+                        }),
+                    );
                 }
             }
             pixel += 1;

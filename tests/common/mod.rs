@@ -1,7 +1,9 @@
 //! Models shared by the RTL tests.
 #![allow(dead_code)]
 
-use semifreddo::model::manifest::{FrozenBn, Generation, HeadSource, HeadSpec, Input, Manifest, Stage, Topology, FORMAT};
+use semifreddo::model::manifest::{
+    FrozenBn, Generation, HeadSource, HeadSpec, Input, Manifest, Stage, Topology, FORMAT,
+};
 use semifreddo::model::{init::init, presets, Model};
 use std::path::PathBuf;
 
@@ -24,21 +26,51 @@ pub fn mini(seed: u64) -> Model {
         format: FORMAT.to_string(),
         name: "mini".to_string(),
         tensors: "model.safetensors".to_string(),
-        input: Input { height: 16, width: 24, channels: 1 },
+        input: Input {
+            height: 16,
+            width: 24,
+            channels: 1,
+        },
         topology: Topology {
             stem_channels: 4,
             trainable_cores: 0,
             repeat_banks: 0,
             stages: vec![
-                Stage { channels: 8, stride: 2, frozen_repeats: 0, trainable_repeats: 0 },
-                Stage { channels: 8, stride: 1, frozen_repeats: 1, trainable_repeats: 0 },
-                Stage { channels: 16, stride: 2, frozen_repeats: 0, trainable_repeats: 0 },
+                Stage {
+                    channels: 8,
+                    stride: 2,
+                    frozen_repeats: 0,
+                    trainable_repeats: 0,
+                },
+                Stage {
+                    channels: 8,
+                    stride: 1,
+                    frozen_repeats: 1,
+                    trainable_repeats: 0,
+                },
+                Stage {
+                    channels: 16,
+                    stride: 2,
+                    frozen_repeats: 0,
+                    trainable_repeats: 0,
+                },
             ],
         },
-        heads: vec![HeadSpec { source: HeadSource::Frozen, outputs: 4, groups: 1 }],
+        heads: vec![HeadSpec {
+            source: HeadSource::Frozen,
+            outputs: 4,
+            groups: 1,
+        }],
         generation: Generation::default(),
     };
-    init(&presets::Preset { manifest, pool: vec![true], calibration_images: 4 }, seed)
+    init(
+        &presets::Preset {
+            manifest,
+            pool: vec![true],
+            calibration_images: 4,
+        },
+        seed,
+    )
 }
 
 /// One simulator cache for all tests (each design is built once per test run).
@@ -49,6 +81,9 @@ pub fn sim_cache() -> PathBuf {
 /// Fails (never skips) when an EDA tool is missing: `scripts/test` installs them.
 pub fn require_tool(tool: &str) {
     let ok = std::process::Command::new(tool).arg("-V").output().is_ok()
-        || std::process::Command::new(tool).arg("--version").output().is_ok();
+        || std::process::Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok();
     assert!(ok, "`{tool}` is not installed; run scripts/test, which installs Debian's verilator, iverilog and yosys");
 }
