@@ -8,13 +8,17 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use semifreddo::sim::{self, AxilPort, Beat, Built, Design, RunOptions, SimError, Stimulus, StreamPort, Tap};
+use semifreddo::sim::{
+    self, AxilPort, Beat, Built, Design, RunOptions, SimError, Stimulus, StreamPort, Tap,
+};
 
 const W: usize = 8;
 const H: usize = 4;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sim").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sim")
+        .join(name)
 }
 
 fn cache_dir() -> PathBuf {
@@ -34,8 +38,14 @@ fn toy_design() -> Design {
         include_dirs: vec![],
         input_bits: 24,
         outputs: vec![
-            StreamPort { prefix: "m_axis_feat".into(), bits: 24 },
-            StreamPort { prefix: "m_axis_win".into(), bits: 100 },
+            StreamPort {
+                prefix: "m_axis_feat".into(),
+                bits: 24,
+            },
+            StreamPort {
+                prefix: "m_axis_win".into(),
+                bits: 100,
+            },
         ],
         taps: vec![Tap {
             name: "s0".into(),
@@ -44,7 +54,10 @@ fn toy_design() -> Design {
             data: "u_s0.m_data".into(),
             bits: 24,
         }],
-        axil: Some(AxilPort { addr_bits: 8, has_prot: true }),
+        axil: Some(AxilPort {
+            addr_bits: 8,
+            has_prot: true,
+        }),
     }
 }
 
@@ -58,7 +71,9 @@ fn toy() -> &'static Built {
 
 fn frames(seed: u64, n: usize) -> Vec<Vec<u8>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| (0..W * H * 3).map(|_| rng.gen()).collect()).collect()
+    (0..n)
+        .map(|_| (0..W * H * 3).map(|_| rng.gen()).collect())
+        .collect()
 }
 
 /// What toy_top must produce for these frames with register k.
@@ -70,12 +85,20 @@ fn expected(frames: &[Vec<u8>], k: &[u8]) -> (Vec<Beat>, Vec<Beat>) {
         for (p, px) in frame.chunks_exact(3).enumerate() {
             let user = p == 0;
             let last = p % W == W - 1;
-            feat.push(Beat { user, last, data: px.iter().map(|b| b.wrapping_add(k[f])).collect() });
+            feat.push(Beat {
+                user,
+                last,
+                data: px.iter().map(|b| b.wrapping_add(k[f])).collect(),
+            });
             hist = [[px[0], px[1], px[2]], hist[0], hist[1]];
             let mut d: Vec<u8> = hist.iter().flatten().copied().collect();
             d.extend_from_slice(&idx.to_le_bytes()[..3]);
             d.push(0xA);
-            win.push(Beat { user, last, data: d });
+            win.push(Beat {
+                user,
+                last,
+                data: d,
+            });
             idx += 1;
         }
     }
@@ -83,14 +106,21 @@ fn expected(frames: &[Vec<u8>], k: &[u8]) -> (Vec<Beat>, Vec<Beat>) {
 }
 
 fn expect_all(n: usize) -> BTreeMap<String, u64> {
-    [("m_axis_feat".to_string(), n as u64), ("m_axis_win".to_string(), n as u64)].into()
+    [
+        ("m_axis_feat".to_string(), n as u64),
+        ("m_axis_win".to_string(), n as u64),
+    ]
+    .into()
 }
 
 #[test]
 fn bit_exact_without_gaps_and_cycles_per_frame() {
     let fr = frames(1, 3);
     let stim = Stimulus::from_frames(&fr, W, H, 3);
-    let opts = RunOptions { expect: expect_all(3 * W * H), ..RunOptions::default() };
+    let opts = RunOptions {
+        expect: expect_all(3 * W * H),
+        ..RunOptions::default()
+    };
     let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     let (feat, win) = expected(&fr, &[0, 0, 0]);
     assert_eq!(r.stream("m_axis_feat"), &feat[..]);
@@ -99,12 +129,19 @@ fn bit_exact_without_gaps_and_cycles_per_frame() {
     let tap = &r.taps["s0"];
     assert_eq!(tap.len(), 3 * W * H);
     assert!(tap.iter().zip(&feat).all(|(t, b)| t.data == b.data));
-    assert!(tap.windows(2).all(|w| w[1].cycle == w[0].cycle + 1), "no gaps: one beat per cycle");
+    assert!(
+        tap.windows(2).all(|w| w[1].cycle == w[0].cycle + 1),
+        "no gaps: one beat per cycle"
+    );
     let s = &r.stats;
     assert_eq!(s.status, "ok");
     assert_eq!(s.in_beats, (3 * W * H) as u64);
     assert_eq!(s.in_stall_cycles, 0);
-    assert_eq!(s.frame_intervals(), vec![(W * H) as u64; 2], "cycles per frame = pixels");
+    assert_eq!(
+        s.frame_intervals(),
+        vec![(W * H) as u64; 2],
+        "cycles per frame = pixels"
+    );
     assert_eq!(s.latency("m_axis_feat"), Some(2));
     let feat_stats = &s.streams["m_axis_feat"];
     assert_eq!(feat_stats.user_cycles.len(), 3);
@@ -127,10 +164,15 @@ fn bit_exact_with_random_gaps_and_backpressure() {
             config_script: Some("W 0 5\nR 0 5\n".into()),
             ..RunOptions::default()
         };
-        let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
+        let r = toy()
+            .run(&stim, &opts)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
         assert_eq!(r.stream("m_axis_feat"), &feat[..], "seed {seed}");
         assert_eq!(r.stream("m_axis_win"), &win[..], "seed {seed}");
-        assert!(r.stats.in_stall_cycles > 0, "backpressure reached the input");
+        assert!(
+            r.stats.in_stall_cycles > 0,
+            "backpressure reached the input"
+        );
         assert!(r.stats.streams.values().all(|s| s.stall_cycles > 0));
         assert!(r.stats.frame_intervals()[0] > (W * H) as u64);
     }
@@ -140,7 +182,8 @@ fn bit_exact_with_random_gaps_and_backpressure() {
 fn axil_write_readback_and_reconfiguration_between_frames() {
     let fr = frames(3, 3);
     let stim = Stimulus::from_frames(&fr, W, H, 3);
-    let script = "# k = 2 for frame 0\nW 0 2\nW 4 12345678\nW 4 ff 1   # byte strobe\nR 4 123456ff\n\
+    let script =
+        "# k = 2 for frame 0\nW 0 2\nW 4 12345678\nW 4 ff 1   # byte strobe\nR 4 123456ff\n\
                   R 8 70790001\nR? c\nW? 10 1\n@frame 2\nW 0 7\nI 20\nR? c\n";
     let opts = RunOptions {
         p_gap: 0.2,
@@ -152,10 +195,19 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
     let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     let (feat, _) = expected(&fr, &[2, 2, 7]);
     assert_eq!(r.stream("m_axis_feat"), &feat[..]);
-    let reads: Vec<(u32, u32, &str)> = r.axil_reads.iter().map(|a| (a.addr, a.data, a.resp.as_str())).collect();
+    let reads: Vec<(u32, u32, &str)> = r
+        .axil_reads
+        .iter()
+        .map(|a| (a.addr, a.data, a.resp.as_str()))
+        .collect();
     assert_eq!(
         reads,
-        vec![(4, 0x123456ff, "OKAY"), (8, 0x70790001, "OKAY"), (0xc, 0, "OKAY"), (0xc, (2 * W * H) as u32, "OKAY")],
+        vec![
+            (4, 0x123456ff, "OKAY"),
+            (8, 0x70790001, "OKAY"),
+            (0xc, 0, "OKAY"),
+            (0xc, (2 * W * H) as u32, "OKAY")
+        ],
         "the input beat counter reads 0 before streaming and 2 frames' worth before frame 2"
     );
     assert!(r.log.contains("W? 10 1 -> SLVERR"), "log: {}", r.log);
@@ -164,33 +216,65 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
 #[test]
 fn axil_failing_expectation_is_a_clear_error() {
     let stim = Stimulus::from_frames(&frames(4, 1), W, H, 3);
-    let opts = RunOptions { config_script: Some("W 4 cafe\nR 4 beef\n".into()), ..RunOptions::default() };
-    let err = toy().run(&stim, &opts).expect_err("readback mismatch must fail");
+    let opts = RunOptions {
+        config_script: Some("W 4 cafe\nR 4 beef\n".into()),
+        ..RunOptions::default()
+    };
+    let err = toy()
+        .run(&stim, &opts)
+        .expect_err("readback mismatch must fail");
     let msg = format!("{err:#}");
-    assert!(matches!(err.downcast_ref::<SimError>(), Some(SimError::Axil { .. })), "{msg}");
+    assert!(
+        matches!(err.downcast_ref::<SimError>(), Some(SimError::Axil { .. })),
+        "{msg}"
+    );
     assert!(
         msg.contains("line 2") && msg.contains("expected 0x0000beef, got 0x0000cafe"),
         "unclear message: {msg}"
     );
-    let opts = RunOptions { config_script: Some("W 20 1\n".into()), ..RunOptions::default() };
-    let msg = format!("{:#}", toy().run(&stim, &opts).expect_err("SLVERR must fail"));
-    assert!(msg.contains("bresp SLVERR") && msg.contains("line 1"), "{msg}");
+    let opts = RunOptions {
+        config_script: Some("W 20 1\n".into()),
+        ..RunOptions::default()
+    };
+    let msg = format!(
+        "{:#}",
+        toy().run(&stim, &opts).expect_err("SLVERR must fail")
+    );
+    assert!(
+        msg.contains("bresp SLVERR") && msg.contains("line 1"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn idle_markers_are_not_deadlocks_and_extra_beats_are_errors() {
     let fr = frames(5, 2);
     let mut stim = Stimulus::new(3);
-    stim.push_frame(&fr[0], W, H).push_idle(500).push_frame(&fr[1], W, H);
-    let opts = RunOptions { timeout: 100, expect: expect_all(2 * W * H), ..RunOptions::default() };
+    stim.push_frame(&fr[0], W, H)
+        .push_idle(500)
+        .push_frame(&fr[1], W, H);
+    let opts = RunOptions {
+        timeout: 100,
+        expect: expect_all(2 * W * H),
+        ..RunOptions::default()
+    };
     let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(r.stats.frame_intervals(), vec![(W * H + 500) as u64]);
     let (feat, _) = expected(&fr, &[0, 0]);
     assert_eq!(r.stream("m_axis_feat"), &feat[..]);
 
-    let opts = RunOptions { expect: expect_all(2 * W * H - 1), ..RunOptions::default() };
-    let msg = format!("{:#}", toy().run(&stim, &opts).expect_err("one beat too many"));
-    assert!(msg.contains("m_axis_feat produced more beats than the 63 expected"), "{msg}");
+    let opts = RunOptions {
+        expect: expect_all(2 * W * H - 1),
+        ..RunOptions::default()
+    };
+    let msg = format!(
+        "{:#}",
+        toy().run(&stim, &opts).expect_err("one beat too many")
+    );
+    assert!(
+        msg.contains("m_axis_feat produced more beats than the 63 expected"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -219,10 +303,21 @@ fn malformed_frames_reach_the_design_as_written() {
             _ => None,
         })
         .collect();
-    let got: Vec<(bool, bool, Vec<u8>)> = r.stream("m_axis_feat").iter().map(|b| (b.user, b.last, b.data.clone())).collect();
-    let want: Vec<(bool, bool, Vec<u8>)> = sent.iter().map(|b| (b.user, b.last, b.data.clone())).collect();
+    let got: Vec<(bool, bool, Vec<u8>)> = r
+        .stream("m_axis_feat")
+        .iter()
+        .map(|b| (b.user, b.last, b.data.clone()))
+        .collect();
+    let want: Vec<(bool, bool, Vec<u8>)> = sent
+        .iter()
+        .map(|b| (b.user, b.last, b.data.clone()))
+        .collect();
     assert_eq!(got, want);
-    assert_eq!(r.stats.frame_start_cycles.len(), 5, "tuser beats: 3 frame starts + mid-frame + truncated");
+    assert_eq!(
+        r.stats.frame_start_cycles.len(),
+        5,
+        "tuser beats: 3 frame starts + mid-frame + truncated"
+    );
     // file format round trip
     assert_eq!(Stimulus::from_bytes(&stim.to_bytes(), 3).unwrap(), stim);
 }
@@ -236,7 +331,10 @@ fn deadlock_is_reported_and_build_is_cached() {
         rtl_files: vec![fixture("toy_stuck.v")],
         include_dirs: vec![],
         input_bits: 8,
-        outputs: vec![StreamPort { prefix: "m_axis_o".into(), bits: 8 }],
+        outputs: vec![StreamPort {
+            prefix: "m_axis_o".into(),
+            bits: 8,
+        }],
         taps: vec![],
         axil: None,
     };
@@ -246,7 +344,11 @@ fn deadlock_is_reported_and_build_is_cached() {
     let again = sim::build(&design, cache.path(), false).unwrap();
     assert!(again.cached, "unchanged inputs must not rebuild");
     assert_eq!(again.exe, first.exe);
-    assert!(t.elapsed().as_secs_f64() < 2.0, "cached build took {:?}", t.elapsed());
+    assert!(
+        t.elapsed().as_secs_f64() < 2.0,
+        "cached build took {:?}",
+        t.elapsed()
+    );
 
     let mut stim = Stimulus::new(1);
     stim.push_lines(&[&[1u8; 16][..], &[2u8; 16][..]], true);
@@ -257,17 +359,37 @@ fn deadlock_is_reported_and_build_is_cached() {
         ..RunOptions::default()
     };
     let t = Instant::now();
-    let err = first.run(&stim, &opts).expect_err("toy_stuck must deadlock");
+    let err = first
+        .run(&stim, &opts)
+        .expect_err("toy_stuck must deadlock");
     assert!(t.elapsed().as_secs_f64() < 10.0);
     let msg = format!("{err:#}");
-    assert!(matches!(err.downcast_ref::<SimError>(), Some(SimError::Deadlock { .. })), "{msg}");
-    assert!(msg.contains("s_axis: 10 of 32 beats accepted, tvalid=1 tready=0"), "{msg}");
+    assert!(
+        matches!(
+            err.downcast_ref::<SimError>(),
+            Some(SimError::Deadlock { .. })
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("s_axis: 10 of 32 beats accepted, tvalid=1 tready=0"),
+        "{msg}"
+    );
     assert!(msg.contains("m_axis_o: 10 of 32 beats"), "{msg}");
 
     // a design that does not lint is a build error with Verilator's message
-    let bad = Design { top: "no_such_top".into(), ..design };
-    let msg = format!("{:#}", sim::build(&bad, cache.path(), false).expect_err("unknown top"));
-    assert!(msg.contains("verilator build of `no_such_top`") && msg.contains("%Error"), "{msg}");
+    let bad = Design {
+        top: "no_such_top".into(),
+        ..design
+    };
+    let msg = format!(
+        "{:#}",
+        sim::build(&bad, cache.path(), false).expect_err("unknown top")
+    );
+    assert!(
+        msg.contains("verilator build of `no_such_top`") && msg.contains("%Error"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -278,19 +400,31 @@ fn waveform_build_writes_fst() {
     let dir = tempfile::tempdir().unwrap();
     let fst = dir.path().join("toy.fst");
     let stim = Stimulus::from_frames(&frames(7, 1), W, H, 3);
-    let opts = RunOptions { fst: Some(fst.clone()), expect: expect_all(W * H), ..RunOptions::default() };
+    let opts = RunOptions {
+        fst: Some(fst.clone()),
+        expect: expect_all(W * H),
+        ..RunOptions::default()
+    };
     built.run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     let len = std::fs::metadata(&fst).map(|m| m.len()).unwrap_or(0);
     assert!(len > 100, "FST file missing or empty ({len} bytes)");
     // the plain build refuses --fst
-    let err = toy().run(&stim, &opts).expect_err("no tracing in the plain build");
+    let err = toy()
+        .run(&stim, &opts)
+        .expect_err("no tracing in the plain build");
     assert!(format!("{err}").contains("without tracing"));
 }
 
 #[test]
 fn header_mangles_hierarchical_names_like_verilator() {
-    assert_eq!(sim::mangle("top", "u_s1_b0.m_valid"), "top__DOT__u_s1_b0__DOT__m_valid");
-    assert_eq!(sim::mangle("top", "g_x[2].u.d"), "top__DOT__g_x__BRA__2__KET____DOT__u__DOT__d");
+    assert_eq!(
+        sim::mangle("top", "u_s1_b0.m_valid"),
+        "top__DOT__u_s1_b0__DOT__m_valid"
+    );
+    assert_eq!(
+        sim::mangle("top", "g_x[2].u.d"),
+        "top__DOT__g_x__BRA__2__KET____DOT__u__DOT__d"
+    );
     let h = sim::design_header(&toy_design());
     assert!(h.contains("t->rootp->toy_top__DOT__u_s0__DOT__m_data"));
     assert!(h.contains("#define SF_HAS_AXIL 1"));

@@ -60,10 +60,13 @@ pub struct Built {
 
 /// `verilator --version`, or [`SimError::ToolMissing`].
 pub fn verilator_version() -> Result<String> {
-    let out = Command::new("verilator").arg("--version").output().map_err(|e| SimError::ToolMissing {
-        tool: "verilator".into(),
-        detail: e.to_string(),
-    })?;
+    let out = Command::new("verilator")
+        .arg("--version")
+        .output()
+        .map_err(|e| SimError::ToolMissing {
+            tool: "verilator".into(),
+            detail: e.to_string(),
+        })?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let major: u32 = v
         .split_whitespace()
@@ -72,7 +75,11 @@ pub fn verilator_version() -> Result<String> {
         .and_then(|x| x.parse().ok())
         .unwrap_or(0);
     if !out.status.success() || major < 5 {
-        return Err(SimError::ToolMissing { tool: "verilator >= 5.0".into(), detail: format!("found `{v}`") }.into());
+        return Err(SimError::ToolMissing {
+            tool: "verilator >= 5.0".into(),
+            detail: format!("found `{v}`"),
+        }
+        .into());
     }
     Ok(v)
 }
@@ -82,13 +89,26 @@ fn cxx_version() -> String {
     Command::new(&cxx)
         .arg("--version")
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .unwrap_or_else(|_| format!("{cxx}: not found"))
 }
 
 /// Builds with default options (and FST tracing if `waveform`).
 pub fn build(design: &Design, cache_dir: &Path, waveform: bool) -> Result<Built> {
-    build_with(design, cache_dir, &BuildOptions { waveform, ..BuildOptions::default() })
+    build_with(
+        design,
+        cache_dir,
+        &BuildOptions {
+            waveform,
+            ..BuildOptions::default()
+        },
+    )
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -119,15 +139,35 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     let top = &design.top;
 
     let mut flags: Vec<String> = [
-        "--cc", "--exe", "--build", "--threads", "1", "--x-assign", "fast", "--x-initial", "fast", "-O3",
+        "--cc",
+        "--exe",
+        "--build",
+        "--threads",
+        "1",
+        "--x-assign",
+        "fast",
+        "--x-initial",
+        "fast",
+        "-O3",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
     flags.extend(["-j".into(), opts.jobs.max(1).to_string()]);
-    flags.extend(["--top-module".into(), top.clone(), "--prefix".into(), format!("V{top}")]);
+    flags.extend([
+        "--top-module".into(),
+        top.clone(),
+        "--prefix".into(),
+        format!("V{top}"),
+    ]);
     flags.extend(["-o".into(), "sf_sim".into()]);
-    flags.extend(["-MAKEFLAGS".into(), format!("OPT_FAST={} OPT_SLOW={} OPT_GLOBAL={}", opts.opt_fast, opts.opt_slow, opts.opt_slow)]);
+    flags.extend([
+        "-MAKEFLAGS".into(),
+        format!(
+            "OPT_FAST={} OPT_SLOW={} OPT_GLOBAL={}",
+            opts.opt_fast, opts.opt_slow, opts.opt_slow
+        ),
+    ]);
     if opts.waveform {
         flags.push("--trace-fst".into());
     }
@@ -150,16 +190,24 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     let mut rtl = Vec::new();
     for f in &design.rtl_files {
         let text = std::fs::read(f).with_context(|| format!("reading RTL file {}", f.display()))?;
-        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         feed(&format!("rtl:{name}"), &text);
         rtl.push(std::path::absolute(f)?);
     }
     let mut incs = Vec::new();
     for d in &design.include_dirs {
         let mut files = Vec::new();
-        files_under(d, &mut files).with_context(|| format!("reading include dir {}", d.display()))?;
+        files_under(d, &mut files)
+            .with_context(|| format!("reading include dir {}", d.display()))?;
         for f in files {
-            let rel = f.strip_prefix(d).unwrap_or(&f).to_string_lossy().to_string();
+            let rel = f
+                .strip_prefix(d)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .to_string();
             feed(&format!("inc:{rel}"), &std::fs::read(&f)?);
         }
         incs.push(std::path::absolute(d)?);
@@ -181,9 +229,17 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     }
 
     // ---- build in a private directory, then rename into place ----
-    std::fs::create_dir_all(cache_dir).with_context(|| format!("creating cache dir {}", cache_dir.display()))?;
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let tmp = cache_dir.join(format!(".tmp-{}-{}-{stamp}", &hash[..20], std::process::id()));
+    std::fs::create_dir_all(cache_dir)
+        .with_context(|| format!("creating cache dir {}", cache_dir.display()))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let tmp = cache_dir.join(format!(
+        ".tmp-{}-{}-{stamp}",
+        &hash[..20],
+        std::process::id()
+    ));
     std::fs::create_dir_all(&tmp)?;
     let tmp = std::path::absolute(&tmp)?;
     std::fs::write(tmp.join("harness.cpp"), HARNESS_CPP)?;
@@ -198,7 +254,10 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         cmd.arg(format!("-I{}", d.display()));
     }
     cmd.args(&rtl).arg(tmp.join("harness.cpp"));
-    let out = cmd.output().map_err(|e| SimError::ToolMissing { tool: "verilator".into(), detail: e.to_string() })?;
+    let out = cmd.output().map_err(|e| SimError::ToolMissing {
+        tool: "verilator".into(),
+        detail: e.to_string(),
+    })?;
     let mut log = out.stdout.clone();
     log.extend_from_slice(&out.stderr);
     std::fs::write(tmp.join("build.log"), &log)?;
@@ -207,7 +266,11 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(SimError::Build {
             step: format!("verilator build of `{top}` (verilate + C++ compile)"),
-            status: out.status.code().map(|c| c.to_string()).unwrap_or_else(|| "signal".into()),
+            status: out
+                .status
+                .code()
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "signal".into()),
             tail: tail(&text, 40),
         }
         .into());
@@ -228,7 +291,8 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
             let _ = std::fs::remove_dir_all(&tmp);
         } else {
             let _ = std::fs::remove_dir_all(&dir);
-            std::fs::rename(&tmp, &dir).with_context(|| format!("moving the build into {}", dir.display()))?;
+            std::fs::rename(&tmp, &dir)
+                .with_context(|| format!("moving the build into {}", dir.display()))?;
         }
     }
     Ok(done(false))

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub use build::{build, build_with, verilator_version, BuildOptions, Built};
 pub use header::{design_header, mangle};
 pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
-pub use stimulus::{Beat, Stimulus, StimItem};
+pub use stimulus::{Beat, StimItem, Stimulus};
 
 /// The top module to simulate and its ports (the contract with the RTL generator, docs/sim.md).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -69,18 +69,28 @@ pub struct AxilPort {
 /// Errors of the simulation flow. Returned inside `anyhow::Error`; use `downcast_ref` to match.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("{tool} not found ({detail}); install Debian's `verilator` (>= 5.0) and `g++`, `make`")]
+    #[error(
+        "{tool} not found ({detail}); install Debian's `verilator` (>= 5.0) and `g++`, `make`"
+    )]
     ToolMissing { tool: String, detail: String },
     #[error("invalid design description: {0}")]
     BadDesign(String),
     #[error("{step} failed (exit {status}):\n{tail}")]
-    Build { step: String, status: String, tail: String },
+    Build {
+        step: String,
+        status: String,
+        tail: String,
+    },
     #[error("simulation of `{top}` deadlocked: {message}")]
     Deadlock { top: String, message: String },
     #[error("simulation of `{top}`: AXI4-Lite configuration failed: {message}")]
     Axil { top: String, message: String },
     #[error("simulation of `{top}` failed (exit {status}): {message}")]
-    Run { top: String, status: String, message: String },
+    Run {
+        top: String,
+        status: String,
+        message: String,
+    },
 }
 
 impl Design {
@@ -98,7 +108,10 @@ impl Design {
         };
         let bad = |m: String| Err(SimError::BadDesign(m));
         if !ident(&self.top) {
-            return bad(format!("top module name `{}` is not a plain identifier", self.top));
+            return bad(format!(
+                "top module name `{}` is not a plain identifier",
+                self.top
+            ));
         }
         if self.rtl_files.is_empty() {
             return bad("no RTL files".into());
@@ -126,7 +139,10 @@ impl Design {
         }
         if let Some(a) = &self.axil {
             if a.addr_bits == 0 || a.addr_bits > 32 {
-                return bad(format!("AXI4-Lite address width {} (1..=32 supported)", a.addr_bits));
+                return bad(format!(
+                    "AXI4-Lite address width {} (1..=32 supported)",
+                    a.addr_bits
+                ));
             }
         }
         Ok(())

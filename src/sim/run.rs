@@ -109,7 +109,10 @@ pub struct Stats {
 impl Stats {
     /// Cycles between consecutive input frame starts (back-to-back frames: cycles per frame).
     pub fn frame_intervals(&self) -> Vec<u64> {
-        self.frame_start_cycles.windows(2).map(|w| w[1] - w[0]).collect()
+        self.frame_start_cycles
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect()
     }
 
     /// Latency from the first input beat to the first beat of `stream`.
@@ -134,9 +137,12 @@ pub struct SimResult {
 impl SimResult {
     /// Beats of one output stream (panics with the known names if absent).
     pub fn stream(&self, prefix: &str) -> &[Beat] {
-        self.outputs
-            .get(prefix)
-            .unwrap_or_else(|| panic!("no output stream `{prefix}` (have {:?})", self.outputs.keys()))
+        self.outputs.get(prefix).unwrap_or_else(|| {
+            panic!(
+                "no output stream `{prefix}` (have {:?})",
+                self.outputs.keys()
+            )
+        })
     }
 }
 
@@ -167,10 +173,23 @@ impl Built {
         let stim_path = tmp.path().join("input.bin");
         std::fs::write(&stim_path, stim.to_bytes())?;
         let mut cmd = Command::new(&self.exe);
-        cmd.arg("--in").arg(&stim_path).arg("--out-dir").arg(&out_dir);
+        cmd.arg("--in")
+            .arg(&stim_path)
+            .arg("--out-dir")
+            .arg(&out_dir);
         cmd.args(["--seed", &opts.seed.to_string()]);
-        cmd.args(["--p-gap", &opts.p_gap.to_string(), "--p-stall", &opts.p_stall.to_string()]);
-        cmd.args(["--timeout", &opts.timeout.to_string(), "--drain", &opts.drain.to_string()]);
+        cmd.args([
+            "--p-gap",
+            &opts.p_gap.to_string(),
+            "--p-stall",
+            &opts.p_stall.to_string(),
+        ]);
+        cmd.args([
+            "--timeout",
+            &opts.timeout.to_string(),
+            "--drain",
+            &opts.drain.to_string(),
+        ]);
         cmd.args(["--max-cycles", &opts.max_cycles.to_string()]);
         for (p, n) in &opts.expect {
             if !self.design.outputs.iter().any(|o| &o.prefix == p) {
@@ -186,17 +205,39 @@ impl Built {
         if let Some(f) = &opts.fst {
             cmd.arg("--fst").arg(f);
         }
-        let out = cmd.output().with_context(|| format!("running {}", self.exe.display()))?;
+        let out = cmd
+            .output()
+            .with_context(|| format!("running {}", self.exe.display()))?;
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        let message = stderr.strip_prefix("sf_sim: ").unwrap_or(&stderr).to_string();
+        let message = stderr
+            .strip_prefix("sf_sim: ")
+            .unwrap_or(&stderr)
+            .to_string();
         match out.status.code() {
             Some(0) => {}
-            Some(2) => return Err(SimError::Deadlock { top: top.clone(), message }.into()),
-            Some(3) => return Err(SimError::Axil { top: top.clone(), message }.into()),
+            Some(2) => {
+                return Err(SimError::Deadlock {
+                    top: top.clone(),
+                    message,
+                }
+                .into())
+            }
+            Some(3) => {
+                return Err(SimError::Axil {
+                    top: top.clone(),
+                    message,
+                }
+                .into())
+            }
             c => {
                 let status = c.map(|c| c.to_string()).unwrap_or_else(|| "signal".into());
-                return Err(SimError::Run { top: top.clone(), status, message }.into());
+                return Err(SimError::Run {
+                    top: top.clone(),
+                    status,
+                    message,
+                }
+                .into());
             }
         }
 
@@ -205,7 +246,10 @@ impl Built {
         let mut outputs = BTreeMap::new();
         for o in &self.design.outputs {
             let buf = std::fs::read(out_dir.join(format!("{}.bin", o.prefix)))?;
-            outputs.insert(o.prefix.clone(), parse_beats(&buf, bytes_for(o.bits)).with_context(|| o.prefix.clone())?);
+            outputs.insert(
+                o.prefix.clone(),
+                parse_beats(&buf, bytes_for(o.bits)).with_context(|| o.prefix.clone())?,
+            );
         }
         let mut taps = BTreeMap::new();
         for t in &self.design.taps {
@@ -216,7 +260,10 @@ impl Built {
             }
             let beats = buf
                 .chunks_exact(rec)
-                .map(|c| TapBeat { cycle: u64::from_le_bytes(c[..8].try_into().unwrap()), data: c[8..].to_vec() })
+                .map(|c| TapBeat {
+                    cycle: u64::from_le_bytes(c[..8].try_into().unwrap()),
+                    data: c[8..].to_vec(),
+                })
                 .collect();
             taps.insert(t.name.clone(), beats);
         }
@@ -232,6 +279,12 @@ impl Built {
                 });
             }
         }
-        Ok(SimResult { outputs, taps, axil_reads, stats, log: stdout })
+        Ok(SimResult {
+            outputs,
+            taps,
+            axil_reads,
+            stats,
+            log: stdout,
+        })
     }
 }

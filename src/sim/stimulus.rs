@@ -23,7 +23,10 @@ impl Beat {
 
     /// Data as little-endian signed 16-bit values (an odd trailing byte is ignored).
     pub fn as_i16(&self) -> Vec<i16> {
-        self.data.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()
+        self.data
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect()
     }
 
     /// Flags byte of the file format.
@@ -36,11 +39,18 @@ impl Beat {
 pub fn parse_beats(buf: &[u8], bytes_per_beat: usize) -> Result<Vec<Beat>> {
     let rec = 1 + bytes_per_beat;
     if buf.len() % rec != 0 {
-        bail!("beat file of {} bytes is not a whole number of {rec}-byte records", buf.len());
+        bail!(
+            "beat file of {} bytes is not a whole number of {rec}-byte records",
+            buf.len()
+        );
     }
     Ok(buf
         .chunks_exact(rec)
-        .map(|c| Beat { user: c[0] & 1 != 0, last: c[0] & 2 != 0, data: c[1..].to_vec() })
+        .map(|c| Beat {
+            user: c[0] & 1 != 0,
+            last: c[0] & 2 != 0,
+            data: c[1..].to_vec(),
+        })
         .collect())
 }
 
@@ -61,7 +71,10 @@ pub struct Stimulus {
 impl Stimulus {
     /// An empty stimulus for `channels` bytes per beat.
     pub fn new(channels: usize) -> Self {
-        Stimulus { bytes_per_beat: channels, items: Vec::new() }
+        Stimulus {
+            bytes_per_beat: channels,
+            items: Vec::new(),
+        }
     }
 
     /// Well-formed frames: each `frames[i]` holds `height * width * channels` bytes in raster
@@ -84,13 +97,26 @@ impl Stimulus {
 
     /// Number of beats (idle markers excluded).
     pub fn beats(&self) -> usize {
-        self.items.iter().filter(|i| matches!(i, StimItem::Beat(_))).count()
+        self.items
+            .iter()
+            .filter(|i| matches!(i, StimItem::Beat(_)))
+            .count()
     }
 
     /// Appends one beat; `data` must hold exactly `bytes_per_beat` bytes.
     pub fn push_beat(&mut self, user: bool, last: bool, data: &[u8]) -> &mut Self {
-        assert_eq!(data.len(), self.bytes_per_beat, "beat of {} bytes, expected {}", data.len(), self.bytes_per_beat);
-        self.items.push(StimItem::Beat(Beat { user, last, data: data.to_vec() }));
+        assert_eq!(
+            data.len(),
+            self.bytes_per_beat,
+            "beat of {} bytes, expected {}",
+            data.len(),
+            self.bytes_per_beat
+        );
+        self.items.push(StimItem::Beat(Beat {
+            user,
+            last,
+            data: data.to_vec(),
+        }));
         self
     }
 
@@ -106,7 +132,12 @@ impl Stimulus {
         let n = self.bytes_per_beat;
         let mut first = sof;
         for line in lines {
-            assert_eq!(line.len() % n, 0, "line of {} bytes is not whole pixels", line.len());
+            assert_eq!(
+                line.len() % n,
+                0,
+                "line of {} bytes is not whole pixels",
+                line.len()
+            );
             let px = line.len() / n;
             for (i, p) in line.chunks_exact(n).enumerate() {
                 self.push_beat(first, i + 1 == px, p);
@@ -118,7 +149,13 @@ impl Stimulus {
 
     fn rows<'a>(&self, frame: &'a [u8], width: usize, height: usize) -> Vec<&'a [u8]> {
         let row = width * self.bytes_per_beat;
-        assert_eq!(frame.len(), row * height, "frame of {} bytes is not {height}x{width}x{}", frame.len(), self.bytes_per_beat);
+        assert_eq!(
+            frame.len(),
+            row * height,
+            "frame of {} bytes is not {height}x{width}x{}",
+            frame.len(),
+            self.bytes_per_beat
+        );
         frame.chunks_exact(row).collect()
     }
 
@@ -129,7 +166,14 @@ impl Stimulus {
     }
 
     /// A frame whose line `row` ends after `pixels` pixels (< width): a short line.
-    pub fn push_frame_short_line(&mut self, frame: &[u8], width: usize, height: usize, row: usize, pixels: usize) -> &mut Self {
+    pub fn push_frame_short_line(
+        &mut self,
+        frame: &[u8],
+        width: usize,
+        height: usize,
+        row: usize,
+        pixels: usize,
+    ) -> &mut Self {
         assert!(pixels < width && row < height);
         let mut rows = self.rows(frame, width, height);
         rows[row] = &rows[row][..pixels * self.bytes_per_beat];
@@ -137,7 +181,14 @@ impl Stimulus {
     }
 
     /// A frame whose line `row` carries `extra` more pixels (copies of its last pixel): a long line.
-    pub fn push_frame_long_line(&mut self, frame: &[u8], width: usize, height: usize, row: usize, extra: usize) -> &mut Self {
+    pub fn push_frame_long_line(
+        &mut self,
+        frame: &[u8],
+        width: usize,
+        height: usize,
+        row: usize,
+        extra: usize,
+    ) -> &mut Self {
         assert!(row < height);
         let n = self.bytes_per_beat;
         let rows = self.rows(frame, width, height);
@@ -146,12 +197,21 @@ impl Stimulus {
         for _ in 0..extra {
             long.extend_from_slice(&last);
         }
-        let lines: Vec<&[u8]> = rows.iter().enumerate().map(|(i, r)| if i == row { &long[..] } else { *r }).collect();
+        let lines: Vec<&[u8]> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| if i == row { &long[..] } else { *r })
+            .collect();
         self.push_lines(&lines, true)
     }
 
     /// A frame without tuser on its first beat (missing start of frame).
-    pub fn push_frame_without_sof(&mut self, frame: &[u8], width: usize, height: usize) -> &mut Self {
+    pub fn push_frame_without_sof(
+        &mut self,
+        frame: &[u8],
+        width: usize,
+        height: usize,
+    ) -> &mut Self {
         let rows = self.rows(frame, width, height);
         self.push_lines(&rows, false)
     }
@@ -159,7 +219,14 @@ impl Stimulus {
     /// A frame cut off at pixel (`row`, `col`), where a new start of frame appears mid-frame:
     /// the beats of the partial frame, then nothing (follow with a good frame, whose tuser is
     /// the mid-frame start of frame).
-    pub fn push_frame_truncated(&mut self, frame: &[u8], width: usize, height: usize, row: usize, col: usize) -> &mut Self {
+    pub fn push_frame_truncated(
+        &mut self,
+        frame: &[u8],
+        width: usize,
+        height: usize,
+        row: usize,
+        col: usize,
+    ) -> &mut Self {
         assert!(row < height && col < width);
         let n = self.bytes_per_beat;
         let rows = self.rows(frame, width, height);
@@ -179,7 +246,14 @@ impl Stimulus {
     }
 
     /// A frame with an extra tuser on the beat at (`row`, `col`) (start of frame mid-frame).
-    pub fn push_frame_mid_sof(&mut self, frame: &[u8], width: usize, height: usize, row: usize, col: usize) -> &mut Self {
+    pub fn push_frame_mid_sof(
+        &mut self,
+        frame: &[u8],
+        width: usize,
+        height: usize,
+        row: usize,
+        col: usize,
+    ) -> &mut Self {
         assert!(row < height && col < width);
         let start = self.items.len();
         self.push_frame(frame, width, height);
