@@ -263,6 +263,15 @@ fn idle_markers_are_not_deadlocks_and_extra_beats_are_errors() {
     let (feat, _) = expected(&fr, &[0, 0]);
     assert_eq!(r.stream("m_axis_feat"), &feat[..]);
 
+    // without expectations the run ends after `timeout` quiet cycles
+    let opts = RunOptions {
+        timeout: 1000,
+        ..RunOptions::default()
+    };
+    let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(r.stream("m_axis_feat"), &feat[..]);
+    assert!(r.stats.cycles >= (2 * W * H + 500 + 1000) as u64);
+
     let opts = RunOptions {
         expect: expect_all(2 * W * H - 1),
         ..RunOptions::default()

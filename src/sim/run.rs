@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::stimulus::parse_beats;
 use super::{bytes_for, Beat, Built, SimError, Stimulus};
 
-/// Options of one run. `Default`: seed 1, no gaps or stalls, timeout 10,000 cycles, drain 200.
+/// Options of one run. `Default`: seed 1, no gaps or stalls, timeout 100,000 cycles, automatic
+/// drain.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub seed: u64,
@@ -18,11 +19,14 @@ pub struct RunOptions {
     pub p_gap: f64,
     /// Probability per cycle per output that tready is low (also bready/rready).
     pub p_stall: f64,
-    /// Cycles without any handshake, while work remains, that count as a deadlock.
+    /// Cycles without any handshake, while work remains, that count as a deadlock. Must exceed
+    /// the longest legitimate quiet time (after the last input beat, a deep stride-2 pipeline
+    /// can be silent for several of its lines).
     pub timeout: u64,
     /// After the input is consumed and every expectation met: stop once no output beat came
-    /// for this many cycles (extra beats in that window are errors).
-    pub drain: u64,
+    /// for this many cycles (extra beats in that window are errors). `None`: 100 cycles when
+    /// every output has an expectation, else `timeout` (quiet that long means done).
+    pub drain: Option<u64>,
     /// Expected beats per output prefix; the run ends when all are met.
     pub expect: BTreeMap<String, u64>,
     /// AXI4-Lite config script text (docs/sim.md); run after reset, before streaming.
@@ -41,8 +45,8 @@ impl Default for RunOptions {
             seed: 1,
             p_gap: 0.0,
             p_stall: 0.0,
-            timeout: 10_000,
-            drain: 200,
+            timeout: 100_000,
+            drain: None,
             expect: BTreeMap::new(),
             config_script: None,
             fst: None,
@@ -184,11 +188,19 @@ impl Built {
             "--p-stall",
             &opts.p_stall.to_string(),
         ]);
+        let all_expected = self
+            .design
+            .outputs
+            .iter()
+            .all(|o| opts.expect.contains_key(&o.prefix));
+        let drain = opts
+            .drain
+            .unwrap_or(if all_expected { 100 } else { opts.timeout });
         cmd.args([
             "--timeout",
             &opts.timeout.to_string(),
             "--drain",
-            &opts.drain.to_string(),
+            &drain.to_string(),
         ]);
         cmd.args(["--max-cycles", &opts.max_cycles.to_string()]);
         for (p, n) in &opts.expect {
