@@ -386,7 +386,25 @@ fn deadlock_is_reported_and_build_is_cached() {
     );
     assert!(msg.contains("m_axis_o: 10 of 32 beats"), "{msg}");
 
-    // a design that does not lint is a build error with Verilator's message
+    // a tap on a signal Verilator does not keep (not `public_flat_rd`, or misspelt) fails the
+    // build with a hint
+    let tapped = Design {
+        taps: vec![Tap {
+            name: "n".into(),
+            valid: "v_q".into(),
+            ready: None,
+            data: "no_such_signal".into(),
+            bits: 4,
+        }],
+        ..design.clone()
+    };
+    let msg = format!(
+        "{:#}",
+        sim::build(&tapped, cache.path(), false).expect_err("private tap")
+    );
+    assert!(msg.contains("verilator public_flat_rd"), "{msg}");
+
+    // an unknown top is a build error with Verilator's message
     let bad = Design {
         top: "no_such_top".into(),
         ..design

@@ -262,7 +262,13 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     log.extend_from_slice(&out.stderr);
     std::fs::write(tmp.join("build.log"), &log)?;
     if !out.status.success() || !tmp.join("obj_dir").join("sf_sim").is_file() {
-        let text = String::from_utf8_lossy(&log).to_string();
+        let mut text = String::from_utf8_lossy(&log).to_string();
+        if text.contains("___024root") && text.contains("has no member named") {
+            text.push_str(
+                "\nhint: a debug tap names a signal Verilator did not keep: mark it \
+                 `/* verilator public_flat_rd */` in the RTL and check its hierarchical path",
+            );
+        }
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(SimError::Build {
             step: format!("verilator build of `{top}` (verilate + C++ compile)"),
