@@ -456,3 +456,59 @@ fn header_mangles_hierarchical_names_like_verilator() {
     assert!(h.contains("t->rootp->toy_top__DOT__u_s0__DOT__m_data"));
     assert!(h.contains("#define SF_HAS_AXIL 1"));
 }
+
+#[test]
+fn wide_input_and_odd_widths_are_bit_exact() {
+    require_verilator();
+    let design = Design {
+        top: "toy_wide".into(),
+        rtl_files: vec![fixture("toy_wide.v")],
+        include_dirs: vec![],
+        input_bits: 80,
+        outputs: vec![
+            StreamPort {
+                prefix: "m_axis_o".into(),
+                bits: 80,
+            },
+            StreamPort {
+                prefix: "m_axis_s".into(),
+                bits: 12,
+            },
+        ],
+        taps: vec![],
+        axil: None,
+    };
+    let built = sim::build(&design, &cache_dir(), false).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let fr: Vec<Vec<u8>> = (0..2)
+        .map(|_| (0..5 * 3 * 10).map(|_| rng.gen()).collect())
+        .collect();
+    let stim = Stimulus::from_frames(&fr, 5, 3, 10);
+    let n = 2 * 5 * 3;
+    let opts = RunOptions {
+        seed: 4,
+        p_gap: 0.25,
+        p_stall: 0.25,
+        expect: [("m_axis_o".to_string(), n), ("m_axis_s".to_string(), n)].into(),
+        ..RunOptions::default()
+    };
+    let r = built.run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    let px: Vec<&[u8]> = fr.iter().flat_map(|f| f.chunks_exact(10)).collect();
+    let o = r.stream("m_axis_o");
+    assert_eq!(o.iter().map(|b| b.data.as_slice()).collect::<Vec<_>>(), px);
+    let sums: Vec<i16> = r.stream("m_axis_s").iter().map(|b| b.as_i16()[0]).collect();
+    let want: Vec<i16> = px
+        .iter()
+        .map(|p| p.iter().map(|&b| b as i16).sum())
+        .collect();
+    assert_eq!(sums, want);
+    let s = &r.stats.streams["m_axis_s"];
+    assert_eq!(s.user_cycles.len(), 2);
+    assert_eq!(s.frame_end_cycles().len(), 2);
+    assert!(s.frame_end_cycles().iter().all(|c| c.is_some()));
+    assert_eq!(
+        Some(*s.last_cycles.last().unwrap()),
+        s.frame_end_cycles()[1]
+    );
+    assert!(o[0].user && !o[1].user && o[4].last && !o[3].last);
+}

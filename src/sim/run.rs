@@ -88,6 +88,30 @@ pub struct StreamStats {
     pub last_cycles: Vec<u64>,
 }
 
+impl StreamStats {
+    /// Cycles between consecutive `tuser` beats of this stream (output cycles per frame).
+    pub fn frame_intervals(&self) -> Vec<u64> {
+        self.user_cycles.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// For each frame (from one `tuser` beat to the next), the cycle of its last `tlast` beat;
+    /// `None` for a frame without any.
+    pub fn frame_end_cycles(&self) -> Vec<Option<u64>> {
+        let mut ends = Vec::with_capacity(self.user_cycles.len());
+        for (f, &start) in self.user_cycles.iter().enumerate() {
+            let next = self.user_cycles.get(f + 1).copied().unwrap_or(u64::MAX);
+            ends.push(
+                self.last_cycles
+                    .iter()
+                    .copied()
+                    .filter(|&c| c >= start && c < next)
+                    .max(),
+            );
+        }
+        ends
+    }
+}
+
 /// `stats.json` of a run.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Stats {
