@@ -196,12 +196,16 @@ ConfigScript parse_config(const std::string& path) {
             op.kind = 'R';
             op.tolerant = true;
             op.addr = parse_hex(tok[1], path, line_no);
+        } else if (c == "Q") {
+            if (tok.size() != 2) die(kUsage, "%s:%d: expected 'Q <cycles>' (decimal)", path.c_str(), line_no);
+            op.kind = 'Q';
+            op.cycles = (uint32_t)std::strtoul(tok[1].c_str(), nullptr, 10);
         } else if (c == "I") {
             if (tok.size() != 2) die(kUsage, "%s:%d: expected 'I <cycles>' (decimal)", path.c_str(), line_no);
             op.kind = 'I';
             op.cycles = (uint32_t)std::strtoul(tok[1].c_str(), nullptr, 10);
         } else {
-            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, @frame)", path.c_str(), line_no,
+            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, Q, @frame)", path.c_str(), line_no,
                 c.c_str());
         }
         cur->push_back(op);
@@ -246,6 +250,7 @@ int main(int argc, char** argv) {
     uint64_t seed = 1, timeout = 10000, drain = 200, max_cycles = 0, reset_cycles = 8;
     double p_gap = 0.0, p_stall = 0.0;
     bool quiet = false;
+    int64_t fst_from = -1, fst_to = -1;  // waveform window in cycles after reset
     std::map<std::string, int64_t> expects;
 
     for (int i = 1; i < argc; i++) {
@@ -259,6 +264,8 @@ int main(int argc, char** argv) {
         else if (a == "--out-dir") out_dir = val();
         else if (a == "--config") config_path = val();
         else if (a == "--fst") fst_path = val();
+        else if (a == "--fst-from") fst_from = std::strtoll(val().c_str(), nullptr, 0);
+        else if (a == "--fst-to") fst_to = std::strtoll(val().c_str(), nullptr, 0);
         else if (a == "--seed") seed = std::strtoull(val().c_str(), nullptr, 0);
         else if (a == "--p-gap") p_gap = std::atof(val().c_str());
         else if (a == "--p-stall") p_stall = std::atof(val().c_str());
@@ -276,7 +283,8 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: sf_sim --in STIM [--out-dir DIR] [--config SCRIPT] [--seed N] [--p-gap P]\n"
                 "              [--p-stall P] [--timeout N] [--drain N] [--expect PREFIX=BEATS]...\n"
-                "              [--max-cycles N] [--reset-cycles N] [--fst FILE] [--quiet]\n"
+                "              [--max-cycles N] [--reset-cycles N] [--fst FILE] [--fst-from CYCLE]\n"
+                "              [--fst-to CYCLE] [--quiet]\n"
                 "design: %s, input %d bytes, %d output stream(s), %d tap(s), axi4-lite %s\n",
                 SF_TOP_NAME, SF_IN_BYTES, SF_NUM_OUT, SF_NUM_TAPS, SF_HAS_AXIL ? "yes" : "no");
             return 0;
@@ -324,11 +332,12 @@ int main(int argc, char** argv) {
         die(kUsage, "--fst given but this build has no tracing (build with waveform = true)");
 #endif
     uint64_t sim_time = 0;
+    bool dump_now = fst_from < 0;  // reset cycles are dumped only without --fst-from
     auto half_cycle = [&](int clk) {
         top->aclk = clk;
         top->eval();
 #if VM_TRACE_FST
-        if (tfp) tfp->dump(sim_time);
+        if (tfp && dump_now) tfp->dump(sim_time);
 #endif
         sim_time++;
     };
@@ -374,6 +383,7 @@ int main(int argc, char** argv) {
     std::string status_msg;
 
     for (;;) {
+        dump_now = (fst_from < 0 || (int64_t)cycle >= fst_from) && (fst_to < 0 || (int64_t)cycle < fst_to);
         bool bus_waiting = false;  // an 'I' wait or stimulus idle marker: not a deadlock
         // ---- AXI4-Lite: choose this cycle's outputs ----
         bool axil_busy = ops != nullptr;
@@ -545,7 +555,9 @@ int main(int argc, char** argv) {
                     op_finished = true;
                 }
             } else {
-                if (op_wait == 0) op_finished = true;
+                if (op.kind == 'Q') {
+                    if (since_out_hs >= op.cycles) op_finished = true;
+                } else if (op_wait == 0) op_finished = true;
                 else op_wait--;
             }
         }
@@ -604,7 +616,7 @@ int main(int argc, char** argv) {
             for (int i = 0; i < SF_NUM_OUT; i++) {
                 const OutStream& o = outs[i];
                 std::string exp = o.expect >= 0 ? std::to_string(o.expect) : std::string("?");
-                bool stuck = o.expect >= 0 ? (int64_t)o.beats < o.expect : !o.valid;
+                bool stuck = o.expect >= 0 && (int64_t)o.beats < o.expect;
                 std::snprintf(m, sizeof m, "  %s: %" PRIu64 " of %s beats, tvalid=%d tready=%d%s\n",
                               sf_out_name[i], o.beats, exp.c_str(), (int)o.valid, (int)o.ready,
                               stuck && !o.valid ? "  <- stuck (no tvalid)" : "");

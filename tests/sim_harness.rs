@@ -184,7 +184,7 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
     let stim = Stimulus::from_frames(&fr, W, H, 3);
     let script =
         "# k = 2 for frame 0\nW 0 2\nW 4 12345678\nW 4 ff 1   # byte strobe\nR 4 123456ff\n\
-                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nW 0 7\nI 20\nR? c\n";
+                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nQ 10\nW 0 7\nI 20\nR? c\n";
     let opts = RunOptions {
         p_gap: 0.2,
         p_stall: 0.2,
@@ -435,6 +435,21 @@ fn waveform_build_writes_fst() {
     built.run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     let len = std::fs::metadata(&fst).map(|m| m.len()).unwrap_or(0);
     assert!(len > 100, "FST file missing or empty ({len} bytes)");
+    // a window of 10 cycles gives a smaller file
+    let small = dir.path().join("window.fst");
+    let opts_w = RunOptions {
+        fst: Some(small.clone()),
+        fst_window: Some((5, 15)),
+        ..opts.clone()
+    };
+    built
+        .run(&stim, &opts_w)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let small_len = std::fs::metadata(&small).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        small_len > 0 && small_len < len,
+        "window {small_len} vs full {len} bytes"
+    );
     // the plain build refuses --fst
     let err = toy()
         .run(&stim, &opts)

@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub config_script: Option<String>,
     /// Write an FST waveform here (needs a build with `waveform`).
     pub fst: Option<PathBuf>,
+    /// Only dump cycles in `[from, to)` (cycle 0 = first after reset); `None`: everything.
+    pub fst_window: Option<(u64, u64)>,
     /// Keep the raw output files here (default: a temporary directory, removed).
     pub out_dir: Option<PathBuf>,
     /// Stop with an error after this many cycles (0 = no limit).
@@ -50,6 +52,7 @@ impl Default for RunOptions {
             expect: BTreeMap::new(),
             config_script: None,
             fst: None,
+            fst_window: None,
             out_dir: None,
             max_cycles: 0,
         }
@@ -240,6 +243,9 @@ impl Built {
         }
         if let Some(f) = &opts.fst {
             cmd.arg("--fst").arg(f);
+            if let Some((from, to)) = opts.fst_window {
+                cmd.args(["--fst-from", &from.to_string(), "--fst-to", &to.to_string()]);
+            }
         }
         let out = cmd
             .output()
