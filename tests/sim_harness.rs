@@ -458,6 +458,13 @@ fn waveform_build_writes_fst() {
 }
 
 #[test]
+fn filelist_is_resolved_relative_to_its_folder() {
+    let (files, incs) = sim::read_filelist(&fixture("toy_top.f")).unwrap();
+    assert_eq!(files, vec![fixture("toy_top.v"), fixture("toy_stage.v")]);
+    assert_eq!(incs, vec![fixture(".")]);
+}
+
+#[test]
 fn header_mangles_hierarchical_names_like_verilator() {
     assert_eq!(
         sim::mangle("top", "u_s1_b0.m_valid"),
