@@ -534,3 +534,32 @@ fn wide_input_and_odd_widths_are_bit_exact() {
     );
     assert!(o[0].user && !o[1].user && o[4].last && !o[3].last);
 }
+
+#[test]
+fn randomized_initial_state_does_not_change_outputs() {
+    require_verilator();
+    let opts = sim::BuildOptions {
+        randomize_x: true,
+        ..Default::default()
+    };
+    let built =
+        sim::build_with(&toy_design(), &cache_dir(), &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(built.randomize_x);
+    let fr = frames(8, 1);
+    let stim = Stimulus::from_frames(&fr, W, H, 3);
+    let (feat, win) = expected(&fr, &[0]);
+    for seed in [3, 11] {
+        let run = RunOptions {
+            seed,
+            p_gap: 0.2,
+            p_stall: 0.2,
+            expect: expect_all(W * H),
+            ..Default::default()
+        };
+        let r = built
+            .run(&stim, &run)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
+        assert_eq!(r.stream("m_axis_feat"), &feat[..]);
+        assert_eq!(r.stream("m_axis_win"), &win[..]);
+    }
+}

@@ -27,6 +27,10 @@ pub struct BuildOptions {
     pub opt_slow: String,
     /// Extra Verilator arguments (e.g. `-Wall`, `-GFOO=1`); part of the hash.
     pub extra_args: Vec<String>,
+    /// `--x-initial unique --x-assign unique`: registers without reset (and X assignments)
+    /// start from values randomised per run seed, so outputs that depend on them show up as
+    /// seed-dependent mismatches. Default `fast` (zeros in practice).
+    pub randomize_x: bool,
 }
 
 impl Default for BuildOptions {
@@ -37,6 +41,7 @@ impl Default for BuildOptions {
             opt_fast: "-O1".into(),
             opt_slow: "-O1".into(),
             extra_args: Vec::new(),
+            randomize_x: false,
         }
     }
 }
@@ -54,6 +59,8 @@ pub struct Built {
     /// True when an earlier build was reused.
     pub cached: bool,
     pub waveform: bool,
+    /// Built with [`BuildOptions::randomize_x`].
+    pub randomize_x: bool,
     /// Wall time of this call (near 0 when cached).
     pub seconds: f64,
 }
@@ -138,21 +145,17 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     let header = design_header(design);
     let top = &design.top;
 
-    let mut flags: Vec<String> = [
-        "--cc",
-        "--exe",
-        "--build",
-        "--threads",
-        "1",
-        "--x-assign",
-        "fast",
-        "--x-initial",
-        "fast",
-        "-O3",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut flags: Vec<String> = ["--cc", "--exe", "--build", "--threads", "1", "-O3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let x = if opts.randomize_x { "unique" } else { "fast" };
+    flags.extend([
+        "--x-assign".into(),
+        x.into(),
+        "--x-initial".into(),
+        x.into(),
+    ]);
     flags.extend(["-j".into(), opts.jobs.max(1).to_string()]);
     flags.extend([
         "--top-module".into(),
@@ -222,6 +225,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         hash: hash.clone(),
         cached,
         waveform: opts.waveform,
+        randomize_x: opts.randomize_x,
         seconds: t0.elapsed().as_secs_f64(),
     };
     if dir.join("BUILD_OK").is_file() && exe.is_file() {

@@ -230,6 +230,13 @@ impl Built {
             &drain.to_string(),
         ]);
         cmd.args(["--max-cycles", &opts.max_cycles.to_string()]);
+        if self.randomize_x {
+            // Verilator's own randomisation of uninitialised state, seeded per run
+            cmd.arg("+verilator+rand+reset+2").arg(format!(
+                "+verilator+seed+{}",
+                opts.seed.max(1) & 0x7fff_ffff
+            ));
+        }
         for (p, n) in &opts.expect {
             if !self.design.outputs.iter().any(|o| &o.prefix == p) {
                 bail!("expectation for unknown output stream `{p}` of `{top}`");
