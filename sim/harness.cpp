@@ -7,7 +7,8 @@
 //     bytes, little-endian; flags bit7 in the stimulus = "N idle cycles", N a u32 LE follows.
 //   taps: per handshake a u64 LE cycle then the data bytes.
 //   config script: lines `W addr data [strb]`, `R addr expected [mask]`, `R? addr`,
-//     `W? addr data`, `I cycles`, `@frame N` (following lines run before frame N), `#` comments.
+//     `W? addr data`, `I cycles`, `Q cycles`, `@frame N` (following lines run before frame N),
+//     `@end` (following lines run after the input and every expectation), `#` comments.
 // Exit codes: 0 ok, 1 usage or I/O error, 2 deadlock, 3 AXI4-Lite check failed,
 //   4 an output stream produced more beats than expected, 5 cycle limit reached.
 #include <verilated.h>
@@ -126,6 +127,7 @@ struct AxilOp {
 struct ConfigScript {
     std::vector<AxilOp> before;                    // before streaming
     std::map<uint64_t, std::vector<AxilOp>> at_frame;  // before the tuser beat of frame N
+    std::vector<AxilOp> at_end;                    // after the input and every expectation
 };
 
 uint32_t parse_hex(const std::string& s, const std::string& path, int line) {
@@ -170,7 +172,11 @@ ConfigScript parse_config(const std::string& path) {
         for (size_t k = 0; k < tok.size(); k++) trimmed += (k ? " " : "") + tok[k];
         op.text = trimmed;
         const std::string& c = tok[0];
-        if (c == "@frame") {
+        if (c == "@end") {
+            if (tok.size() != 1) die(kUsage, "%s:%d: expected '@end'", path.c_str(), line_no);
+            cur = &cs.at_end;
+            continue;
+        } else if (c == "@frame") {
             if (tok.size() != 2) die(kUsage, "%s:%d: expected '@frame N'", path.c_str(), line_no);
             uint64_t n = std::strtoull(tok[1].c_str(), nullptr, 10);
             cur = &cs.at_frame[n];
@@ -205,7 +211,7 @@ ConfigScript parse_config(const std::string& path) {
             op.kind = 'I';
             op.cycles = (uint32_t)std::strtoul(tok[1].c_str(), nullptr, 10);
         } else {
-            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, Q, @frame)", path.c_str(), line_no,
+            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, Q, @frame, @end)", path.c_str(), line_no,
                 c.c_str());
         }
         cur->push_back(op);
@@ -299,7 +305,7 @@ int main(int argc, char** argv) {
     ConfigScript cfg;
     if (!config_path.empty()) cfg = parse_config(config_path);
 #if !SF_HAS_AXIL
-    if (!cfg.before.empty() || !cfg.at_frame.empty())
+    if (!cfg.before.empty() || !cfg.at_frame.empty() || !cfg.at_end.empty())
         die(kUsage, "a config script was given but design '%s' has no AXI4-Lite port", SF_TOP_NAME);
 #endif
 
@@ -601,6 +607,16 @@ int main(int argc, char** argv) {
             }
         }
         if (status != kOk) break;
+        if (inputs_done && outputs_done && !cfg.at_end.empty()) {
+            // the '@end' section: e.g. read status registers after the last frame
+            section.swap(cfg.at_end);
+            cfg.at_end.clear();
+            ops = &section;
+            op_i = 0;
+            op_active = false;
+            since_hs = 0;
+            continue;
+        }
         if (inputs_done && outputs_done && since_out_hs >= drain) break;
         if (!(inputs_done && outputs_done) && since_hs >= timeout) {
             status = kDeadlock;

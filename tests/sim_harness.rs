@@ -184,7 +184,7 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
     let stim = Stimulus::from_frames(&fr, W, H, 3);
     let script =
         "# k = 2 for frame 0\nW 0 2\nW 4 12345678\nW 4 ff 1   # byte strobe\nR 4 123456ff\n\
-                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nQ 10\nW 0 7\nI 20\nR? c\n";
+                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nQ 10\nW 0 7\nI 20\nR? c\n@end\nR c 60\nR? 0\n";
     let opts = RunOptions {
         p_gap: 0.2,
         p_stall: 0.2,
@@ -206,7 +206,9 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
             (4, 0x123456ff, "OKAY"),
             (8, 0x70790001, "OKAY"),
             (0xc, 0, "OKAY"),
-            (0xc, (2 * W * H) as u32, "OKAY")
+            (0xc, (2 * W * H) as u32, "OKAY"),
+            (0xc, (3 * W * H) as u32, "OKAY"),
+            (0, 7, "OKAY")
         ],
         "the input beat counter reads 0 before streaming and 2 frames' worth before frame 2"
     );
