@@ -388,6 +388,14 @@ fn deadlock_is_reported_and_build_is_cached() {
     );
     assert!(msg.contains("m_axis_o: 10 of 32 beats"), "{msg}");
 
+    // pruning keeps the newest build per top
+    std::fs::create_dir_all(cache.path().join(".tmp-abandoned")).unwrap();
+    assert_eq!(sim::prune_cache(cache.path(), 1).unwrap(), 0);
+    assert!(first.exe.is_file());
+    assert_eq!(sim::prune_cache(cache.path(), 0).unwrap(), 1);
+    assert!(!first.exe.exists());
+    assert!(!sim::build(&design, cache.path(), false).unwrap().cached);
+
     // a tap on a signal Verilator does not keep (not `public_flat_rd`, or misspelt) fails the
     // build with a hint
     let tapped = Design {

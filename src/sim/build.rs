@@ -307,3 +307,47 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     }
     Ok(done(false))
 }
+
+/// Removes all but the `keep` most recent builds of each top in `cache_dir` (by the time their
+/// build finished), and abandoned temporary build folders older than an hour. Returns how many
+/// folders were removed. Not called automatically: a build still in use must not disappear.
+pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
+    let mut by_top: std::collections::BTreeMap<String, Vec<(std::time::SystemTime, PathBuf)>> =
+        Default::default();
+    let mut removed = 0;
+    let now = std::time::SystemTime::now();
+    for e in
+        std::fs::read_dir(cache_dir).with_context(|| format!("reading {}", cache_dir.display()))?
+    {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().to_string();
+        let path = e.path();
+        if name.starts_with(".tmp-") {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .map(|t| now.duration_since(t).unwrap_or_default().as_secs() > 3600)
+                .unwrap_or(false);
+            if old && std::fs::remove_dir_all(&path).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        let Some((top, _hash)) = name.rsplit_once('-') else {
+            continue;
+        };
+        let Ok(t) = std::fs::metadata(path.join("BUILD_OK")).and_then(|m| m.modified()) else {
+            continue;
+        };
+        by_top.entry(top.to_string()).or_default().push((t, path));
+    }
+    for (_, mut builds) in by_top {
+        builds.sort_by(|a, b| b.0.cmp(&a.0));
+        for (_, p) in builds.into_iter().skip(keep) {
+            if std::fs::remove_dir_all(&p).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}

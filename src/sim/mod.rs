@@ -10,7 +10,7 @@ mod stimulus;
 
 use std::path::PathBuf;
 
-pub use build::{build, build_with, verilator_version, BuildOptions, Built};
+pub use build::{build, build_with, prune_cache, verilator_version, BuildOptions, Built};
 pub use header::{design_header, mangle};
 pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
 pub use stimulus::{Beat, StimItem, Stimulus};
