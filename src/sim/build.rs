@@ -342,7 +342,7 @@ pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
         by_top.entry(top.to_string()).or_default().push((t, path));
     }
     for (_, mut builds) in by_top {
-        builds.sort_by(|a, b| b.0.cmp(&a.0));
+        builds.sort_by_key(|b| std::cmp::Reverse(b.0));
         for (_, p) in builds.into_iter().skip(keep) {
             if std::fs::remove_dir_all(&p).is_ok() {
                 removed += 1;
