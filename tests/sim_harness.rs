@@ -528,6 +528,8 @@ fn wide_input_and_odd_widths_are_bit_exact() {
     let px: Vec<&[u8]> = fr.iter().flat_map(|f| f.chunks_exact(10)).collect();
     let o = r.stream("m_axis_o");
     assert_eq!(o.iter().map(|b| b.data.as_slice()).collect::<Vec<_>>(), px);
+    let flat: Vec<u8> = sim::flatten_i8(o).iter().map(|&v| v as u8).collect();
+    assert_eq!(flat, fr.concat());
     let sums: Vec<i16> = r.stream("m_axis_s").iter().map(|b| b.as_i16()[0]).collect();
     let want: Vec<i16> = px
         .iter()

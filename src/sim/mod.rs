@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub use build::{build, build_with, prune_cache, verilator_version, BuildOptions, Built};
 pub use header::{design_header, mangle};
 pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
-pub use stimulus::{Beat, StimItem, Stimulus};
+pub use stimulus::{flatten_i16, flatten_i8, parse_beats, Beat, StimItem, Stimulus};
 
 /// The top module to simulate and its ports (the contract with the RTL generator, docs/sim.md).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
