@@ -7,7 +7,8 @@
 //     bytes, little-endian; flags bit7 in the stimulus = "N idle cycles", N a u32 LE follows.
 //   taps: per handshake a u64 LE cycle then the data bytes.
 //   config script: lines `W addr data [strb]`, `R addr expected [mask]`, `R? addr`,
-//     `W? addr data`, `I cycles`, `@frame N` (following lines run before frame N), `#` comments.
+//     `W? addr data`, `I cycles`, `Q cycles`, `@frame N` (following lines run before frame N),
+//     `@end` (following lines run after the input and every expectation), `#` comments.
 // Exit codes: 0 ok, 1 usage or I/O error, 2 deadlock, 3 AXI4-Lite check failed,
 //   4 an output stream produced more beats than expected, 5 cycle limit reached.
 #include <verilated.h>
@@ -126,6 +127,7 @@ struct AxilOp {
 struct ConfigScript {
     std::vector<AxilOp> before;                    // before streaming
     std::map<uint64_t, std::vector<AxilOp>> at_frame;  // before the tuser beat of frame N
+    std::vector<AxilOp> at_end;                    // after the input and every expectation
 };
 
 uint32_t parse_hex(const std::string& s, const std::string& path, int line) {
@@ -170,7 +172,11 @@ ConfigScript parse_config(const std::string& path) {
         for (size_t k = 0; k < tok.size(); k++) trimmed += (k ? " " : "") + tok[k];
         op.text = trimmed;
         const std::string& c = tok[0];
-        if (c == "@frame") {
+        if (c == "@end") {
+            if (tok.size() != 1) die(kUsage, "%s:%d: expected '@end'", path.c_str(), line_no);
+            cur = &cs.at_end;
+            continue;
+        } else if (c == "@frame") {
             if (tok.size() != 2) die(kUsage, "%s:%d: expected '@frame N'", path.c_str(), line_no);
             uint64_t n = std::strtoull(tok[1].c_str(), nullptr, 10);
             cur = &cs.at_frame[n];
@@ -196,12 +202,16 @@ ConfigScript parse_config(const std::string& path) {
             op.kind = 'R';
             op.tolerant = true;
             op.addr = parse_hex(tok[1], path, line_no);
+        } else if (c == "Q") {
+            if (tok.size() != 2) die(kUsage, "%s:%d: expected 'Q <cycles>' (decimal)", path.c_str(), line_no);
+            op.kind = 'Q';
+            op.cycles = (uint32_t)std::strtoul(tok[1].c_str(), nullptr, 10);
         } else if (c == "I") {
             if (tok.size() != 2) die(kUsage, "%s:%d: expected 'I <cycles>' (decimal)", path.c_str(), line_no);
             op.kind = 'I';
             op.cycles = (uint32_t)std::strtoul(tok[1].c_str(), nullptr, 10);
         } else {
-            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, @frame)", path.c_str(), line_no,
+            die(kUsage, "%s:%d: unknown command '%s' (W, W?, R, R?, I, Q, @frame, @end)", path.c_str(), line_no,
                 c.c_str());
         }
         cur->push_back(op);
@@ -246,6 +256,7 @@ int main(int argc, char** argv) {
     uint64_t seed = 1, timeout = 10000, drain = 200, max_cycles = 0, reset_cycles = 8;
     double p_gap = 0.0, p_stall = 0.0;
     bool quiet = false;
+    int64_t fst_from = -1, fst_to = -1;  // waveform window in cycles after reset
     std::map<std::string, int64_t> expects;
 
     for (int i = 1; i < argc; i++) {
@@ -259,6 +270,8 @@ int main(int argc, char** argv) {
         else if (a == "--out-dir") out_dir = val();
         else if (a == "--config") config_path = val();
         else if (a == "--fst") fst_path = val();
+        else if (a == "--fst-from") fst_from = std::strtoll(val().c_str(), nullptr, 0);
+        else if (a == "--fst-to") fst_to = std::strtoll(val().c_str(), nullptr, 0);
         else if (a == "--seed") seed = std::strtoull(val().c_str(), nullptr, 0);
         else if (a == "--p-gap") p_gap = std::atof(val().c_str());
         else if (a == "--p-stall") p_stall = std::atof(val().c_str());
@@ -276,7 +289,8 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: sf_sim --in STIM [--out-dir DIR] [--config SCRIPT] [--seed N] [--p-gap P]\n"
                 "              [--p-stall P] [--timeout N] [--drain N] [--expect PREFIX=BEATS]...\n"
-                "              [--max-cycles N] [--reset-cycles N] [--fst FILE] [--quiet]\n"
+                "              [--max-cycles N] [--reset-cycles N] [--fst FILE] [--fst-from CYCLE]\n"
+                "              [--fst-to CYCLE] [--quiet]\n"
                 "design: %s, input %d bytes, %d output stream(s), %d tap(s), axi4-lite %s\n",
                 SF_TOP_NAME, SF_IN_BYTES, SF_NUM_OUT, SF_NUM_TAPS, SF_HAS_AXIL ? "yes" : "no");
             return 0;
@@ -291,7 +305,7 @@ int main(int argc, char** argv) {
     ConfigScript cfg;
     if (!config_path.empty()) cfg = parse_config(config_path);
 #if !SF_HAS_AXIL
-    if (!cfg.before.empty() || !cfg.at_frame.empty())
+    if (!cfg.before.empty() || !cfg.at_frame.empty() || !cfg.at_end.empty())
         die(kUsage, "a config script was given but design '%s' has no AXI4-Lite port", SF_TOP_NAME);
 #endif
 
@@ -324,11 +338,12 @@ int main(int argc, char** argv) {
         die(kUsage, "--fst given but this build has no tracing (build with waveform = true)");
 #endif
     uint64_t sim_time = 0;
+    bool dump_now = fst_from < 0;  // reset cycles are dumped only without --fst-from
     auto half_cycle = [&](int clk) {
         top->aclk = clk;
         top->eval();
 #if VM_TRACE_FST
-        if (tfp) tfp->dump(sim_time);
+        if (tfp && dump_now) tfp->dump(sim_time);
 #endif
         sim_time++;
     };
@@ -374,6 +389,7 @@ int main(int argc, char** argv) {
     std::string status_msg;
 
     for (;;) {
+        dump_now = (fst_from < 0 || (int64_t)cycle >= fst_from) && (fst_to < 0 || (int64_t)cycle < fst_to);
         bool bus_waiting = false;  // an 'I' wait or stimulus idle marker: not a deadlock
         // ---- AXI4-Lite: choose this cycle's outputs ----
         bool axil_busy = ops != nullptr;
@@ -545,7 +561,9 @@ int main(int argc, char** argv) {
                     op_finished = true;
                 }
             } else {
-                if (op_wait == 0) op_finished = true;
+                if (op.kind == 'Q') {
+                    if (since_out_hs >= op.cycles) op_finished = true;
+                } else if (op_wait == 0) op_finished = true;
                 else op_wait--;
             }
         }
@@ -589,6 +607,16 @@ int main(int argc, char** argv) {
             }
         }
         if (status != kOk) break;
+        if (inputs_done && outputs_done && !cfg.at_end.empty()) {
+            // the '@end' section: e.g. read status registers after the last frame
+            section.swap(cfg.at_end);
+            cfg.at_end.clear();
+            ops = &section;
+            op_i = 0;
+            op_active = false;
+            since_hs = 0;
+            continue;
+        }
         if (inputs_done && outputs_done && since_out_hs >= drain) break;
         if (!(inputs_done && outputs_done) && since_hs >= timeout) {
             status = kDeadlock;
@@ -604,7 +632,7 @@ int main(int argc, char** argv) {
             for (int i = 0; i < SF_NUM_OUT; i++) {
                 const OutStream& o = outs[i];
                 std::string exp = o.expect >= 0 ? std::to_string(o.expect) : std::string("?");
-                bool stuck = o.expect >= 0 ? (int64_t)o.beats < o.expect : !o.valid;
+                bool stuck = o.expect >= 0 && (int64_t)o.beats < o.expect;
                 std::snprintf(m, sizeof m, "  %s: %" PRIu64 " of %s beats, tvalid=%d tready=%d%s\n",
                               sf_out_name[i], o.beats, exp.c_str(), (int)o.valid, (int)o.ready,
                               stuck && !o.valid ? "  <- stuck (no tvalid)" : "");

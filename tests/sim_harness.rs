@@ -184,7 +184,7 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
     let stim = Stimulus::from_frames(&fr, W, H, 3);
     let script =
         "# k = 2 for frame 0\nW 0 2\nW 4 12345678\nW 4 ff 1   # byte strobe\nR 4 123456ff\n\
-                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nW 0 7\nI 20\nR? c\n";
+                  R 8 70790001\nR? c\nW? 10 1\n@frame 2\nQ 10\nW 0 7\nI 20\nR? c\n@end\nR c 60\nR? 0\n";
     let opts = RunOptions {
         p_gap: 0.2,
         p_stall: 0.2,
@@ -206,7 +206,9 @@ fn axil_write_readback_and_reconfiguration_between_frames() {
             (4, 0x123456ff, "OKAY"),
             (8, 0x70790001, "OKAY"),
             (0xc, 0, "OKAY"),
-            (0xc, (2 * W * H) as u32, "OKAY")
+            (0xc, (2 * W * H) as u32, "OKAY"),
+            (0xc, (3 * W * H) as u32, "OKAY"),
+            (0, 7, "OKAY")
         ],
         "the input beat counter reads 0 before streaming and 2 frames' worth before frame 2"
     );
@@ -262,6 +264,15 @@ fn idle_markers_are_not_deadlocks_and_extra_beats_are_errors() {
     assert_eq!(r.stats.frame_intervals(), vec![(W * H + 500) as u64]);
     let (feat, _) = expected(&fr, &[0, 0]);
     assert_eq!(r.stream("m_axis_feat"), &feat[..]);
+
+    // without expectations the run ends after `timeout` quiet cycles
+    let opts = RunOptions {
+        timeout: 1000,
+        ..RunOptions::default()
+    };
+    let r = toy().run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(r.stream("m_axis_feat"), &feat[..]);
+    assert!(r.stats.cycles >= (2 * W * H + 500 + 1000) as u64);
 
     let opts = RunOptions {
         expect: expect_all(2 * W * H - 1),
@@ -377,7 +388,33 @@ fn deadlock_is_reported_and_build_is_cached() {
     );
     assert!(msg.contains("m_axis_o: 10 of 32 beats"), "{msg}");
 
-    // a design that does not lint is a build error with Verilator's message
+    // pruning keeps the newest build per top
+    std::fs::create_dir_all(cache.path().join(".tmp-abandoned")).unwrap();
+    assert_eq!(sim::prune_cache(cache.path(), 1).unwrap(), 0);
+    assert!(first.exe.is_file());
+    assert_eq!(sim::prune_cache(cache.path(), 0).unwrap(), 1);
+    assert!(!first.exe.exists());
+    assert!(!sim::build(&design, cache.path(), false).unwrap().cached);
+
+    // a tap on a signal Verilator does not keep (not `public_flat_rd`, or misspelt) fails the
+    // build with a hint
+    let tapped = Design {
+        taps: vec![Tap {
+            name: "n".into(),
+            valid: "v_q".into(),
+            ready: None,
+            data: "no_such_signal".into(),
+            bits: 4,
+        }],
+        ..design.clone()
+    };
+    let msg = format!(
+        "{:#}",
+        sim::build(&tapped, cache.path(), false).expect_err("private tap")
+    );
+    assert!(msg.contains("verilator public_flat_rd"), "{msg}");
+
+    // an unknown top is a build error with Verilator's message
     let bad = Design {
         top: "no_such_top".into(),
         ..design
@@ -408,11 +445,33 @@ fn waveform_build_writes_fst() {
     built.run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
     let len = std::fs::metadata(&fst).map(|m| m.len()).unwrap_or(0);
     assert!(len > 100, "FST file missing or empty ({len} bytes)");
+    // a window of 10 cycles gives a smaller file
+    let small = dir.path().join("window.fst");
+    let opts_w = RunOptions {
+        fst: Some(small.clone()),
+        fst_window: Some((5, 15)),
+        ..opts.clone()
+    };
+    built
+        .run(&stim, &opts_w)
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let small_len = std::fs::metadata(&small).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        small_len > 0 && small_len < len,
+        "window {small_len} vs full {len} bytes"
+    );
     // the plain build refuses --fst
     let err = toy()
         .run(&stim, &opts)
         .expect_err("no tracing in the plain build");
     assert!(format!("{err}").contains("without tracing"));
+}
+
+#[test]
+fn filelist_is_resolved_relative_to_its_folder() {
+    let (files, incs) = sim::read_filelist(&fixture("toy_top.f")).unwrap();
+    assert_eq!(files, vec![fixture("toy_top.v"), fixture("toy_stage.v")]);
+    assert_eq!(incs, vec![fixture(".")]);
 }
 
 #[test]
@@ -428,4 +487,91 @@ fn header_mangles_hierarchical_names_like_verilator() {
     let h = sim::design_header(&toy_design());
     assert!(h.contains("t->rootp->toy_top__DOT__u_s0__DOT__m_data"));
     assert!(h.contains("#define SF_HAS_AXIL 1"));
+}
+
+#[test]
+fn wide_input_and_odd_widths_are_bit_exact() {
+    require_verilator();
+    let design = Design {
+        top: "toy_wide".into(),
+        rtl_files: vec![fixture("toy_wide.v")],
+        include_dirs: vec![],
+        input_bits: 80,
+        outputs: vec![
+            StreamPort {
+                prefix: "m_axis_o".into(),
+                bits: 80,
+            },
+            StreamPort {
+                prefix: "m_axis_s".into(),
+                bits: 12,
+            },
+        ],
+        taps: vec![],
+        axil: None,
+    };
+    let built = sim::build(&design, &cache_dir(), false).unwrap_or_else(|e| panic!("{e:#}"));
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let fr: Vec<Vec<u8>> = (0..2)
+        .map(|_| (0..5 * 3 * 10).map(|_| rng.gen()).collect())
+        .collect();
+    let stim = Stimulus::from_frames(&fr, 5, 3, 10);
+    let n = 2 * 5 * 3;
+    let opts = RunOptions {
+        seed: 4,
+        p_gap: 0.25,
+        p_stall: 0.25,
+        expect: [("m_axis_o".to_string(), n), ("m_axis_s".to_string(), n)].into(),
+        ..RunOptions::default()
+    };
+    let r = built.run(&stim, &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    let px: Vec<&[u8]> = fr.iter().flat_map(|f| f.chunks_exact(10)).collect();
+    let o = r.stream("m_axis_o");
+    assert_eq!(o.iter().map(|b| b.data.as_slice()).collect::<Vec<_>>(), px);
+    let flat: Vec<u8> = sim::flatten_i8(o).iter().map(|&v| v as u8).collect();
+    assert_eq!(flat, fr.concat());
+    let sums: Vec<i16> = r.stream("m_axis_s").iter().map(|b| b.as_i16()[0]).collect();
+    let want: Vec<i16> = px
+        .iter()
+        .map(|p| p.iter().map(|&b| b as i16).sum())
+        .collect();
+    assert_eq!(sums, want);
+    let s = &r.stats.streams["m_axis_s"];
+    assert_eq!(s.user_cycles.len(), 2);
+    assert_eq!(s.frame_end_cycles().len(), 2);
+    assert!(s.frame_end_cycles().iter().all(|c| c.is_some()));
+    assert_eq!(
+        Some(*s.last_cycles.last().unwrap()),
+        s.frame_end_cycles()[1]
+    );
+    assert!(o[0].user && !o[1].user && o[4].last && !o[3].last);
+}
+
+#[test]
+fn randomized_initial_state_does_not_change_outputs() {
+    require_verilator();
+    let opts = sim::BuildOptions {
+        randomize_x: true,
+        ..Default::default()
+    };
+    let built =
+        sim::build_with(&toy_design(), &cache_dir(), &opts).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(built.randomize_x);
+    let fr = frames(8, 1);
+    let stim = Stimulus::from_frames(&fr, W, H, 3);
+    let (feat, win) = expected(&fr, &[0]);
+    for seed in [3, 11] {
+        let run = RunOptions {
+            seed,
+            p_gap: 0.2,
+            p_stall: 0.2,
+            expect: expect_all(W * H),
+            ..Default::default()
+        };
+        let r = built
+            .run(&stim, &run)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"));
+        assert_eq!(r.stream("m_axis_feat"), &feat[..]);
+        assert_eq!(r.stream("m_axis_win"), &win[..]);
+    }
 }

@@ -27,6 +27,10 @@ pub struct BuildOptions {
     pub opt_slow: String,
     /// Extra Verilator arguments (e.g. `-Wall`, `-GFOO=1`); part of the hash.
     pub extra_args: Vec<String>,
+    /// `--x-initial unique --x-assign unique`: registers without reset (and X assignments)
+    /// start from values randomised per run seed, so outputs that depend on them show up as
+    /// seed-dependent mismatches. Default `fast` (zeros in practice).
+    pub randomize_x: bool,
 }
 
 impl Default for BuildOptions {
@@ -37,6 +41,7 @@ impl Default for BuildOptions {
             opt_fast: "-O1".into(),
             opt_slow: "-O1".into(),
             extra_args: Vec::new(),
+            randomize_x: false,
         }
     }
 }
@@ -54,6 +59,8 @@ pub struct Built {
     /// True when an earlier build was reused.
     pub cached: bool,
     pub waveform: bool,
+    /// Built with [`BuildOptions::randomize_x`].
+    pub randomize_x: bool,
     /// Wall time of this call (near 0 when cached).
     pub seconds: f64,
 }
@@ -138,21 +145,17 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     let header = design_header(design);
     let top = &design.top;
 
-    let mut flags: Vec<String> = [
-        "--cc",
-        "--exe",
-        "--build",
-        "--threads",
-        "1",
-        "--x-assign",
-        "fast",
-        "--x-initial",
-        "fast",
-        "-O3",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut flags: Vec<String> = ["--cc", "--exe", "--build", "--threads", "1", "-O3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let x = if opts.randomize_x { "unique" } else { "fast" };
+    flags.extend([
+        "--x-assign".into(),
+        x.into(),
+        "--x-initial".into(),
+        x.into(),
+    ]);
     flags.extend(["-j".into(), opts.jobs.max(1).to_string()]);
     flags.extend([
         "--top-module".into(),
@@ -222,6 +225,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         hash: hash.clone(),
         cached,
         waveform: opts.waveform,
+        randomize_x: opts.randomize_x,
         seconds: t0.elapsed().as_secs_f64(),
     };
     if dir.join("BUILD_OK").is_file() && exe.is_file() {
@@ -262,7 +266,13 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     log.extend_from_slice(&out.stderr);
     std::fs::write(tmp.join("build.log"), &log)?;
     if !out.status.success() || !tmp.join("obj_dir").join("sf_sim").is_file() {
-        let text = String::from_utf8_lossy(&log).to_string();
+        let mut text = String::from_utf8_lossy(&log).to_string();
+        if text.contains("___024root") && text.contains("has no member named") {
+            text.push_str(
+                "\nhint: a debug tap names a signal Verilator did not keep: mark it \
+                 `/* verilator public_flat_rd */` in the RTL and check its hierarchical path",
+            );
+        }
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(SimError::Build {
             step: format!("verilator build of `{top}` (verilate + C++ compile)"),
@@ -296,4 +306,48 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         }
     }
     Ok(done(false))
+}
+
+/// Removes all but the `keep` most recent builds of each top in `cache_dir` (by the time their
+/// build finished), and abandoned temporary build folders older than an hour. Returns how many
+/// folders were removed. Not called automatically: a build still in use must not disappear.
+pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
+    let mut by_top: std::collections::BTreeMap<String, Vec<(std::time::SystemTime, PathBuf)>> =
+        Default::default();
+    let mut removed = 0;
+    let now = std::time::SystemTime::now();
+    for e in
+        std::fs::read_dir(cache_dir).with_context(|| format!("reading {}", cache_dir.display()))?
+    {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().to_string();
+        let path = e.path();
+        if name.starts_with(".tmp-") {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .map(|t| now.duration_since(t).unwrap_or_default().as_secs() > 3600)
+                .unwrap_or(false);
+            if old && std::fs::remove_dir_all(&path).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        let Some((top, _hash)) = name.rsplit_once('-') else {
+            continue;
+        };
+        let Ok(t) = std::fs::metadata(path.join("BUILD_OK")).and_then(|m| m.modified()) else {
+            continue;
+        };
+        by_top.entry(top.to_string()).or_default().push((t, path));
+    }
+    for (_, mut builds) in by_top {
+        builds.sort_by_key(|b| std::cmp::Reverse(b.0));
+        for (_, p) in builds.into_iter().skip(keep) {
+            if std::fs::remove_dir_all(&p).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }

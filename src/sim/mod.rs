@@ -10,10 +10,10 @@ mod stimulus;
 
 use std::path::PathBuf;
 
-pub use build::{build, build_with, verilator_version, BuildOptions, Built};
+pub use build::{build, build_with, prune_cache, verilator_version, BuildOptions, Built};
 pub use header::{design_header, mangle};
 pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
-pub use stimulus::{Beat, StimItem, Stimulus};
+pub use stimulus::{flatten_i16, flatten_i8, parse_beats, Beat, StimItem, Stimulus};
 
 /// The top module to simulate and its ports (the contract with the RTL generator, docs/sim.md).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -151,4 +151,45 @@ impl Design {
 
 pub(crate) fn bytes_for(bits: u32) -> usize {
     (bits as usize).div_ceil(8)
+}
+
+/// Reads a Verilog filelist (`<top>.f`): one source per line, relative to the filelist's
+/// folder unless absolute; `+incdir+DIR` and `-I DIR`/`-IDIR` give include dirs; `//` and `#`
+/// start comments. Returns (sources, include dirs) for [`Design`].
+pub fn read_filelist(path: &std::path::Path) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading filelist {}", path.display()))?;
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    let resolve = |p: &str| {
+        let p = std::path::Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    let (mut files, mut incs) = (Vec::new(), Vec::new());
+    let mut want_inc = false;
+    for line in text.lines() {
+        let line = line.split("//").next().unwrap_or("");
+        let line = line.split('#').next().unwrap_or("");
+        for tok in line.split_whitespace() {
+            if want_inc {
+                incs.push(resolve(tok));
+                want_inc = false;
+            } else if let Some(d) = tok.strip_prefix("+incdir+") {
+                incs.extend(d.split('+').filter(|s| !s.is_empty()).map(resolve));
+            } else if tok == "-I" {
+                want_inc = true;
+            } else if let Some(d) = tok.strip_prefix("-I") {
+                incs.push(resolve(d));
+            } else if tok.starts_with('-') || tok.starts_with('+') {
+                anyhow::bail!("{}: unsupported filelist option `{tok}`", path.display());
+            } else {
+                files.push(resolve(tok));
+            }
+        }
+    }
+    Ok((files, incs))
 }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::stimulus::parse_beats;
 use super::{bytes_for, Beat, Built, SimError, Stimulus};
 
-/// Options of one run. `Default`: seed 1, no gaps or stalls, timeout 10,000 cycles, drain 200.
+/// Options of one run. `Default`: seed 1, no gaps or stalls, timeout 100,000 cycles, automatic
+/// drain.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub seed: u64,
@@ -18,17 +19,22 @@ pub struct RunOptions {
     pub p_gap: f64,
     /// Probability per cycle per output that tready is low (also bready/rready).
     pub p_stall: f64,
-    /// Cycles without any handshake, while work remains, that count as a deadlock.
+    /// Cycles without any handshake, while work remains, that count as a deadlock. Must exceed
+    /// the longest legitimate quiet time (after the last input beat, a deep stride-2 pipeline
+    /// can be silent for several of its lines).
     pub timeout: u64,
     /// After the input is consumed and every expectation met: stop once no output beat came
-    /// for this many cycles (extra beats in that window are errors).
-    pub drain: u64,
+    /// for this many cycles (extra beats in that window are errors). `None`: 100 cycles when
+    /// every output has an expectation, else `timeout` (quiet that long means done).
+    pub drain: Option<u64>,
     /// Expected beats per output prefix; the run ends when all are met.
     pub expect: BTreeMap<String, u64>,
     /// AXI4-Lite config script text (docs/sim.md); run after reset, before streaming.
     pub config_script: Option<String>,
     /// Write an FST waveform here (needs a build with `waveform`).
     pub fst: Option<PathBuf>,
+    /// Only dump cycles in `[from, to)` (cycle 0 = first after reset); `None`: everything.
+    pub fst_window: Option<(u64, u64)>,
     /// Keep the raw output files here (default: a temporary directory, removed).
     pub out_dir: Option<PathBuf>,
     /// Stop with an error after this many cycles (0 = no limit).
@@ -41,11 +47,12 @@ impl Default for RunOptions {
             seed: 1,
             p_gap: 0.0,
             p_stall: 0.0,
-            timeout: 10_000,
-            drain: 200,
+            timeout: 100_000,
+            drain: None,
             expect: BTreeMap::new(),
             config_script: None,
             fst: None,
+            fst_window: None,
             out_dir: None,
             max_cycles: 0,
         }
@@ -82,6 +89,30 @@ pub struct StreamStats {
     /// Cycle of every beat with tuser / with tlast.
     pub user_cycles: Vec<u64>,
     pub last_cycles: Vec<u64>,
+}
+
+impl StreamStats {
+    /// Cycles between consecutive `tuser` beats of this stream (output cycles per frame).
+    pub fn frame_intervals(&self) -> Vec<u64> {
+        self.user_cycles.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// For each frame (from one `tuser` beat to the next), the cycle of its last `tlast` beat;
+    /// `None` for a frame without any.
+    pub fn frame_end_cycles(&self) -> Vec<Option<u64>> {
+        let mut ends = Vec::with_capacity(self.user_cycles.len());
+        for (f, &start) in self.user_cycles.iter().enumerate() {
+            let next = self.user_cycles.get(f + 1).copied().unwrap_or(u64::MAX);
+            ends.push(
+                self.last_cycles
+                    .iter()
+                    .copied()
+                    .filter(|&c| c >= start && c < next)
+                    .max(),
+            );
+        }
+        ends
+    }
 }
 
 /// `stats.json` of a run.
@@ -184,13 +215,28 @@ impl Built {
             "--p-stall",
             &opts.p_stall.to_string(),
         ]);
+        let all_expected = self
+            .design
+            .outputs
+            .iter()
+            .all(|o| opts.expect.contains_key(&o.prefix));
+        let drain = opts
+            .drain
+            .unwrap_or(if all_expected { 100 } else { opts.timeout });
         cmd.args([
             "--timeout",
             &opts.timeout.to_string(),
             "--drain",
-            &opts.drain.to_string(),
+            &drain.to_string(),
         ]);
         cmd.args(["--max-cycles", &opts.max_cycles.to_string()]);
+        if self.randomize_x {
+            // Verilator's own randomisation of uninitialised state, seeded per run
+            cmd.arg("+verilator+rand+reset+2").arg(format!(
+                "+verilator+seed+{}",
+                opts.seed.max(1) & 0x7fff_ffff
+            ));
+        }
         for (p, n) in &opts.expect {
             if !self.design.outputs.iter().any(|o| &o.prefix == p) {
                 bail!("expectation for unknown output stream `{p}` of `{top}`");
@@ -204,6 +250,9 @@ impl Built {
         }
         if let Some(f) = &opts.fst {
             cmd.arg("--fst").arg(f);
+            if let Some((from, to)) = opts.fst_window {
+                cmd.args(["--fst-from", &from.to_string(), "--fst-to", &to.to_string()]);
+            }
         }
         let out = cmd
             .output()

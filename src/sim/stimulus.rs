@@ -35,6 +35,16 @@ impl Beat {
     }
 }
 
+/// All beats' data as signed bytes, concatenated (e.g. an HWC int8 feature map).
+pub fn flatten_i8(beats: &[Beat]) -> Vec<i8> {
+    beats.iter().flat_map(|b| b.as_i8()).collect()
+}
+
+/// All beats' data as little-endian int16 values, concatenated (e.g. a head's outputs).
+pub fn flatten_i16(beats: &[Beat]) -> Vec<i16> {
+    beats.iter().flat_map(|b| b.as_i16()).collect()
+}
+
 /// Parses records of `1 + bytes_per_beat` bytes (an output `<prefix>.bin`).
 pub fn parse_beats(buf: &[u8], bytes_per_beat: usize) -> Result<Vec<Beat>> {
     let rec = 1 + bytes_per_beat;
