@@ -135,6 +135,15 @@ fn cases() -> Vec<Case> {
             &[],
             &[("DATA_W", 8), ("WIDTH", 1), ("HEIGHT", 1), ("CNT_W", 1)],
         ),
+        c("sf_delay", &[], &[("WIDTH", 3), ("DEPTH", 0)]),
+        c("sf_delay", &[], &[("WIDTH", 5), ("DEPTH", 3), ("RESET", 1)]),
+        c("sf_requant", &[], &[("CH", 2), ("ACC_W", 20), ("RELU", 1)]),
+        c(
+            "sf_requant",
+            &[],
+            &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
+        ),
+        c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
     ]
 }
 

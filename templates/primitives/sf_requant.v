@@ -37,19 +37,20 @@ module sf_requant #(
     localparam signed [SUM_W-1:0] LO = (RELU != 0) ? 0 : -(1 <<< (OUT_W - 1));
 
     // Rounding term: 2^(shift-1), 0 for shift 0.
-    wire [SUM_W-1:0] rnd = (shift == 6'd0) ? {SUM_W{1'b0}} : ({{(SUM_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
+    wire [SUM_W-1:0] one = { {(SUM_W-1){1'b0}}, 1'b1};
+    wire [SUM_W-1:0] rnd = (shift == 6'd0) ? {SUM_W{1'b0}} : (one << (shift - 6'd1));
 
     genvar c;
     generate
         for (c = 0; c < CH; c = c + 1) begin : g_ch
-            wire signed [PROD_W-1:0] a = {{16{acc[c*ACC_W+ACC_W-1]}}, acc[c*ACC_W +: ACC_W]};
-            wire signed [PROD_W-1:0] m = {{ACC_W{scale[c*16+15]}}, scale[c*16 +: 16]};
+            wire signed [PROD_W-1:0] a = { {16{acc[c*ACC_W+ACC_W-1]}}, acc[c*ACC_W +: ACC_W]};
+            wire signed [PROD_W-1:0] m = { {ACC_W{scale[c*16+15]}}, scale[c*16 +: 16]};
             reg signed [PROD_W-1:0] prod_q;
             always @(posedge aclk) begin
                 if (en) prod_q <= a * m;
             end
-            wire signed [SUM_W-1:0] sum = {{(SUM_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
-                                        + {{(SUM_W-32){bias[c*32+31]}}, bias[c*32 +: 32]}
+            wire signed [SUM_W-1:0] sum = { {(SUM_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
+                                        + { {(SUM_W-32){bias[c*32+31]}}, bias[c*32 +: 32]}
                                         + $signed(rnd);
             wire signed [SUM_W-1:0] shifted = sum >>> shift;
             reg [OUT_W-1:0] y_q;
