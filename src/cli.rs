@@ -44,6 +44,17 @@ enum Command {
     },
     /// Generate the RTL, co-simulate it in Verilator and compare every value with the golden model.
     Verify(VerifyArgs),
+    /// Write the configuration image (register writes) that programs a model into generated RTL.
+    Config {
+        /// Model manifest (.toml) or folder.
+        model: PathBuf,
+        /// The `semifreddo generate` folder the image is for.
+        #[arg(long)]
+        rtl: PathBuf,
+        /// Output: the text image; a C array goes beside it with `.h` appended.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Load and validate a model, and print its structure.
     Info {
         /// Model manifest (.toml) or a folder holding model.toml.
@@ -127,6 +138,10 @@ struct VerifyArgs {
     /// Write a waveform (FST) of the run.
     #[arg(long)]
     fst: Option<PathBuf>,
+    /// Program the RTL with this model's parameters (same frozen weights) and check against
+    /// its golden model: reprogramming without regenerating.
+    #[arg(long)]
+    program: Option<PathBuf>,
     #[command(flatten)]
     hw: HwArgs,
 }
@@ -190,7 +205,14 @@ pub fn run(cli: Cli) -> Result<()> {
             opts.p_stall = a.stall;
             opts.hw = a.hw.options();
             opts.fst = a.fst;
-            let report = semifreddo::verify::verify(&m, &opts)?;
+            let report = match &a.program {
+                None => semifreddo::verify::verify(&m, &opts)?,
+                Some(p) => {
+                    let second = model::load(p)?;
+                    let run = semifreddo::verify::simulate(&m, &second, &opts)?;
+                    semifreddo::verify::check(&second, &run)
+                }
+            };
             print!("{report}");
             if !report.passed() {
                 anyhow::bail!("the RTL differs from the golden model");
@@ -201,6 +223,24 @@ pub fn run(cli: Cli) -> Result<()> {
             let m = load_model(model.as_deref())?;
             let plan = semifreddo::passes::plan(&m, &hw.options())?;
             print!("{}", semifreddo::emit::report::text(&plan));
+            Ok(())
+        }
+        Command::Config { model, rtl, output } => {
+            let m = model::load(&model)?;
+            let (top, hash, map) = semifreddo::config_image::read_rtl(&rtl)?;
+            let image = semifreddo::config_image::build(&m, &top, &hash, &map)?;
+            let c_name = format!("{}_config", top.trim_end_matches("_top"));
+            let header = PathBuf::from(format!("{}.h", output.display()));
+            std::fs::write(&output, image.text())
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            std::fs::write(&header, image.c_array(&c_name))
+                .with_context(|| format!("cannot write {}", header.display()))?;
+            println!(
+                "wrote {} accesses to {} and {}",
+                image.accesses.len(),
+                output.display(),
+                header.display()
+            );
             Ok(())
         }
         Command::Info { model } => {

@@ -3,6 +3,7 @@
 
 pub mod arith;
 pub mod bench;
+pub mod config_image;
 pub mod emit;
 pub mod golden;
 pub mod image;

@@ -31,6 +31,8 @@ pub struct VerifyOptions {
     pub cache_dir: PathBuf,
     /// Write a waveform of the run here.
     pub fst: Option<PathBuf>,
+    /// More configuration-script lines, run after the image (docs/sim.md).
+    pub extra_config: String,
 }
 
 impl VerifyOptions {
@@ -44,6 +46,7 @@ impl VerifyOptions {
             hw: PlanOptions::default(),
             cache_dir,
             fst: None,
+            extra_config: String::new(),
         }
     }
 }
@@ -217,12 +220,15 @@ pub struct SimRun {
 
 /// Generates, builds and runs; compares everything with the golden model.
 pub fn verify(model: &Model, opts: &VerifyOptions) -> Result<VerifyReport> {
-    let run = simulate(model, opts)?;
+    let run = simulate(model, model, opts)?;
     Ok(check(model, &run))
 }
 
-/// Generates the RTL of `model`, builds the simulator (cached) and streams the frames.
-pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
+/// Generates the RTL of `rtl_model`, builds the simulator (cached), programs it over
+/// AXI4-Lite with the configuration image of `program` (same frozen weights; every written
+/// register is read back), and streams the frames.
+pub fn simulate(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Result<SimRun> {
+    let model = rtl_model;
     let plan = passes::plan(model, &opts.hw)?;
     let files = emit::render(&plan)?;
     // RTL goes to a folder named by its content, so a rerun finds the simulator cached.
@@ -247,7 +253,9 @@ pub fn simulate(model: &Model, opts: &VerifyOptions) -> Result<SimRun> {
         FEATURES.to_string(),
         (frames.len() * plan.out_size().pixels()) as u64,
     );
+    let image = crate::config_image::build(program, &plan.top(), &plan.frozen_hash, &plan.regmap)?;
     let run_opts = RunOptions {
+        config_script: Some(image.text() + &image.readback() + &opts.extra_config),
         seed: opts.seed,
         p_gap: opts.p_gap,
         p_stall: opts.p_stall,

@@ -136,6 +136,44 @@ impl RawTensor {
         }
     }
 
+    /// The values as i64, whatever the integer dtype (empty for other dtypes).
+    pub fn values_i64(&self) -> Vec<i64> {
+        match self.dtype {
+            Dtype::I8 => self
+                .values::<i8>()
+                .unwrap_or_default()
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+            Dtype::U8 => self
+                .values::<u8>()
+                .unwrap_or_default()
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+            Dtype::I16 => self
+                .values::<i16>()
+                .unwrap_or_default()
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+            Dtype::U16 => self
+                .values::<u16>()
+                .unwrap_or_default()
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+            Dtype::I32 => self
+                .values::<i32>()
+                .unwrap_or_default()
+                .into_iter()
+                .map(i64::from)
+                .collect(),
+            Dtype::I64 => self.values::<i64>().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The values, or None when the dtype is not `T` (checked before by validation).
     pub fn values<T: Element>(&self) -> Option<Vec<T>> {
         (self.dtype == T::DTYPE).then(|| self.bytes.chunks_exact(T::SIZE).map(T::from_le).collect())

@@ -3,7 +3,7 @@
 //! weights are adder graphs, with exact latencies, plus the register map.
 
 use super::lower_frozen::{self, INT8, RELU8};
-use super::regmap::{bus_name, reg_name, RegMap, RegMapBuilder};
+use super::regmap::{bus_name, RegMap, RegMapBuilder};
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
 use crate::model::manifest::FrozenBn;
@@ -373,28 +373,25 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
                 let n = &job.name;
                 let desc = |what: &str| format!("{what} of layer {n} (SPEC §2 requant)");
                 regs.param(
-                    &reg_name(&format!("{n}.scale")),
+                    &format!("{n}.scale"),
                     16,
                     true,
                     rq.scale.iter().map(|&v| v as i64).collect(),
                     desc("per-channel scale m (int16)"),
-                    bus_name(&format!("{n}.scale")),
                 );
                 regs.param(
-                    &reg_name(&format!("{n}.bias")),
+                    &format!("{n}.bias"),
                     32,
                     true,
                     rq.bias.iter().map(|&v| v as i64).collect(),
                     desc("per-channel bias b (int32)"),
-                    bus_name(&format!("{n}.bias")),
                 );
                 regs.param(
-                    &reg_name(&format!("{n}.shift")),
+                    &format!("{n}.shift"),
                     6,
                     false,
                     vec![rq.shift as i64],
                     desc("shift s (0..40)"),
-                    bus_name(&format!("{n}.shift")),
                 );
             }
         }

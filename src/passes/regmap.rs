@@ -2,14 +2,14 @@
 //! JSON documentation and the C header are all emitted. Parameters are grouped in arrays
 //! (one 32-bit word per element), so a layer's scales are one contiguous window.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// ID register value: "SFRD".
 pub const MAGIC: u32 = 0x5346_5244;
 /// Word offset of the first parameter array.
 pub const PARAM_BASE: u32 = 0x100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     /// Read only.
@@ -19,7 +19,7 @@ pub enum Access {
 }
 
 /// What hardware a register array is wired to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A constant (ID, hash, version).
@@ -30,11 +30,12 @@ pub enum Target {
     FrameCount,
     /// CONTROL: bit 0 clears the error flags (self-clearing).
     Control,
-    /// A parameter bus of `count * bits` bits driven to the datapath.
-    Param { bus: String },
+    /// A parameter bus of `count * bits` bits driven to the datapath, holding model tensor
+    /// `tensor` (element i = tensor value i).
+    Param { bus: String, tensor: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegArray {
     /// Upper-case name, e.g. `FROZEN_S1_B0_BR1_DW_SCALE`.
     pub name: String,
@@ -58,7 +59,7 @@ impl RegArray {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegMap {
     pub arrays: Vec<RegArray>,
     /// AXI4-Lite address bits covering the whole map.
@@ -118,19 +119,19 @@ impl RegMapBuilder {
         }
     }
 
-    /// Appends a read-write parameter array wired to bus `bus` (count * bits bits).
+    /// Appends a read-write parameter array holding model tensor `tensor`, wired to a bus of
+    /// the same name (count * bits bits).
     pub fn param(
         &mut self,
-        name: &str,
+        tensor: &str,
         bits: u32,
         signed: bool,
         reset: Vec<i64>,
         description: String,
-        bus: String,
     ) {
         let count = reset.len();
         self.arrays.push(RegArray {
-            name: name.to_string(),
+            name: reg_name(tensor),
             offset: self.next,
             count,
             bits,
@@ -138,7 +139,10 @@ impl RegMapBuilder {
             access: Access::Rw,
             reset,
             description,
-            target: Target::Param { bus },
+            target: Target::Param {
+                bus: bus_name(tensor),
+                tensor: tensor.to_string(),
+            },
         });
         self.next += 4 * count as u32;
     }
@@ -160,7 +164,7 @@ impl RegMap {
 
     pub fn params(&self) -> impl Iterator<Item = (&RegArray, &str)> {
         self.arrays.iter().filter_map(|a| match &a.target {
-            Target::Param { bus } => Some((a, bus.as_str())),
+            Target::Param { bus, .. } => Some((a, bus.as_str())),
             _ => None,
         })
     }

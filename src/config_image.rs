@@ -1,0 +1,198 @@
+//! Configuration images: the ordered register (and, later, weight-SRAM) accesses that program
+//! a generated design with a model's parameters. An image is only built for RTL whose frozen
+//! weights and topology match the model (SHA-256 check), so silicon is never silently
+//! programmed with weights meant for another design.
+//!
+//! Text format (docs/config.md), one access per line, hexadecimal byte addresses and data:
+//! `R <addr> <value>` reads and checks, `W <addr> <value>` writes; `#` starts a comment. The
+//! Verilator harness executes the same format.
+
+use crate::model::Model;
+use crate::passes::plan::frozen_hash;
+use crate::passes::regmap::{RegMap, Target, MAGIC};
+use anyhow::{bail, Context, Result};
+use std::fmt::Write;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read `addr` and check it holds `value`.
+    Check {
+        addr: u32,
+        value: u32,
+    },
+    Write {
+        addr: u32,
+        value: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigImage {
+    pub model: String,
+    pub top: String,
+    pub frozen_hash: String,
+    pub accesses: Vec<Access>,
+}
+
+/// What `config` needs from a generated RTL folder.
+#[derive(serde::Deserialize)]
+struct RtlManifest {
+    top: String,
+    frozen_sha256: String,
+}
+
+/// Reads `manifest.json` and `regmap.json` of a generated folder.
+pub fn read_rtl(dir: &Path) -> Result<(String, String, RegMap)> {
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read_to_string(&p).with_context(|| {
+            format!(
+                "cannot read {} (is {} a `semifreddo generate` folder?)",
+                p.display(),
+                dir.display()
+            )
+        })
+    };
+    let m: RtlManifest = serde_json::from_str(&read("manifest.json")?).with_context(|| {
+        format!(
+            "{}: not a semifreddo manifest",
+            dir.join("manifest.json").display()
+        )
+    })?;
+    let map: RegMap = serde_json::from_str(&read("regmap.json")?).with_context(|| {
+        format!(
+            "{}: not a semifreddo register map",
+            dir.join("regmap.json").display()
+        )
+    })?;
+    Ok((m.top, m.frozen_sha256, map))
+}
+
+/// The image that programs `model` into RTL with register map `map` and frozen hash `rtl_hash`.
+pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<ConfigImage> {
+    let hash = frozen_hash(model);
+    if hash != rtl_hash {
+        bail!(
+            "model \"{}\" does not match the RTL of {top}: frozen weights and topology have SHA-256 {hash}, \
+             the RTL was generated for {rtl_hash}; regenerate the RTL or use a model with the same frozen weights",
+            model.manifest.name
+        );
+    }
+    let store = model.to_store();
+    let mut accesses = vec![
+        Access::Check {
+            addr: 0x00,
+            value: MAGIC,
+        },
+        Access::Check {
+            addr: 0x04,
+            value: u32::from_str_radix(&rtl_hash[..8], 16).unwrap_or(0),
+        },
+    ];
+    for a in &map.arrays {
+        let Target::Param { tensor, .. } = &a.target else {
+            continue;
+        };
+        let t = store.get(tensor).with_context(|| {
+            format!(
+                "the RTL's register {} holds tensor `{tensor}`, which the model lacks",
+                a.name
+            )
+        })?;
+        let values = t.values_i64();
+        if values.len() != a.count {
+            bail!(
+                "tensor `{tensor}` has {} values, register array {} has {}",
+                values.len(),
+                a.name,
+                a.count
+            );
+        }
+        let mask: u64 = if a.bits >= 32 {
+            u32::MAX as u64
+        } else {
+            (1u64 << a.bits) - 1
+        };
+        for (i, v) in values.iter().enumerate() {
+            accesses.push(Access::Write {
+                addr: a.offset + 4 * i as u32,
+                value: ((*v as u64) & mask) as u32,
+            });
+        }
+    }
+    Ok(ConfigImage {
+        model: model.manifest.name.clone(),
+        top: top.to_string(),
+        frozen_hash: hash,
+        accesses,
+    })
+}
+
+impl ConfigImage {
+    /// The documented text format.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "# semifreddo {} configuration image",
+            env!("CARGO_PKG_VERSION")
+        );
+        let _ = writeln!(
+            s,
+            "# model \"{}\" for {} (frozen weights sha256 {})",
+            self.model, self.top, self.frozen_hash
+        );
+        let _ = writeln!(
+            s,
+            "# R <addr> <value>: read and check; W <addr> <value>: write (hex byte addresses)"
+        );
+        for a in &self.accesses {
+            let _ = match a {
+                Access::Check { addr, value } => writeln!(s, "R {addr:#06x} {value:#010x}"),
+                Access::Write { addr, value } => writeln!(s, "W {addr:#06x} {value:#010x}"),
+            };
+        }
+        s
+    }
+
+    /// A C array for firmware: {op, addr, value} with op 0 = check, 1 = write.
+    pub fn c_array(&self, name: &str) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "/* semifreddo configuration image: model \"{}\" for {}. */",
+            self.model, self.top
+        );
+        let _ = writeln!(
+            s,
+            "/* op 0: read addr and check it equals value; op 1: write value to addr. */"
+        );
+        let _ = writeln!(s, "#include <stdint.h>\n");
+        let _ = writeln!(s, "static const uint32_t {name}[][3] = {{");
+        for a in &self.accesses {
+            let (op, addr, value) = match a {
+                Access::Check { addr, value } => (0, addr, value),
+                Access::Write { addr, value } => (1, addr, value),
+            };
+            let _ = writeln!(s, "    {{{op}u, {addr:#06x}u, {value:#010x}u}},");
+        }
+        let _ = writeln!(
+            s,
+            "}};\nstatic const unsigned {name}_len = {};",
+            self.accesses.len()
+        );
+        s
+    }
+
+    /// Read-back checks of every written value (what a verification run appends).
+    pub fn readback(&self) -> String {
+        let mut s = String::new();
+        for a in &self.accesses {
+            if let Access::Write { addr, value } = a {
+                let _ = writeln!(s, "R {addr:#06x} {value:#010x}");
+            }
+        }
+        s
+    }
+}
