@@ -224,12 +224,17 @@ pub fn verify(model: &Model, opts: &VerifyOptions) -> Result<VerifyReport> {
     Ok(check(model, &run))
 }
 
-/// Generates the RTL of `rtl_model`, builds the simulator (cached), programs it over
-/// AXI4-Lite with the configuration image of `program` (same frozen weights; every written
-/// register is read back), and streams the frames.
-pub fn simulate(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Result<SimRun> {
-    let model = rtl_model;
-    let plan = passes::plan(model, &opts.hw)?;
+/// A built simulator of a model's RTL, with the configuration image it is programmed with.
+pub struct Prepared {
+    pub plan: HwPlan,
+    pub built: sim::Built,
+    pub image: crate::config_image::ConfigImage,
+}
+
+/// Generates the RTL of `rtl_model` into the cache, builds its simulator (cached by content)
+/// and the configuration image of `program` (same frozen weights).
+pub fn prepare(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Result<Prepared> {
+    let plan = passes::plan(rtl_model, &opts.hw)?;
     let files = emit::render(&plan)?;
     // RTL goes to a folder named by its content, so a rerun finds the simulator cached.
     let rtl_key = files_hash(&files)[..16].to_string();
@@ -245,31 +250,45 @@ pub fn simulate(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Res
     let design = design(&plan, &files, &rtl_dir);
     let built = sim::build(&design, &opts.cache_dir.join("sim"), opts.fst.is_some())
         .with_context(|| format!("building the simulator of {}", plan.top()))?;
-    let frames = frames(model, opts)?;
-    let size = model.layout.input;
-    let stim = Stimulus::from_frames(&frames, size.w, size.h, model.layout.in_channels);
-    let mut expect = BTreeMap::new();
-    expect.insert(
-        FEATURES.to_string(),
-        (frames.len() * plan.out_size().pixels()) as u64,
-    );
     let image = crate::config_image::build(program, &plan.top(), &plan.frozen_hash, &plan.regmap)?;
-    let run_opts = RunOptions {
-        config_script: Some(image.text() + &image.readback() + &opts.extra_config),
-        seed: opts.seed,
-        p_gap: opts.p_gap,
-        p_stall: opts.p_stall,
-        expect,
-        fst: opts.fst.clone(),
-        ..RunOptions::default()
-    };
-    let result = built.run(&stim, &run_opts)?;
+    Ok(Prepared { plan, built, image })
+}
+
+impl Prepared {
+    /// Run options that program the image (with read-back) and expect `frames` output frames.
+    pub fn run_options(&self, opts: &VerifyOptions, frames: usize) -> RunOptions {
+        let mut expect = BTreeMap::new();
+        expect.insert(
+            FEATURES.to_string(),
+            (frames * self.plan.out_size().pixels()) as u64,
+        );
+        RunOptions {
+            config_script: Some(self.image.text() + &self.image.readback() + &opts.extra_config),
+            seed: opts.seed,
+            p_gap: opts.p_gap,
+            p_stall: opts.p_stall,
+            expect,
+            fst: opts.fst.clone(),
+            ..RunOptions::default()
+        }
+    }
+}
+
+/// Generates the RTL of `rtl_model`, builds the simulator (cached), programs it over
+/// AXI4-Lite with the configuration image of `program` (same frozen weights; every written
+/// register is read back), and streams the frames.
+pub fn simulate(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Result<SimRun> {
+    let p = prepare(rtl_model, program, opts)?;
+    let frames = frames(rtl_model, opts)?;
+    let size = rtl_model.layout.input;
+    let stim = Stimulus::from_frames(&frames, size.w, size.h, rtl_model.layout.in_channels);
+    let result = p.built.run(&stim, &p.run_options(opts, frames.len()))?;
     Ok(SimRun {
-        plan,
         frames,
         result,
-        build_seconds: built.seconds,
-        build_cached: built.cached,
+        build_seconds: p.built.seconds,
+        build_cached: p.built.cached,
+        plan: p.plan,
     })
 }
 
