@@ -126,6 +126,26 @@ fn rtl_is_lint_clean_and_compiles_with_iverilog() {
     }
 }
 
+/// The generated FuseSoC core file's lint target runs Verilator -Wall cleanly.
+#[test]
+fn fusesoc_lint_target_passes() {
+    require_tool("fusesoc");
+    let dir = tempfile::tempdir().unwrap();
+    let rtl = dir.path().join("rtl");
+    write(&mini(3), &rtl);
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let log = run(Command::new("fusesoc")
+        .current_dir(&work)
+        .arg("--cores-root")
+        .arg(&rtl)
+        .args(["run", "--target", "lint", "semifreddo:generated:mini_top"]));
+    assert!(
+        !log.contains("%Warning") && !log.contains("%Error"),
+        "{log}"
+    );
+}
+
 /// Yosys synthesis of a whole generated design, SRAM wrappers as black boxes (they are meant
 /// to be replaced by macros; otherwise yosys maps them to flip-flops).
 #[test]

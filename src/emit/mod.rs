@@ -2,6 +2,7 @@
 //! hand-written primitives, the filelist, the register-map documents and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod fusesoc;
 pub mod manifest;
 pub mod regmap_docs;
 pub mod report;
@@ -23,10 +24,12 @@ pub struct OutFile {
 pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
     let mut files = verilog::render_all(plan)?;
     let filelist: String = files.iter().map(|f| format!("{}\n", f.name)).collect();
+    let core = fusesoc::render(plan, &files);
     files.push(OutFile {
         name: format!("{}.f", plan.top()),
         contents: filelist,
     });
+    files.push(core);
     files.extend(regmap_docs::render(plan)?);
     let manifest = manifest::render(plan, &files)?;
     files.push(manifest);
