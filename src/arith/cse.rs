@@ -288,6 +288,46 @@ fn add_term(
 }
 
 impl Solver {
+    /// How many other still-shareable pairs (count >= 2) the occurrences of `k` would break:
+    /// among equally frequent patterns, the least destructive keeps the most sharing alive.
+    fn conflicts(&self, k: u64) -> u32 {
+        let p = unpack(k);
+        let mut n = 0;
+        let mut outs = self.node_outs[p.a as usize].clone();
+        outs.sort_unstable();
+        outs.dedup();
+        for &o in &outs {
+            let out = &self.outs[o as usize];
+            let (Some(ia), Some(ib)) = (out.by_node.get(&p.a), out.by_node.get(&p.b)) else {
+                continue;
+            };
+            for &i in ia {
+                let t1 = out.terms[i as usize];
+                let want = (t1.shift + p.d, t1.neg != p.sub);
+                let Some(&j) = ib.iter().find(|&&j| {
+                    j != i && {
+                        let t2 = out.terms[j as usize];
+                        (t2.shift, t2.neg) == want
+                    }
+                }) else {
+                    continue;
+                };
+                let t2 = out.terms[j as usize];
+                for (q, &u) in out.terms.iter().enumerate() {
+                    if !out.alive[q] || q == i as usize || q == j as usize {
+                        continue;
+                    }
+                    for t in [t1, t2] {
+                        if let Some(id) = self.counts.lookup(key(t, u)) {
+                            n += (self.counts.e[id as usize].count >= 2) as u32;
+                        }
+                    }
+                }
+            }
+        }
+        n
+    }
+
     fn pattern_depth(&self, k: u64) -> u32 {
         let p = unpack(k);
         self.depth[p.a as usize].max(self.depth[p.b as usize]) + 1
@@ -412,19 +452,46 @@ impl Solver {
             }
             self.compact();
             let c = &self.counts;
+            let tie: u32 = std::env::var("ARITH_TIE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let scan: usize = std::env::var("ARITH_SCAN")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(SCAN);
             let best = c.buckets[c.top]
                 .iter()
-                .take(SCAN)
+                .take(scan)
                 .map(|&id| {
-                    (
-                        self.pattern_depth(c.keys[id as usize]),
-                        c.keys[id as usize],
-                        id,
-                    )
+                    let k = c.keys[id as usize];
+                    let p = unpack(k);
+                    let d = self.pattern_depth(k);
+                    let score: (u64, u64) = match tie {
+                        1 => (0, k),
+                        2 => (d as u64, u64::MAX - k),
+                        3 => (d as u64 * 2 + (p.a != p.b) as u64, k),
+                        4 => (d as u64 * 64 + p.d as u64, k),
+                        5 => (d as u64 * 64 + 63 - p.d as u64, k),
+                        6 => ((p.a != p.b) as u64, k),
+                        7 => (0, id as u64),
+                        8 => (d as u64, id as u64),
+                        9 if c.top <= 3 => (self.conflicts(k) as u64, k),
+                        10 if c.top <= 4 => (self.conflicts(k) as u64, k),
+                        11 => (self.conflicts(k) as u64, k),
+                        12 if c.top <= 3 => (d as u64 * 100000 + self.conflicts(k) as u64, k),
+                        _ => (d as u64, k),
+                    };
+                    (score, k, id)
                 })
-                .min();
+                .min()
+                .map(|(_, k, id)| (0, k, id));
             let Some((_, k, id)) = best else { break };
-            if self.apply(k) == 0 {
+            let made = self.apply(k);
+            if std::env::var("ARITH_HIST").is_ok() && made > 0 {
+                eprintln!("K {made}");
+            }
+            if made == 0 {
                 self.counts.ban(id);
             }
         }

@@ -78,7 +78,7 @@ pub fn lower(
     for r in 0..m.rows() {
         let mut ts = Vec::new();
         for (c, &w) in m.row(r).iter().enumerate() {
-            for d in csd(w) {
+            for d in recode(w) {
                 ts.push(Term {
                     node: c as u32,
                     shift: d.shift,
@@ -146,6 +146,9 @@ fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> O
         .into_iter()
         .map(|t| Reverse((depth[t.node as usize], t.shift, t.node, t.neg)))
         .collect();
+    // Positive terms in the heap: while another one remains, a subtraction may produce a
+    // negative partial sum, and the root still ends positive.
+    let mut pos = heap.iter().filter(|r| !r.0 .3).count();
     loop {
         let Reverse((dx, sx, nx, gx)) = heap.pop()?;
         let Some(Reverse((dy, sy, ny, gy))) = heap.pop() else {
@@ -168,14 +171,21 @@ fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> O
             },
         );
         let base = sx.min(sy);
+        pos -= (!gx) as usize + (!gy) as usize;
         let (l, r, sub, neg) = if gx == gy {
             let (l, r) = if (sx, nx) <= (sy, ny) { (x, y) } else { (y, x) };
             (l, r, false, gx)
-        } else if !gx {
-            (x, y, true, false)
         } else {
-            (y, x, true, false)
+            let (p, n) = if gx { (y, x) } else { (x, y) };
+            // `p - n` with `p` shifted needs carry logic in its low bits; `n - p` (a negative
+            // partial sum) wires them, so prefer it while a positive term remains.
+            if p.shift > n.shift && pos >= 1 {
+                (n, p, true, true)
+            } else {
+                (p, n, true, false)
+            }
         };
+        pos += (!neg) as usize;
         kinds.push(NodeKind::Add {
             lhs: Operand {
                 node: l.node as usize,
@@ -191,4 +201,25 @@ fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> O
         depth.push(d);
         heap.push(Reverse((d, base, (kinds.len() - 1) as u32, neg)));
     }
+}
+
+/// Minimal signed-digit recoding of a weight. Experimental knob: ARITH_RECODE=1 prefers the
+/// plain binary digits of |w| whenever they are as few as CSD's.
+fn recode(w: i64) -> Vec<super::csd::Digit> {
+    let mode: u32 = std::env::var("ARITH_RECODE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let c = csd(w);
+    let a = w.unsigned_abs();
+    if mode == 1 && a.count_ones() as usize == c.len() {
+        return (0..64)
+            .filter(|k| a >> k & 1 == 1)
+            .map(|k| super::csd::Digit {
+                shift: k,
+                neg: w < 0,
+            })
+            .collect();
+    }
+    c
 }
