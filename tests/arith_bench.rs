@@ -1,7 +1,7 @@
 //! The arithmetic benchmark as an ignored test (run with
 //! `cargo test --release --test arith_bench -- --ignored --nocapture`).
 
-use semifreddo::arith::{bench_report_with, LowerOptions};
+use semifreddo::arith::{bench_report_with, Effort, LowerOptions};
 
 #[test]
 #[ignore = "benchmark: run explicitly in release mode"]
@@ -10,9 +10,15 @@ fn arith_bench() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2);
+    let effort = match std::env::var("ARITH_EFFORT").as_deref() {
+        Ok("fast") => Effort::Fast,
+        Ok("thorough") => Effort::Thorough,
+        _ => Effort::Auto,
+    };
     let opts = LowerOptions {
         pipeline_every: 0,
         depth_slack: slack,
+        effort,
     };
     let report = bench_report_with(&[32, 64, 128], 1, &opts).expect("bench");
     println!("{report}");

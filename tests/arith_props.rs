@@ -74,6 +74,7 @@ fn case() -> impl Strategy<Value = (ConstMatrix, Vec<Interval>, LowerOptions, Ve
                 LowerOptions {
                     pipeline_every: every,
                     depth_slack: slack,
+                    ..LowerOptions::default()
                 },
                 xs,
             )
@@ -203,6 +204,7 @@ fn sparse_and_degenerate_matrices() {
         &LowerOptions {
             pipeline_every: 1,
             depth_slack: 2,
+            ..LowerOptions::default()
         },
     )
     .expect("lower");
@@ -274,6 +276,7 @@ fn deterministic_output() {
     let opts = LowerOptions {
         pipeline_every: 2,
         depth_slack: 2,
+        ..LowerOptions::default()
     };
     let a = lower(&m, &r, &opts).expect("lower");
     let b = lower(&m, &r, &opts).expect("lower");

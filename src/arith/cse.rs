@@ -218,6 +218,7 @@ struct Solver {
     node_outs: Vec<Vec<u32>>,
     counts: Counts,
     max_depth: u32,
+    thorough: bool,
 }
 
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
@@ -452,40 +453,19 @@ impl Solver {
             }
             self.compact();
             let c = &self.counts;
-            let tie: u32 = std::env::var("ARITH_TIE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let scan: usize = std::env::var("ARITH_SCAN")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(SCAN);
+            // Equally frequent patterns: the shallower first; in thorough mode, when only
+            // pairs and triples are left (a matching problem), the least destructive first.
+            let careful = self.thorough && c.top <= 3;
             let best = c.buckets[c.top]
                 .iter()
-                .take(scan)
+                .take(SCAN)
                 .map(|&id| {
                     let k = c.keys[id as usize];
-                    let p = unpack(k);
-                    let d = self.pattern_depth(k);
-                    let score: (u64, u64) = match tie {
-                        1 => (0, k),
-                        2 => (d as u64, u64::MAX - k),
-                        3 => (d as u64 * 2 + (p.a != p.b) as u64, k),
-                        4 => (d as u64 * 64 + p.d as u64, k),
-                        5 => (d as u64 * 64 + 63 - p.d as u64, k),
-                        6 => ((p.a != p.b) as u64, k),
-                        7 => (0, id as u64),
-                        8 => (d as u64, id as u64),
-                        9 if c.top <= 3 => (self.conflicts(k) as u64, k),
-                        10 if c.top <= 4 => (self.conflicts(k) as u64, k),
-                        11 => (self.conflicts(k) as u64, k),
-                        12 if c.top <= 3 => (d as u64 * 100000 + self.conflicts(k) as u64, k),
-                        _ => (d as u64, k),
-                    };
-                    (score, k, id)
+                    let harm = if careful { self.conflicts(k) } else { 0 };
+                    ((harm, self.pattern_depth(k), k), id)
                 })
                 .min()
-                .map(|(_, k, id)| (0, k, id));
+                .map(|((_, _, k), id)| (0, k, id));
             let Some((_, k, id)) = best else { break };
             let made = self.apply(k);
             if std::env::var("ARITH_HIST").is_ok() && made > 0 {
@@ -500,7 +480,12 @@ impl Solver {
 
 /// Runs the solver on the initial per-output terms (nodes `0..n_inputs` are the inputs, at
 /// depth 0). `max_depth` bounds every output's eventual tree depth.
-pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> Solution {
+pub(crate) fn solve(
+    n_inputs: usize,
+    terms: Vec<Vec<Term>>,
+    max_depth: u32,
+    thorough: bool,
+) -> Solution {
     let max_shift = terms.iter().flatten().map(|t| t.shift).max().unwrap_or(0);
     let mut s = Solver {
         depth: vec![0; n_inputs],
@@ -510,6 +495,7 @@ pub(crate) fn solve(n_inputs: usize, terms: Vec<Vec<Term>>, max_depth: u32) -> S
         node_outs: vec![Vec::new(); n_inputs],
         counts: Counts::new(n_inputs, max_shift + 1),
         max_depth,
+        thorough,
     };
     for (o, ts) in terms.into_iter().enumerate() {
         let mut out = Out {

@@ -15,6 +15,22 @@ use super::width::Interval;
 /// Largest supported input magnitude (a 48-bit accumulator feeding a requant multiplier).
 pub const MAX_INPUT: i64 = 1 << 48;
 
+/// How hard the solver works on ties between equally frequent patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// Shallowest pattern first: O(1) per choice.
+    Fast,
+    /// Among the last pairs and triples, the pattern that breaks the fewest other shareable
+    /// pairs (about 5x slower, 1-2 % fewer adders).
+    Thorough,
+    /// Thorough up to [`AUTO_THOROUGH_TERMS`] CSD digits in the matrix (about 64x64 int8),
+    /// fast beyond, so a 128x128 layer still lowers in well under a second.
+    Auto,
+}
+
+/// Size limit of [`Effort::Auto`]'s thorough mode, in CSD digits of the whole matrix.
+pub const AUTO_THOROUGH_TERMS: usize = 10_000;
+
 /// Generation options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LowerOptions {
@@ -23,6 +39,7 @@ pub struct LowerOptions {
     /// Allowed adder depth above the lower bound `ceil(log2(max CSD digits per output))`.
     /// More slack lets the solver share more; 0 forces minimal depth.
     pub depth_slack: u32,
+    pub effort: Effort,
 }
 
 impl Default for LowerOptions {
@@ -30,6 +47,7 @@ impl Default for LowerOptions {
         LowerOptions {
             pipeline_every: 0,
             depth_slack: 2,
+            effort: Effort::Auto,
         }
     }
 }
@@ -78,7 +96,7 @@ pub fn lower(
     for r in 0..m.rows() {
         let mut ts = Vec::new();
         for (c, &w) in m.row(r).iter().enumerate() {
-            for d in recode(w) {
+            for d in csd(w) {
                 ts.push(Term {
                     node: c as u32,
                     shift: d.shift,
@@ -89,7 +107,13 @@ pub fn lower(
         min_depth = min_depth.max(ceil_log2(ts.len() as u64));
         terms.push(ts);
     }
-    let sol = cse::solve(n, terms, min_depth + opts.depth_slack);
+    let n_terms: usize = terms.iter().map(Vec::len).sum();
+    let thorough = match opts.effort {
+        Effort::Fast => false,
+        Effort::Thorough => true,
+        Effort::Auto => n_terms <= AUTO_THOROUGH_TERMS,
+    };
+    let sol = cse::solve(n, terms, min_depth + opts.depth_slack, thorough);
 
     let mut kinds: Vec<NodeKind> = (0..n).map(NodeKind::Input).collect();
     let mut depth = sol.depth;
@@ -201,25 +225,4 @@ fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> O
         depth.push(d);
         heap.push(Reverse((d, base, (kinds.len() - 1) as u32, neg)));
     }
-}
-
-/// Minimal signed-digit recoding of a weight. Experimental knob: ARITH_RECODE=1 prefers the
-/// plain binary digits of |w| whenever they are as few as CSD's.
-fn recode(w: i64) -> Vec<super::csd::Digit> {
-    let mode: u32 = std::env::var("ARITH_RECODE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let c = csd(w);
-    let a = w.unsigned_abs();
-    if mode == 1 && a.count_ones() as usize == c.len() {
-        return (0..64)
-            .filter(|k| a >> k & 1 == 1)
-            .map(|k| super::csd::Digit {
-                shift: k,
-                neg: w < 0,
-            })
-            .collect();
-    }
-    c
 }

@@ -26,7 +26,7 @@ pub use bench::{
 pub use csd::{csd, csd_weight, Digit};
 pub use error::ArithError;
 pub use graph::{eval, AdderGraph, Node, NodeKind, Operand, Output};
-pub use lower::{lower, LowerOptions, MAX_INPUT};
+pub use lower::{lower, Effort, LowerOptions, AUTO_THOROUGH_TERMS, MAX_INPUT};
 pub use matrix::{ConstMatrix, MAX_WEIGHT};
 pub use report::{
     csd_baseline, format_table, layer_report, mcm_plus_trees, mcm_tree_bound, LayerStats,
