@@ -123,11 +123,30 @@ proptest! {
         let st = layer_report("t", &m, &ranges, &opts).expect("report");
         prop_assert!(st.adders() <= st.csd_baseline + st.negations, "{} > {}", st.adders(), st.csd_baseline);
         // Negations only where every term of an output is negative.
+        // A negation in a row with a positive weight is only allowed where the negated value
+        // is shared (a subtree used by this output alone always has a subtraction to swap).
+        let mut uses = vec![0usize; g.nodes().len()];
         for n in g.nodes() {
-            if let NodeKind::Neg(_) = n.kind {
-                prop_assert!(m.row(0).len() > 0);
+            match &n.kind {
+                NodeKind::Add { lhs, rhs, .. } => { uses[lhs.node] += 1; uses[rhs.node] += 1; }
+                NodeKind::Neg(op) => uses[op.node] += 1,
+                NodeKind::Input(_) => {}
             }
         }
+        for o in g.outputs().iter().filter_map(|o| o.term) {
+            uses[o.node] += 1;
+        }
+        for (r, out) in g.outputs().iter().enumerate() {
+            if let Some(t) = out.term {
+                if let NodeKind::Neg(op) = g.nodes()[t.node].kind {
+                    let mixed = m.row(r).iter().any(|&w| w > 0);
+                    prop_assert!(!mixed || uses[op.node] > 1, "needless negation in row {:?}", m.row(r));
+                }
+            }
+        }
+        let negs = g.nodes().iter().filter(|n| matches!(n.kind, NodeKind::Neg(_))).count();
+        let roots = g.outputs().iter().filter(|o| o.term.is_some_and(|t| matches!(g.nodes()[t.node].kind, NodeKind::Neg(_)))).count();
+        prop_assert_eq!(negs, roots, "negations only at output roots");
     }
 }
 

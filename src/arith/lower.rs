@@ -130,25 +130,46 @@ pub fn lower(
             sub: p.sub,
         });
     }
+    let roots: Vec<Option<Term>> = sol
+        .terms
+        .into_iter()
+        .map(|ts| sum_tree(ts, &mut kinds, &mut depth))
+        .collect();
+    // Uses of every node, to know which subtrees a negative root owns exclusively.
+    let mut uses = vec![0u32; kinds.len()];
+    for k in &kinds {
+        if let NodeKind::Add { lhs, rhs, .. } = k {
+            uses[lhs.node] += 1;
+            uses[rhs.node] += 1;
+        }
+    }
+    for t in roots.iter().flatten() {
+        uses[t.node as usize] += 1;
+    }
     let mut outputs = Vec::with_capacity(m.rows());
-    for ts in sol.terms {
-        let root = sum_tree(ts, &mut kinds, &mut depth);
+    for root in roots {
         outputs.push(root.map(|t| {
-            if t.neg {
-                kinds.push(NodeKind::Neg(Operand {
-                    node: t.node as usize,
-                    shift: 0,
-                }));
-                depth.push(depth[t.node as usize] + 1);
-                Operand {
-                    node: kinds.len() - 1,
-                    shift: t.shift,
-                }
+            let n = t.node as usize;
+            let node = if !t.neg {
+                n
             } else {
-                Operand {
-                    node: t.node as usize,
-                    shift: t.shift,
+                // A negative root: rebuild it with a subtraction's operands swapped, else
+                // negate (every term of the output is negative).
+                // First for free, then for the price of the negation (one copied node).
+                let swapped = negate(n, &mut kinds, &mut depth, &uses, 0, 64)
+                    .or_else(|| negate(n, &mut kinds, &mut depth, &uses, 1, 64));
+                match swapped {
+                    Some((id, _)) => id,
+                    None => {
+                        kinds.push(NodeKind::Neg(Operand { node: n, shift: 0 }));
+                        depth.push(depth[n] + 1);
+                        kinds.len() - 1
+                    }
                 }
+            };
+            Operand {
+                node,
+                shift: t.shift,
             }
         }));
     }
@@ -225,4 +246,68 @@ fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> O
         depth.push(d);
         heap.push(Reverse((d, base, (kinds.len() - 1) as u32, neg)));
     }
+}
+
+/// A node computing `-node` without a negation, if a subtraction is reachable through
+/// additions: `-(a - b) = b - a`, `-(a + b) = (-a) - b`. Nodes on the way that other consumers
+/// also use must be copied (one adder each): at most `copies` of them. Nodes used only here
+/// are replaced and later pruned. Returns the new node's id and the copies left.
+fn negate(
+    node: usize,
+    kinds: &mut Vec<NodeKind>,
+    depth: &mut Vec<u32>,
+    uses: &[u32],
+    mut copies: u32,
+    budget: u32,
+) -> Option<(usize, u32)> {
+    let NodeKind::Add { lhs, rhs, sub } = kinds.get(node)?.clone() else {
+        return None;
+    };
+    if uses.get(node) != Some(&1) {
+        copies = copies.checked_sub(1)?;
+    }
+    let (new, left) = if sub {
+        (
+            NodeKind::Add {
+                lhs: rhs,
+                rhs: lhs,
+                sub: true,
+            },
+            copies,
+        )
+    } else if budget == 0 {
+        return None;
+    } else if let Some((nl, left)) = negate(lhs.node, kinds, depth, uses, copies, budget - 1) {
+        (
+            NodeKind::Add {
+                lhs: Operand {
+                    node: nl,
+                    shift: lhs.shift,
+                },
+                rhs,
+                sub: true,
+            },
+            left,
+        )
+    } else {
+        let (nr, left) = negate(rhs.node, kinds, depth, uses, copies, budget - 1)?;
+        (
+            NodeKind::Add {
+                lhs: Operand {
+                    node: nr,
+                    shift: rhs.shift,
+                },
+                rhs: lhs,
+                sub: true,
+            },
+            left,
+        )
+    };
+    let d = match &new {
+        NodeKind::Add { lhs, rhs, .. } => depth[lhs.node].max(depth[rhs.node]) + 1,
+        _ => return None,
+    };
+    kinds.push(new);
+    depth.push(d);
+    Some((kinds.len() - 1, left))
 }
