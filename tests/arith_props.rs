@@ -123,8 +123,8 @@ proptest! {
         let st = layer_report("t", &m, &ranges, &opts).expect("report");
         prop_assert!(st.adders() <= st.csd_baseline + st.negations, "{} > {}", st.adders(), st.csd_baseline);
         // Negations only where every term of an output is negative.
-        // A negation in a row with a positive weight is only allowed where the negated value
-        // is shared (a subtree used by this output alone always has a subtraction to swap).
+        // A negation is only allowed where no subtraction is reachable through additions used by
+        // this output alone (such a subtraction could absorb the sign for free).
         let mut uses = vec![0usize; g.nodes().len()];
         for n in g.nodes() {
             match &n.kind {
@@ -139,8 +139,16 @@ proptest! {
         for (r, out) in g.outputs().iter().enumerate() {
             if let Some(t) = out.term {
                 if let NodeKind::Neg(op) = g.nodes()[t.node].kind {
-                    let mixed = m.row(r).iter().any(|&w| w > 0);
-                    prop_assert!(!mixed || uses[op.node] > 1, "needless negation in row {:?}", m.row(r));
+                    let mut stack = vec![op.node];
+                    while let Some(n) = stack.pop() {
+                        if uses[n] != 1 {
+                            continue;
+                        }
+                        if let NodeKind::Add { lhs, rhs, sub } = g.nodes()[n].kind {
+                            prop_assert!(!sub, "needless negation in row {:?}", m.row(r));
+                            stack.extend([lhs.node, rhs.node]);
+                        }
+                    }
                 }
             }
         }

@@ -16,6 +16,7 @@ mod graph;
 mod lower;
 mod matrix;
 mod report;
+mod tree;
 mod verilog;
 mod width;
 
