@@ -20,7 +20,15 @@ fn arith_bench() {
         depth_slack: slack,
         effort,
     };
-    let report = bench_report_with(&[32, 64, 128], 1, &opts).expect("bench");
+    let seed = std::env::var("ARITH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let sizes: Vec<usize> = std::env::var("ARITH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|v| v.parse().ok()).collect())
+        .unwrap_or_else(|| vec![32, 64, 128]);
+    let report = bench_report_with(&sizes, seed, &opts).expect("bench");
     println!("{report}");
 }
 

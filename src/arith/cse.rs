@@ -289,8 +289,9 @@ fn add_term(
 }
 
 impl Solver {
-    /// How many other still-shareable pairs (count >= 2) the occurrences of `k` would break:
-    /// among equally frequent patterns, the least destructive keeps the most sharing alive.
+    /// The savings the occurrences of `k` would destroy: for every other pair they break, the
+    /// adders its pattern could still save (count - 1). Among equally frequent patterns, the
+    /// least destructive keeps the most sharing alive.
     fn conflicts(&self, k: u64) -> u32 {
         let p = unpack(k);
         let mut n = 0;
@@ -320,7 +321,8 @@ impl Solver {
                     }
                     for t in [t1, t2] {
                         if let Some(id) = self.counts.lookup(key(t, u)) {
-                            n += (self.counts.e[id as usize].count >= 2) as u32;
+                            // The adders that pattern could still save.
+                            n += self.counts.e[id as usize].count.saturating_sub(1);
                         }
                     }
                 }
