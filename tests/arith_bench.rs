@@ -28,7 +28,13 @@ fn arith_bench() {
         .ok()
         .map(|s| s.split(',').filter_map(|v| v.parse().ok()).collect())
         .unwrap_or_else(|| vec![32, 64, 128]);
-    let report = bench_report_with(&sizes, seed, &opts).expect("bench");
+    let report = bench_report_with(
+        &sizes,
+        seed,
+        &opts,
+        std::env::var("ARITH_VGA").as_deref() != Ok("0"),
+    )
+    .expect("bench");
     println!("{report}");
 }
 

@@ -70,14 +70,18 @@ fn key(x: Term, y: Term) -> u64 {
 #[derive(Clone, Copy, Default)]
 struct Entry {
     count: u32,
+    /// The bucket this pattern is listed in (0: none) and its position there. Listing is
+    /// lazy: a listed pattern's count may have dropped below its bucket (decrements do not
+    /// move it; the selection re-files stale entries), but never exceeds it.
+    bucket: u32,
     pos: u32,
     banned: bool,
 }
 
 /// Pattern counts. Patterns between two inputs (most of the updates) are indexed directly;
-/// the others are interned to dense ids by hashing. Ids with count >= 2 sit in
-/// `buckets[count]` (a pattern seen once saves nothing), so the most frequent pattern is found
-/// without a scan and every update is O(1) with one random memory access where possible.
+/// the others are interned to dense ids by hashing. Ids with count >= 2 are listed in
+/// `buckets[b]` with `b >= count` (a pattern seen once saves nothing), so the most frequent
+/// pattern is found without a global scan, and a decrement (most updates) touches one entry.
 #[derive(Default)]
 struct Counts {
     n_inputs: u64,
@@ -90,15 +94,24 @@ struct Counts {
     top: usize,
     /// Bucket maintenance is off while the initial counts are taken (see `enable_buckets`).
     live: bool,
+    /// Id of the first node built by the solver.
+    first_built: u32,
+    /// For each built node, the partner nodes of its published patterns (sorted). A pattern
+    /// with a built node exists only if published when its newer node was built, so most
+    /// decrements skip the hash lookup after a binary search in this short list.
+    partners: Vec<Vec<u32>>,
 }
 
 /// Direct table size limit (entries).
 const MAX_DIRECT: u64 = 1 << 24;
 
 impl Counts {
-    fn new(n_inputs: usize, n_shifts: u32) -> Self {
+    fn new(n_inputs: usize, n_shifts: u32, n_terms: usize) -> Self {
         let (n, d) = (n_inputs as u64, n_shifts as u64);
         let mut c = Counts::default();
+        // Patterns with built nodes: a few per term in practice.
+        c.ids.reserve(n_terms * 8);
+        c.first_built = n_inputs as u32;
         if n * n * d * 2 <= MAX_DIRECT {
             c.n_inputs = n;
             c.n_shifts = d;
@@ -137,11 +150,12 @@ impl Counts {
     }
     fn unbucket(&mut self, id: u32) {
         let e = self.e[id as usize];
-        let b = &mut self.buckets[e.count as usize];
+        let b = &mut self.buckets[e.bucket as usize];
         b.swap_remove(e.pos as usize);
         if let Some(&moved) = b.get(e.pos as usize) {
             self.e[moved as usize].pos = e.pos;
         }
+        self.e[id as usize].bucket = 0;
     }
     fn bucket(&mut self, id: u32) {
         let c = self.e[id as usize].count as usize;
@@ -149,51 +163,103 @@ impl Counts {
             self.buckets.resize_with(c + 1, Vec::new);
         }
         self.top = self.top.max(c);
-        self.e[id as usize].pos = self.buckets[c].len() as u32;
+        let e = &mut self.e[id as usize];
+        e.bucket = c as u32;
+        e.pos = self.buckets[c].len() as u32;
         self.buckets[c].push(id);
     }
-    fn tracked(&self, id: u32) -> bool {
+    fn eligible(&self, id: u32) -> bool {
         let e = &self.e[id as usize];
         self.live && !e.banned && e.count >= 2
+    }
+    /// Files `id` in the bucket of its current count (or none).
+    fn refile(&mut self, id: u32) {
+        if self.e[id as usize].bucket != 0 {
+            self.unbucket(id);
+        }
+        if self.eligible(id) {
+            self.bucket(id);
+        }
     }
     fn inc(&mut self, k: u64) {
         self.add(k, 1);
     }
     fn add(&mut self, k: u64, n: u32) {
         let id = self.intern(k);
-        if self.tracked(id) {
-            self.unbucket(id);
+        let e = &mut self.e[id as usize];
+        e.count += n;
+        if e.count > e.bucket && self.eligible(id) {
+            self.refile(id);
         }
-        self.e[id as usize].count += n;
-        if self.tracked(id) {
-            self.bucket(id);
+    }
+    fn dec_pair(&mut self, t: Term, u: Term) {
+        let (newer, older) = if t.node >= u.node {
+            (t.node, u.node)
+        } else {
+            (u.node, t.node)
+        };
+        if newer >= self.first_built {
+            let known = self.partners.get((newer - self.first_built) as usize);
+            if !known.is_some_and(|p| p.binary_search(&older).is_ok()) {
+                return;
+            }
         }
+        self.dec(key(t, u));
+    }
+    /// Publishes the patterns of newly built node `id` seen at least twice.
+    fn publish(&mut self, id: u32, mut fresh: Vec<(u64, u32)>) {
+        fresh.sort_unstable();
+        let mut partners = Vec::with_capacity(fresh.len());
+        for &(k, c) in &fresh {
+            self.add(k, c);
+            let p = unpack(k);
+            partners.push(if p.a == id { p.b } else { p.a });
+        }
+        partners.sort_unstable();
+        partners.dedup();
+        let slot = (id - self.first_built) as usize;
+        if self.partners.len() <= slot {
+            self.partners.resize_with(slot + 1, Vec::new);
+        }
+        self.partners[slot] = partners;
     }
     fn dec(&mut self, k: u64) {
         // Counts of patterns with a node built by the solver start at the number of occurrences
         // that node was placed in, so they may undercount; never go below zero.
         let Some(id) = self.lookup(k) else { return };
-        if self.e[id as usize].count == 0 {
-            return;
-        }
-        if self.tracked(id) {
-            self.unbucket(id);
-        }
-        self.e[id as usize].count -= 1;
-        if self.tracked(id) {
-            self.bucket(id);
-        }
+        let e = &mut self.e[id as usize];
+        e.count = e.count.saturating_sub(1);
     }
     fn ban(&mut self, id: u32) {
-        if self.tracked(id) {
-            self.unbucket(id);
-        }
         self.e[id as usize].banned = true;
+        self.refile(id);
+    }
+    /// Up to `n` patterns of the highest count, re-filing stale entries on the way.
+    fn top_candidates(&mut self, n: usize) -> Vec<u32> {
+        let mut out = Vec::with_capacity(n);
+        while self.top >= 2 {
+            let t = self.top;
+            let mut i = 0;
+            while i < self.buckets[t].len() && out.len() < n {
+                let id = self.buckets[t][i];
+                if self.e[id as usize].count as usize == t {
+                    out.push(id);
+                    i += 1;
+                } else {
+                    self.refile(id); // moves it out of position i
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
+            self.top -= 1;
+        }
+        out
     }
     fn enable_buckets(&mut self) {
         self.live = true;
         for id in 0..self.keys.len() as u32 {
-            if self.tracked(id) {
+            if self.eligible(id) {
                 self.bucket(id);
             }
         }
@@ -227,7 +293,7 @@ fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
     out.n_alive -= 1;
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
-            counts.dec(key(t, u));
+            counts.dec_pair(t, u);
         }
     }
     if let Some(v) = out.by_node.get_mut(&t.node) {
@@ -413,11 +479,8 @@ impl Solver {
                 Some(&mut local),
             );
         }
-        let mut fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
-        fresh.sort_unstable();
-        for (k, c) in fresh {
-            self.counts.add(k, c);
-        }
+        let fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
+        self.counts.publish(id, fresh);
         occ.len()
     }
 
@@ -447,33 +510,24 @@ impl Solver {
 
     fn run(&mut self) {
         loop {
-            while self.counts.top >= 2 && self.counts.buckets[self.counts.top].is_empty() {
-                self.counts.top -= 1;
-            }
-            if self.counts.top < 2 {
+            let cands = self.counts.top_candidates(SCAN);
+            if cands.is_empty() {
                 break;
             }
             self.compact();
-            let c = &self.counts;
             // Equally frequent patterns: the shallower first; in thorough mode, when only
             // pairs and triples are left (a matching problem), the least destructive first.
-            let careful = self.thorough && c.top <= 3;
-            let best = c.buckets[c.top]
+            let careful = self.thorough && self.counts.top <= 3;
+            let best = cands
                 .iter()
-                .take(SCAN)
                 .map(|&id| {
-                    let k = c.keys[id as usize];
+                    let k = self.counts.keys[id as usize];
                     let harm = if careful { self.conflicts(k) } else { 0 };
                     ((harm, self.pattern_depth(k), k), id)
                 })
-                .min()
-                .map(|((_, _, k), id)| (0, k, id));
-            let Some((_, k, id)) = best else { break };
-            let made = self.apply(k);
-            if std::env::var("ARITH_HIST").is_ok() && made > 0 {
-                eprintln!("K {made}");
-            }
-            if made == 0 {
+                .min();
+            let Some(((_, _, k), id)) = best else { break };
+            if self.apply(k) == 0 {
                 self.counts.ban(id);
             }
         }
@@ -489,13 +543,14 @@ pub(crate) fn solve(
     thorough: bool,
 ) -> Solution {
     let max_shift = terms.iter().flatten().map(|t| t.shift).max().unwrap_or(0);
+    let n_terms: usize = terms.iter().map(Vec::len).sum();
     let mut s = Solver {
         depth: vec![0; n_inputs],
         pairs: Vec::new(),
         n_inputs: n_inputs as u32,
         outs: Vec::with_capacity(terms.len()),
         node_outs: vec![Vec::new(); n_inputs],
-        counts: Counts::new(n_inputs, max_shift + 1),
+        counts: Counts::new(n_inputs, max_shift + 1, n_terms),
         max_depth,
         thorough,
     };

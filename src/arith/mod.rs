@@ -21,8 +21,8 @@ mod verilog;
 mod width;
 
 pub use bench::{
-    bench_layer, bench_report, bench_report_with, programmable_layer_verilog, random_int8_matrix,
-    BenchRow,
+    bench_layer, bench_report, bench_report_with, bench_vga_core, programmable_layer_verilog,
+    random_int8_matrix, BenchRow,
 };
 pub use csd::{csd, csd_weight, Digit};
 pub use error::ArithError;
