@@ -192,19 +192,30 @@ impl Counts {
             self.refile(id);
         }
     }
-    fn dec_pair(&mut self, t: Term, u: Term) {
+    /// Whether the pattern of two terms may be in the table (see `partners`).
+    fn may_exist(&self, t: Term, u: Term) -> bool {
         let (newer, older) = if t.node >= u.node {
             (t.node, u.node)
         } else {
             (u.node, t.node)
         };
-        if newer >= self.first_built {
-            let known = self.partners.get((newer - self.first_built) as usize);
-            if !known.is_some_and(|p| p.binary_search(&older).is_ok()) {
-                return;
-            }
+        newer < self.first_built
+            || self
+                .partners
+                .get((newer - self.first_built) as usize)
+                .is_some_and(|p| p.binary_search(&older).is_ok())
+    }
+    fn dec_pair(&mut self, t: Term, u: Term) {
+        if self.may_exist(t, u) {
+            self.dec(key(t, u));
         }
-        self.dec(key(t, u));
+    }
+    fn count_of(&self, t: Term, u: Term) -> u32 {
+        if !self.may_exist(t, u) {
+            return 0;
+        }
+        self.lookup(key(t, u))
+            .map_or(0, |id| self.e[id as usize].count)
     }
     /// Publishes the patterns of newly built node `id` seen at least twice.
     fn publish(&mut self, id: u32, mut fresh: Vec<(u64, u32)>) {
@@ -285,6 +296,12 @@ struct Solver {
     counts: Counts,
     max_depth: u32,
     thorough: bool,
+    /// Iteration counter, and the iteration in which each output last changed.
+    iter: u64,
+    out_stamp: Vec<u64>,
+    harm_cache: FxMap<u32, (u32, u64, Vec<u32>)>,
+    /// `potential` per output, dropped when the output changes.
+    pot: Vec<Option<Vec<u32>>>,
 }
 
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
@@ -358,43 +375,85 @@ impl Solver {
     /// The savings the occurrences of `k` would destroy: for every other pair they break, the
     /// adders its pattern could still save (count - 1). Among equally frequent patterns, the
     /// least destructive keeps the most sharing alive.
-    fn conflicts(&self, k: u64) -> u32 {
+    /// Per live term of output `o`: the adders its pairs could still save, `sum (count - 1)`
+    /// over its pairs with the other live terms. Cached until the output changes.
+    fn potential(&mut self, o: usize) -> &[u32] {
+        if self.pot[o].is_none() {
+            let out = &self.outs[o];
+            let mut pot = vec![0u32; out.terms.len()];
+            for (i, &t) in out.terms.iter().enumerate() {
+                if !out.alive[i] {
+                    continue;
+                }
+                for (q, &u) in out.terms.iter().enumerate().skip(i + 1) {
+                    if out.alive[q] {
+                        let c = self.counts.count_of(t, u).saturating_sub(1);
+                        pot[i] += c;
+                        pot[q] += c;
+                    }
+                }
+            }
+            self.pot[o] = Some(pot);
+        }
+        self.pot[o].as_deref().unwrap_or(&[])
+    }
+
+    /// The savings the occurrences of `k` would destroy: for every other pair they break, the
+    /// adders its pattern could still save (count - 1). Among equally frequent patterns, the
+    /// least destructive keeps the most sharing alive. Also returns the outputs involved.
+    fn conflicts(&mut self, k: u64) -> (u32, Vec<u32>) {
         let p = unpack(k);
-        let mut n = 0;
+        let own = self
+            .counts
+            .lookup(k)
+            .map_or(0, |id| self.counts.e[id as usize].count.saturating_sub(1));
+        let mut n = 0u32;
         let mut outs = self.node_outs[p.a as usize].clone();
         outs.sort_unstable();
         outs.dedup();
+        let mut seen = Vec::new();
         for &o in &outs {
             let out = &self.outs[o as usize];
             let (Some(ia), Some(ib)) = (out.by_node.get(&p.a), out.by_node.get(&p.b)) else {
                 continue;
             };
+            let mut pairs = Vec::new();
             for &i in ia {
                 let t1 = out.terms[i as usize];
                 let want = (t1.shift + p.d, t1.neg != p.sub);
-                let Some(&j) = ib.iter().find(|&&j| {
+                if let Some(&j) = ib.iter().find(|&&j| {
                     j != i && {
                         let t2 = out.terms[j as usize];
                         (t2.shift, t2.neg) == want
                     }
-                }) else {
-                    continue;
-                };
-                let t2 = out.terms[j as usize];
-                for (q, &u) in out.terms.iter().enumerate() {
-                    if !out.alive[q] || q == i as usize || q == j as usize {
-                        continue;
-                    }
-                    for t in [t1, t2] {
-                        if let Some(id) = self.counts.lookup(key(t, u)) {
-                            // The adders that pattern could still save.
-                            n += self.counts.e[id as usize].count.saturating_sub(1);
-                        }
-                    }
+                }) {
+                    pairs.push((i as usize, j as usize));
                 }
             }
+            if pairs.is_empty() {
+                continue;
+            }
+            seen.push(o);
+            let pot = self.potential(o as usize);
+            for (i, j) in pairs {
+                n += (pot[i] + pot[j]).saturating_sub(2 * own);
+            }
         }
-        n
+        (n, seen)
+    }
+
+    /// `conflicts(k)`, reused while none of the outputs it was computed from has changed.
+    /// (Counts of the broken pairs also move with substitutions elsewhere; ignoring that keeps
+    /// the evaluation of many candidates cheap.)
+    fn harm(&mut self, id: u32) -> u32 {
+        if let Some((h, stamp, outs)) = self.harm_cache.get(&id) {
+            if outs.iter().all(|&o| self.out_stamp[o as usize] < *stamp) {
+                return *h;
+            }
+        }
+        let (h, outs) = self.conflicts(self.counts.keys[id as usize]);
+        self.harm_cache.insert(id, (h, self.iter, outs));
+        h
     }
 
     fn pattern_depth(&self, k: u64) -> u32 {
@@ -460,6 +519,8 @@ impl Solver {
         // global table (and its cache misses) small; later changes are decrements.
         let mut local: FxMap<u64, u32> = FxMap::default();
         for &(o, i, j) in &occ {
+            self.out_stamp[o as usize] = self.iter;
+            self.pot[o as usize] = None;
             let out = &mut self.outs[o as usize];
             let t1 = out.terms[i as usize];
             remove_term(out, &mut self.counts, &self.depth, i as usize);
@@ -487,11 +548,12 @@ impl Solver {
     /// Drops dead term slots of outputs that are mostly dead, so the pair updates stay
     /// proportional to the live terms.
     fn compact(&mut self) {
-        for out in &mut self.outs {
+        for (o, out) in self.outs.iter_mut().enumerate() {
             let live = out.n_alive;
             if out.terms.len() < 32 || live * 2 > out.terms.len() {
                 continue;
             }
+            self.pot[o] = None; // indexed by term slot
             let terms: Vec<Term> = out
                 .terms
                 .iter()
@@ -510,7 +572,15 @@ impl Solver {
 
     fn run(&mut self) {
         loop {
-            let cands = self.counts.top_candidates(SCAN);
+            let n = if self.thorough && self.counts.top <= 3 {
+                std::env::var("CS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(SCAN)
+            } else {
+                SCAN
+            };
+            let cands = self.counts.top_candidates(n);
             if cands.is_empty() {
                 break;
             }
@@ -518,14 +588,16 @@ impl Solver {
             // Equally frequent patterns: the shallower first; in thorough mode, when only
             // pairs and triples are left (a matching problem), the least destructive first.
             let careful = self.thorough && self.counts.top <= 3;
-            let best = cands
-                .iter()
-                .map(|&id| {
-                    let k = self.counts.keys[id as usize];
-                    let harm = if careful { self.conflicts(k) } else { 0 };
-                    ((harm, self.pattern_depth(k), k), id)
-                })
-                .min();
+            let mut best = None;
+            for id in cands {
+                let k = self.counts.keys[id as usize];
+                let harm = if careful { self.harm(id) } else { 0 };
+                let cand = ((harm, self.pattern_depth(k), k), id);
+                if best.is_none_or(|b| cand < b) {
+                    best = Some(cand);
+                }
+            }
+            self.iter += 1;
             let Some(((_, _, k), id)) = best else { break };
             if self.apply(k) == 0 {
                 self.counts.ban(id);
@@ -553,6 +625,10 @@ pub(crate) fn solve(
         counts: Counts::new(n_inputs, max_shift + 1, n_terms),
         max_depth,
         thorough,
+        iter: 1,
+        out_stamp: Vec::new(),
+        harm_cache: FxMap::default(),
+        pot: Vec::new(),
     };
     for (o, ts) in terms.into_iter().enumerate() {
         let mut out = Out {
@@ -576,6 +652,8 @@ pub(crate) fn solve(
         s.outs.push(out);
     }
     let t0 = std::time::Instant::now();
+    s.out_stamp = vec![0; s.outs.len()];
+    s.pot = vec![None; s.outs.len()];
     s.counts.enable_buckets();
     let npat = s.counts.keys.len();
     s.run();
