@@ -12,6 +12,7 @@ fn arith_bench() {
         .unwrap_or(2);
     let effort = match std::env::var("ARITH_EFFORT").as_deref() {
         Ok("fast") => Effort::Fast,
+        Ok("balanced") => Effort::Balanced,
         Ok("thorough") => Effort::Thorough,
         _ => Effort::Auto,
     };

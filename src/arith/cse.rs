@@ -9,10 +9,20 @@
 //!
 //! Depth control: each output keeps the Kraft sum `sum 2^depth(term)`; a balanced tree over its
 //! terms has depth `ceil(log2 kraft)`, so a substitution is only made where the output's Kraft
-//! sum stays `<= 2^max_depth`. Ties between equally frequent patterns go to the shallower one.
+//! sum stays `<= 2^max_depth`.
 //!
-//! Speed: pattern counts live in a hash map and in buckets by count, updated incrementally on
-//! every substitution (only the pairs touching the two removed and one added term change).
+//! Ties: between equally frequent patterns, the shallower one. Optionally (`Careful`), once
+//! only pairs or triples repeat, the choice is a matching problem: the solver then takes the
+//! pattern whose occurrences destroy the least of the savings still available to the other
+//! pairs they touch (a per-term "potential"), from a heap re-evaluated only where outputs
+//! changed.
+//!
+//! Speed: pattern counts are updated incrementally on every substitution (only the pairs
+//! touching the two removed and one added term change); pairs of two inputs are indexed
+//! directly, others hashed; counts >= 2 are listed in lazily maintained buckets by count.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::fxhash::FxMap;
 
@@ -96,6 +106,9 @@ struct Counts {
     live: bool,
     /// Id of the first node built by the solver.
     first_built: u32,
+    /// Ids filed into a bucket since the solver last looked (harm tie-break only).
+    arrivals: Vec<u32>,
+    track_arrivals: bool,
     /// For each built node, the partner nodes of its published patterns (sorted). A pattern
     /// with a built node exists only if published when its newer node was built, so most
     /// decrements skip the hash lookup after a binary search in this short list.
@@ -167,6 +180,9 @@ impl Counts {
         e.bucket = c as u32;
         e.pos = self.buckets[c].len() as u32;
         self.buckets[c].push(id);
+        if self.track_arrivals {
+            self.arrivals.push(id);
+        }
     }
     fn eligible(&self, id: u32) -> bool {
         let e = &self.e[id as usize];
@@ -205,10 +221,20 @@ impl Counts {
                 .get((newer - self.first_built) as usize)
                 .is_some_and(|p| p.binary_search(&older).is_ok())
     }
-    fn dec_pair(&mut self, t: Term, u: Term) {
-        if self.may_exist(t, u) {
-            self.dec(key(t, u));
+    /// Decrements the pattern of two terms; returns its count before. (Counts of patterns with
+    /// a node built by the solver start at the occurrences published for it, so they may
+    /// undercount: never below zero.)
+    fn dec_pair(&mut self, t: Term, u: Term) -> u32 {
+        if !self.may_exist(t, u) {
+            return 0;
         }
+        let Some(id) = self.lookup(key(t, u)) else {
+            return 0;
+        };
+        let e = &mut self.e[id as usize];
+        let old = e.count;
+        e.count = old.saturating_sub(1);
+        old
     }
     fn count_of(&self, t: Term, u: Term) -> u32 {
         if !self.may_exist(t, u) {
@@ -233,13 +259,6 @@ impl Counts {
             self.partners.resize_with(slot + 1, Vec::new);
         }
         self.partners[slot] = partners;
-    }
-    fn dec(&mut self, k: u64) {
-        // Counts of patterns with a node built by the solver start at the number of occurrences
-        // that node was placed in, so they may undercount; never go below zero.
-        let Some(id) = self.lookup(k) else { return };
-        let e = &mut self.e[id as usize];
-        e.count = e.count.saturating_sub(1);
     }
     fn ban(&mut self, id: u32) {
         self.e[id as usize].banned = true;
@@ -284,6 +303,9 @@ struct Out {
     by_node: FxMap<u32, Vec<u32>>,
     n_alive: usize,
     kraft: u64,
+    /// Per term slot, the harm tie-break's potential (`u32::MAX`: not computed); kept
+    /// up to date as this output's terms change.
+    pot: Option<Vec<u32>>,
 }
 
 struct Solver {
@@ -295,13 +317,8 @@ struct Solver {
     node_outs: Vec<Vec<u32>>,
     counts: Counts,
     max_depth: u32,
-    thorough: bool,
-    /// Iteration counter, and the iteration in which each output last changed.
-    iter: u64,
-    out_stamp: Vec<u64>,
-    harm_cache: FxMap<u32, (u32, u64, Vec<u32>)>,
-    /// `potential` per output, dropped when the output changes.
-    pot: Vec<Option<Vec<u32>>>,
+    tie: Option<Careful>,
+    careful: CarefulState,
 }
 
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
@@ -310,7 +327,12 @@ fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
     out.n_alive -= 1;
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
-            counts.dec_pair(t, u);
+            let old = counts.dec_pair(t, u);
+            if let Some(p) = out.pot.as_mut() {
+                if p[k] != u32::MAX {
+                    p[k] = p[k].saturating_sub(old.saturating_sub(1));
+                }
+            }
         }
     }
     if let Some(v) = out.by_node.get_mut(&t.node) {
@@ -363,6 +385,9 @@ fn add_term(
     out.terms.push(t);
     out.alive.push(true);
     out.n_alive += 1;
+    if let Some(p) = out.pot.as_mut() {
+        p.push(u32::MAX);
+    }
     let v = out.by_node.entry(t.node).or_default();
     if v.is_empty() {
         node_outs[t.node as usize].push(o);
@@ -372,30 +397,26 @@ fn add_term(
 }
 
 impl Solver {
-    /// The savings the occurrences of `k` would destroy: for every other pair they break, the
-    /// adders its pattern could still save (count - 1). Among equally frequent patterns, the
-    /// least destructive keeps the most sharing alive.
-    /// Per live term of output `o`: the adders its pairs could still save, `sum (count - 1)`
-    /// over its pairs with the other live terms. Cached until the output changes.
-    fn potential(&mut self, o: usize) -> &[u32] {
-        if self.pot[o].is_none() {
-            let out = &self.outs[o];
-            let mut pot = vec![0u32; out.terms.len()];
-            for (i, &t) in out.terms.iter().enumerate() {
-                if !out.alive[i] {
-                    continue;
-                }
-                for (q, &u) in out.terms.iter().enumerate().skip(i + 1) {
-                    if out.alive[q] {
-                        let c = self.counts.count_of(t, u).saturating_sub(1);
-                        pot[i] += c;
-                        pot[q] += c;
-                    }
-                }
-            }
-            self.pot[o] = Some(pot);
+    /// For live term `i` of output `o`: the adders its pairs with the other live terms could
+    /// still save, `sum (count - 1)`. Cached per term until the output changes.
+    fn potential(&mut self, o: usize, i: usize) -> u32 {
+        let out = &mut self.outs[o];
+        let n_terms = out.terms.len();
+        let cached = out.pot.get_or_insert_with(|| vec![u32::MAX; n_terms])[i];
+        if cached != u32::MAX {
+            return cached;
         }
-        self.pot[o].as_deref().unwrap_or(&[])
+        let t = out.terms[i];
+        let mut n = 0u32;
+        for (q, &u) in out.terms.iter().enumerate() {
+            if out.alive[q] && q != i {
+                n += self.counts.count_of(t, u).saturating_sub(1);
+            }
+        }
+        if let Some(p) = out.pot.as_mut() {
+            p[i] = n;
+        }
+        n
     }
 
     /// The savings the occurrences of `k` would destroy: for every other pair they break, the
@@ -434,26 +455,65 @@ impl Solver {
                 continue;
             }
             seen.push(o);
-            let pot = self.potential(o as usize);
             for (i, j) in pairs {
-                n += (pot[i] + pot[j]).saturating_sub(2 * own);
+                let (pi, pj) = (self.potential(o as usize, i), self.potential(o as usize, j));
+                n += (pi + pj).saturating_sub(2 * own);
             }
         }
         (n, seen)
     }
 
-    /// `conflicts(k)`, reused while none of the outputs it was computed from has changed.
-    /// (Counts of the broken pairs also move with substitutions elsewhere; ignoring that keeps
-    /// the evaluation of many candidates cheap.)
-    fn harm(&mut self, id: u32) -> u32 {
-        if let Some((h, stamp, outs)) = self.harm_cache.get(&id) {
-            if outs.iter().all(|&o| self.out_stamp[o as usize] < *stamp) {
-                return *h;
+    /// Computes the harm of candidate `id`, files it in the careful heap and watches the
+    /// outputs it depends on. (Counts of the broken pairs also move with substitutions in other
+    /// outputs; ignoring that keeps re-evaluation proportional to what changed.)
+    fn push_careful(&mut self, id: u32) {
+        let k = self.counts.keys[id as usize];
+        let (h, outs) = self.conflicts(k);
+        let v = self.careful.version.entry(id).or_insert(0);
+        *v += 1;
+        let v = *v;
+        for o in outs {
+            self.careful.watch[o as usize].push(id);
+        }
+        let d = self.pattern_depth(k);
+        self.careful.heap.push(Reverse((h, d, k, id, v)));
+    }
+
+    /// The least harmful pattern of the top count (`careful.level`), keeping the heap in sync
+    /// with new arrivals and changed outputs.
+    fn careful_pick(&mut self) -> Option<(u64, u32)> {
+        let top = self.counts.top;
+        if self.careful.level != top {
+            self.careful.level = top;
+            self.careful.heap.clear();
+            self.careful.dirty.clear();
+            self.counts.arrivals.clear();
+            self.counts.track_arrivals = true;
+            let ids = self.counts.buckets[top].clone();
+            for id in ids {
+                if self.counts.e[id as usize].count as usize == top {
+                    self.push_careful(id);
+                }
+            }
+        } else {
+            let mut todo = std::mem::take(&mut self.careful.dirty);
+            todo.append(&mut self.counts.arrivals);
+            todo.sort_unstable();
+            todo.dedup();
+            for id in todo {
+                let e = self.counts.e[id as usize];
+                if e.count as usize == top && !e.banned {
+                    self.push_careful(id);
+                }
             }
         }
-        let (h, outs) = self.conflicts(self.counts.keys[id as usize]);
-        self.harm_cache.insert(id, (h, self.iter, outs));
-        h
+        while let Some(Reverse((_, _, k, id, v))) = self.careful.heap.pop() {
+            let e = self.counts.e[id as usize];
+            if e.count as usize == top && !e.banned && self.careful.version.get(&id) == Some(&v) {
+                return Some((k, id));
+            }
+        }
+        None
     }
 
     fn pattern_depth(&self, k: u64) -> u32 {
@@ -518,9 +578,13 @@ impl Solver {
         // in a small local map and publish only those seen at least twice. This keeps the
         // global table (and its cache misses) small; later changes are decrements.
         let mut local: FxMap<u64, u32> = FxMap::default();
+        let exact = self.tie.is_some_and(|t| t.exact);
         for &(o, i, j) in &occ {
-            self.out_stamp[o as usize] = self.iter;
-            self.pot[o as usize] = None;
+            if exact {
+                self.outs[o as usize].pot = None;
+            }
+            let w = std::mem::take(&mut self.careful.watch[o as usize]);
+            self.careful.dirty.extend(w);
             let out = &mut self.outs[o as usize];
             let t1 = out.terms[i as usize];
             remove_term(out, &mut self.counts, &self.depth, i as usize);
@@ -542,18 +606,33 @@ impl Solver {
         }
         let fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
         self.counts.publish(id, fresh);
+        // The other terms' potentials gain the new node's published pairs.
+        let mut touched: Vec<u32> = occ.iter().map(|o| o.0).collect();
+        touched.dedup();
+        for o in touched {
+            let out = &mut self.outs[o as usize];
+            let Some(p) = out.pot.as_mut() else { continue };
+            let news: Vec<u32> = out.by_node.get(&id).cloned().unwrap_or_default();
+            for n in news {
+                let t = out.terms[n as usize];
+                for (q, &u) in out.terms.iter().enumerate() {
+                    if out.alive[q] && u.node != id && p[q] != u32::MAX {
+                        p[q] += self.counts.count_of(t, u).saturating_sub(1);
+                    }
+                }
+            }
+        }
         occ.len()
     }
 
     /// Drops dead term slots of outputs that are mostly dead, so the pair updates stay
     /// proportional to the live terms.
     fn compact(&mut self) {
-        for (o, out) in self.outs.iter_mut().enumerate() {
+        for out in self.outs.iter_mut() {
             let live = out.n_alive;
             if out.terms.len() < 32 || live * 2 > out.terms.len() {
                 continue;
             }
-            self.pot[o] = None; // indexed by term slot
             let terms: Vec<Term> = out
                 .terms
                 .iter()
@@ -567,43 +646,68 @@ impl Solver {
             }
             out.alive = vec![true; terms.len()];
             out.terms = terms;
+            out.pot = None; // indexed by term slot
         }
     }
 
     fn run(&mut self) {
         loop {
-            let n = if self.thorough && self.counts.top <= 3 {
-                std::env::var("CS")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(SCAN)
-            } else {
-                SCAN
-            };
-            let cands = self.counts.top_candidates(n);
+            // Establishes the real top count (re-filing stale entries).
+            let cands = self.counts.top_candidates(SCAN);
             if cands.is_empty() {
                 break;
             }
             self.compact();
-            // Equally frequent patterns: the shallower first; in thorough mode, when only
-            // pairs and triples are left (a matching problem), the least destructive first.
-            let careful = self.thorough && self.counts.top <= 3;
-            let mut best = None;
-            for id in cands {
-                let k = self.counts.keys[id as usize];
-                let harm = if careful { self.harm(id) } else { 0 };
-                let cand = ((harm, self.pattern_depth(k), k), id);
-                if best.is_none_or(|b| cand < b) {
-                    best = Some(cand);
+            // Equally frequent patterns: the shallower first; with the harm tie-break, once
+            // only pairs (and triples) are left, a matching problem, the least destructive.
+            let pick = if self.tie.is_some_and(|t| self.counts.top <= t.top) {
+                self.careful_pick()
+            } else {
+                None
+            };
+            let (k, id) = match pick {
+                Some(p) => p,
+                None => {
+                    let best = cands
+                        .iter()
+                        .map(|&id| {
+                            let k = self.counts.keys[id as usize];
+                            ((self.pattern_depth(k), k), id)
+                        })
+                        .min();
+                    let Some(((_, k), id)) = best else { break };
+                    (k, id)
                 }
-            }
-            self.iter += 1;
-            let Some(((_, _, k), id)) = best else { break };
+            };
             if self.apply(k) == 0 {
                 self.counts.ban(id);
             }
         }
     }
+}
+
+/// `(harm, depth, pattern key, pattern id, version)`, smallest first.
+type HeapEntry = Reverse<(u32, u32, u64, u32, u32)>;
+
+/// State of the harm tie-break: candidates of the top count in a heap by harm, with
+/// versions (stale entries are skipped) and, per output, the candidates to re-evaluate when it
+/// changes.
+#[derive(Default)]
+struct CarefulState {
+    level: usize,
+    heap: BinaryHeap<HeapEntry>,
+    version: FxMap<u32, u32>,
+    watch: Vec<Vec<u32>>,
+    dirty: Vec<u32>,
+}
+
+/// The harm-based tie-break: used once the top count is at most `top`; `exact` recomputes a
+/// changed output's potentials from the current counts instead of updating them
+/// incrementally (better choices, about twice the time at 128x128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Careful {
+    pub top: usize,
+    pub exact: bool,
 }
 
 /// Runs the solver on the initial per-output terms (nodes `0..n_inputs` are the inputs, at
@@ -612,7 +716,7 @@ pub(crate) fn solve(
     n_inputs: usize,
     terms: Vec<Vec<Term>>,
     max_depth: u32,
-    thorough: bool,
+    tie: Option<Careful>,
 ) -> Solution {
     let max_shift = terms.iter().flatten().map(|t| t.shift).max().unwrap_or(0);
     let n_terms: usize = terms.iter().map(Vec::len).sum();
@@ -624,11 +728,8 @@ pub(crate) fn solve(
         node_outs: vec![Vec::new(); n_inputs],
         counts: Counts::new(n_inputs, max_shift + 1, n_terms),
         max_depth,
-        thorough,
-        iter: 1,
-        out_stamp: Vec::new(),
-        harm_cache: FxMap::default(),
-        pot: Vec::new(),
+        tie,
+        careful: CarefulState::default(),
     };
     for (o, ts) in terms.into_iter().enumerate() {
         let mut out = Out {
@@ -637,6 +738,7 @@ pub(crate) fn solve(
             by_node: FxMap::default(),
             n_alive: 0,
             kraft: 0,
+            pot: None,
         };
         for t in ts {
             add_term(
@@ -652,8 +754,7 @@ pub(crate) fn solve(
         s.outs.push(out);
     }
     let t0 = std::time::Instant::now();
-    s.out_stamp = vec![0; s.outs.len()];
-    s.pot = vec![None; s.outs.len()];
+    s.careful.watch = vec![Vec::new(); s.outs.len()];
     s.counts.enable_buckets();
     let npat = s.counts.keys.len();
     s.run();

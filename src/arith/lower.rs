@@ -3,7 +3,7 @@
 //! node list to [`AdderGraph::build`] for intervals, widths and the pipeline plan.
 
 use super::csd::{ceil_log2, csd};
-use super::cse::{self, Term, MAX_NODES};
+use super::cse::{self, Careful, Term, MAX_NODES};
 use super::error::ArithError;
 use super::graph::{AdderGraph, NodeKind, Operand};
 use super::matrix::ConstMatrix;
@@ -13,16 +13,20 @@ use super::width::Interval;
 /// Largest supported input magnitude (a 48-bit accumulator feeding a requant multiplier).
 pub const MAX_INPUT: i64 = 1 << 48;
 
-/// How hard the solver works on ties between equally frequent patterns.
+/// How hard the solver works on ties between equally frequent patterns. Measured on random
+/// int8 layers (docs/benchmarks-arith.md): at 128x128 `Fast` needs about 2.5 % more adders
+/// than `Thorough` in a third of the time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effort {
     /// Shallowest pattern first: O(1) per choice.
     Fast,
-    /// Among the last pairs and triples, the pattern that breaks the fewest other shareable
-    /// pairs (about 5x slower, 1-2 % fewer adders).
+    /// Once only pairs are left, the pattern whose substitution destroys the least of the
+    /// other pairs' remaining savings (per-term potentials updated incrementally).
+    Balanced,
+    /// The same from triples on, with potentials recomputed from the current counts.
     Thorough,
     /// Thorough up to [`AUTO_THOROUGH_TERMS`] CSD digits in the matrix (about 64x64 int8),
-    /// fast beyond, so a 128x128 layer still lowers in well under a second.
+    /// balanced beyond, so a 128x128 layer lowers in under a second.
     Auto,
 }
 
@@ -106,12 +110,22 @@ pub fn lower(
         terms.push(ts);
     }
     let n_terms: usize = terms.iter().map(Vec::len).sum();
-    let thorough = match opts.effort {
-        Effort::Fast => false,
-        Effort::Thorough => true,
-        Effort::Auto => n_terms <= AUTO_THOROUGH_TERMS,
+    let balanced = Some(Careful {
+        top: 2,
+        exact: false,
+    });
+    let thorough = Some(Careful {
+        top: 3,
+        exact: true,
+    });
+    let tie = match opts.effort {
+        Effort::Fast => None,
+        Effort::Balanced => balanced,
+        Effort::Thorough => thorough,
+        Effort::Auto if n_terms <= AUTO_THOROUGH_TERMS => thorough,
+        Effort::Auto => balanced,
     };
-    let sol = cse::solve(n, terms, min_depth + opts.depth_slack, thorough);
+    let sol = cse::solve(n, terms, min_depth + opts.depth_slack, tie);
 
     let mut kinds: Vec<NodeKind> = (0..n).map(NodeKind::Input).collect();
     let mut depth = sol.depth;
