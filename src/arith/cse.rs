@@ -319,6 +319,8 @@ struct Solver {
     max_depth: u32,
     tie: Option<Careful>,
     careful: CarefulState,
+    /// Scratch map for the pairs of a newly built node (kept to reuse its allocation).
+    local: FxMap<u64, u32>,
 }
 
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
@@ -577,7 +579,8 @@ impl Solver {
         // Pairs with the new node can only gain occurrences now, where it is placed: count them
         // in a small local map and publish only those seen at least twice. This keeps the
         // global table (and its cache misses) small; later changes are decrements.
-        let mut local: FxMap<u64, u32> = FxMap::default();
+        let mut local = std::mem::take(&mut self.local);
+        local.clear();
         let exact = self.tie.is_some_and(|t| t.exact);
         for &(o, i, j) in &occ {
             if exact {
@@ -604,7 +607,12 @@ impl Solver {
                 Some(&mut local),
             );
         }
-        let fresh: Vec<(u64, u32)> = local.into_iter().filter(|&(_, c)| c >= 2).collect();
+        let fresh: Vec<(u64, u32)> = local
+            .iter()
+            .filter(|&(_, &c)| c >= 2)
+            .map(|(&k, &c)| (k, c))
+            .collect();
+        self.local = local;
         self.counts.publish(id, fresh);
         // The other terms' potentials gain the new node's published pairs.
         let mut touched: Vec<u32> = occ.iter().map(|o| o.0).collect();
@@ -653,8 +661,7 @@ impl Solver {
     fn run(&mut self) {
         loop {
             // Establishes the real top count (re-filing stale entries).
-            let cands = self.counts.top_candidates(SCAN);
-            if cands.is_empty() {
+            if self.counts.top_candidates(1).is_empty() {
                 break;
             }
             self.compact();
@@ -668,7 +675,9 @@ impl Solver {
             let (k, id) = match pick {
                 Some(p) => p,
                 None => {
-                    let best = cands
+                    let best = self
+                        .counts
+                        .top_candidates(SCAN)
                         .iter()
                         .map(|&id| {
                             let k = self.counts.keys[id as usize];
@@ -730,6 +739,7 @@ pub(crate) fn solve(
         max_depth,
         tie,
         careful: CarefulState::default(),
+        local: FxMap::default(),
     };
     for (o, ts) in terms.into_iter().enumerate() {
         let mut out = Out {
