@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use semifreddo::arith::{
     csd, csd_weight, emit_verilog, layer_report, lower, signed_width, ArithError, ConstMatrix,
-    Interval, LowerOptions, NodeKind, PortNames,
+    Effort, Interval, LowerOptions, NodeKind, PortNames,
 };
 
 fn reference(m: &ConstMatrix, x: &[i64]) -> Vec<i64> {
@@ -53,11 +53,17 @@ fn case() -> impl Strategy<Value = (ConstMatrix, Vec<Interval>, LowerOptions, Ve
                 prop::collection::vec(interval(), c),
                 0u32..4,
                 0u32..3,
+                prop::sample::select(vec![
+                    Effort::Fast,
+                    Effort::Balanced,
+                    Effort::Thorough,
+                    Effort::Auto,
+                ]),
                 Just((r, c)),
                 prop::collection::vec(prop::collection::vec(0.0f64..1.0, c), 8),
             )
         })
-        .prop_map(|(w, ranges, every, slack, (r, c), fr)| {
+        .prop_map(|(w, ranges, every, slack, effort, (r, c), fr)| {
             let m = ConstMatrix::new(r, c, w).expect("valid");
             let xs = fr
                 .iter()
@@ -74,7 +80,7 @@ fn case() -> impl Strategy<Value = (ConstMatrix, Vec<Interval>, LowerOptions, Ve
                 LowerOptions {
                     pipeline_every: every,
                     depth_slack: slack,
-                    ..LowerOptions::default()
+                    effort,
                 },
                 xs,
             )
@@ -312,4 +318,37 @@ fn deterministic_output() {
         emit_verilog(&a, "d", &p).expect("emit"),
         emit_verilog(&b, "d", &p).expect("emit")
     );
+}
+
+/// Layers large enough for every phase of the solver (high counts, the harm tie-break, merges)
+/// stay exact, within depth, and within the CSD baseline, for every effort.
+#[test]
+fn medium_layers_exact() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    for (rows, cols, seed) in [(48usize, 40usize, 21u64), (9, 72, 22), (64, 64, 23)] {
+        let m = semifreddo::arith::random_int8_matrix(rows, cols, seed);
+        let ranges = vec![Interval::INT8; cols];
+        for effort in [Effort::Fast, Effort::Balanced, Effort::Thorough] {
+            let opts = LowerOptions {
+                pipeline_every: 2,
+                depth_slack: 2,
+                effort,
+            };
+            let g = lower(&m, &ranges, &opts).expect("lower");
+            for x in extremes(&ranges)
+                .into_iter()
+                .chain((0..16).map(|_| (0..cols).map(|_| rng.gen_range(-128..=127)).collect()))
+            {
+                assert_eq!(
+                    g.eval(&x).expect("eval"),
+                    reference(&m, &x),
+                    "{rows}x{cols} {effort:?}"
+                );
+            }
+            let st = layer_report("m", &m, &ranges, &opts).expect("report");
+            assert!(g.depth() <= g.min_depth() + 2);
+            assert!(st.adders() < st.csd_baseline, "{rows}x{cols} {effort:?}");
+        }
+    }
 }
