@@ -303,9 +303,10 @@ struct Out {
     by_node: FxMap<u32, Vec<u32>>,
     n_alive: usize,
     kraft: u64,
-    /// Per term slot, the harm tie-break's potential (`u32::MAX`: not computed); kept
-    /// up to date as this output's terms change.
-    pot: Option<Vec<u32>>,
+    /// For the harm tie-break, per term slot: the slots of the terms it shares a pattern of
+    /// count >= 2 with (or had: counts are read fresh). Counts only grow at initialisation
+    /// and when a node is built, so these lists stay complete.
+    hot: Option<Vec<Vec<u32>>>,
 }
 
 struct Solver {
@@ -329,12 +330,7 @@ fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
     out.n_alive -= 1;
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
-            let old = counts.dec_pair(t, u);
-            if let Some(p) = out.pot.as_mut() {
-                if p[k] != u32::MAX {
-                    p[k] = p[k].saturating_sub(old.saturating_sub(1));
-                }
-            }
+            counts.dec_pair(t, u);
         }
     }
     if let Some(v) = out.by_node.get_mut(&t.node) {
@@ -387,8 +383,8 @@ fn add_term(
     out.terms.push(t);
     out.alive.push(true);
     out.n_alive += 1;
-    if let Some(p) = out.pot.as_mut() {
-        p.push(u32::MAX);
+    if let Some(h) = out.hot.as_mut() {
+        h.push(Vec::new());
     }
     let v = out.by_node.entry(t.node).or_default();
     if v.is_empty() {
@@ -403,22 +399,33 @@ impl Solver {
     /// still save, `sum (count - 1)`. Cached per term until the output changes.
     fn potential(&mut self, o: usize, i: usize) -> u32 {
         let out = &mut self.outs[o];
-        let n_terms = out.terms.len();
-        let cached = out.pot.get_or_insert_with(|| vec![u32::MAX; n_terms])[i];
-        if cached != u32::MAX {
-            return cached;
-        }
-        let t = out.terms[i];
-        let mut n = 0u32;
-        for (q, &u) in out.terms.iter().enumerate() {
-            if out.alive[q] && q != i {
-                n += self.counts.count_of(t, u).saturating_sub(1);
+        if out.hot.is_none() {
+            let mut hot = vec![Vec::new(); out.terms.len()];
+            for (i, &t) in out.terms.iter().enumerate() {
+                if !out.alive[i] {
+                    continue;
+                }
+                for (q, &u) in out.terms.iter().enumerate().skip(i + 1) {
+                    if out.alive[q] && self.counts.count_of(t, u) >= 2 {
+                        hot[i].push(q as u32);
+                        hot[q].push(i as u32);
+                    }
+                }
             }
+            out.hot = Some(hot);
         }
-        if let Some(p) = out.pot.as_mut() {
-            p[i] = n;
-        }
-        n
+        let out = &self.outs[o];
+        let t = out.terms[i];
+        let partners = out.hot.as_ref().map_or(&[][..], |h| &h[i][..]);
+        partners
+            .iter()
+            .filter(|&&q| out.alive[q as usize])
+            .map(|&q| {
+                self.counts
+                    .count_of(t, out.terms[q as usize])
+                    .saturating_sub(1)
+            })
+            .sum()
     }
 
     /// The savings the occurrences of `k` would destroy: for every other pair they break, the
@@ -581,11 +588,7 @@ impl Solver {
         // global table (and its cache misses) small; later changes are decrements.
         let mut local = std::mem::take(&mut self.local);
         local.clear();
-        let exact = self.tie.is_some_and(|t| t.exact);
         for &(o, i, j) in &occ {
-            if exact {
-                self.outs[o as usize].pot = None;
-            }
             let w = std::mem::take(&mut self.careful.watch[o as usize]);
             self.careful.dirty.extend(w);
             let out = &mut self.outs[o as usize];
@@ -614,18 +617,27 @@ impl Solver {
             .collect();
         self.local = local;
         self.counts.publish(id, fresh);
-        // The other terms' potentials gain the new node's published pairs.
+        // The new node's published pairs join the hot lists of its outputs.
         let mut touched: Vec<u32> = occ.iter().map(|o| o.0).collect();
         touched.dedup();
         for o in touched {
             let out = &mut self.outs[o as usize];
-            let Some(p) = out.pot.as_mut() else { continue };
+            let Some(hot) = out.hot.as_mut() else {
+                continue;
+            };
             let news: Vec<u32> = out.by_node.get(&id).cloned().unwrap_or_default();
-            for n in news {
+            for &n in &news {
                 let t = out.terms[n as usize];
                 for (q, &u) in out.terms.iter().enumerate() {
-                    if out.alive[q] && u.node != id && p[q] != u32::MAX {
-                        p[q] += self.counts.count_of(t, u).saturating_sub(1);
+                    // Pairs of two new terms are seen from both ends: record them once.
+                    let other_new = u.node == id && (q as u32) <= n;
+                    if out.alive[q]
+                        && q != n as usize
+                        && !other_new
+                        && self.counts.count_of(t, u) >= 2
+                    {
+                        hot[n as usize].push(q as u32);
+                        hot[q].push(n);
                     }
                 }
             }
@@ -654,7 +666,7 @@ impl Solver {
             }
             out.alive = vec![true; terms.len()];
             out.terms = terms;
-            out.pot = None; // indexed by term slot
+            out.hot = None; // indexed by term slot
         }
     }
 
@@ -710,13 +722,10 @@ struct CarefulState {
     dirty: Vec<u32>,
 }
 
-/// The harm-based tie-break: used once the top count is at most `top`; `exact` recomputes a
-/// changed output's potentials from the current counts instead of updating them
-/// incrementally (better choices, about twice the time at 128x128).
+/// The harm-based tie-break, used once the top count is at most `top`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Careful {
     pub top: usize,
-    pub exact: bool,
 }
 
 /// Runs the solver on the initial per-output terms (nodes `0..n_inputs` are the inputs, at
@@ -748,7 +757,7 @@ pub(crate) fn solve(
             by_node: FxMap::default(),
             n_alive: 0,
             kraft: 0,
-            pot: None,
+            hot: None,
         };
         for t in ts {
             add_term(

@@ -110,14 +110,8 @@ pub fn lower(
         terms.push(ts);
     }
     let n_terms: usize = terms.iter().map(Vec::len).sum();
-    let balanced = Some(Careful {
-        top: 2,
-        exact: false,
-    });
-    let thorough = Some(Careful {
-        top: 3,
-        exact: true,
-    });
+    let balanced = Some(Careful { top: 2 });
+    let thorough = Some(Careful { top: 3 });
     let tie = match opts.effort {
         Effort::Fast => None,
         Effort::Balanced => balanced,
