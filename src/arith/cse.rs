@@ -236,10 +236,14 @@ impl Counts {
         e.count = old.saturating_sub(1);
         old
     }
-    fn count_of(&self, t: Term, u: Term) -> u32 {
+    /// The id of the pattern of two terms if its count is at least 2.
+    fn hot_id(&self, t: Term, u: Term) -> Option<u32> {
         if !self.may_exist(t, u) {
-            return 0;
+            return None;
         }
+        self.lookup(key(t, u))
+            .filter(|&id| self.e[id as usize].count >= 2)
+    }
         self.lookup(key(t, u))
             .map_or(0, |id| self.e[id as usize].count)
     }
@@ -303,10 +307,10 @@ struct Out {
     by_node: FxMap<u32, Vec<u32>>,
     n_alive: usize,
     kraft: u64,
-    /// For the harm tie-break, per term slot: the slots of the terms it shares a pattern of
-    /// count >= 2 with (or had: counts are read fresh). Counts only grow at initialisation
+    /// For the harm tie-break, per term slot: `(slot, pattern id)` of the terms it shares a
+    /// pattern of count >= 2 with (or had: counts are read fresh). Counts only grow at initialisation
     /// and when a node is built, so these lists stay complete.
-    hot: Option<Vec<Vec<u32>>>,
+    hot: Option<Vec<Vec<(u32, u32)>>>,
 }
 
 struct Solver {
@@ -406,25 +410,20 @@ impl Solver {
                     continue;
                 }
                 for (q, &u) in out.terms.iter().enumerate().skip(i + 1) {
-                    if out.alive[q] && self.counts.count_of(t, u) >= 2 {
-                        hot[i].push(q as u32);
-                        hot[q].push(i as u32);
+                    if let Some(id) = out.alive[q].then(|| self.counts.hot_id(t, u)).flatten() {
+                        hot[i].push((q as u32, id));
+                        hot[q].push((i as u32, id));
                     }
                 }
             }
             out.hot = Some(hot);
         }
         let out = &self.outs[o];
-        let t = out.terms[i];
         let partners = out.hot.as_ref().map_or(&[][..], |h| &h[i][..]);
         partners
             .iter()
-            .filter(|&&q| out.alive[q as usize])
-            .map(|&q| {
-                self.counts
-                    .count_of(t, out.terms[q as usize])
-                    .saturating_sub(1)
-            })
+            .filter(|&&(q, _)| out.alive[q as usize])
+            .map(|&(_, id)| self.counts.e[id as usize].count.saturating_sub(1))
             .sum()
     }
 
@@ -631,13 +630,12 @@ impl Solver {
                 for (q, &u) in out.terms.iter().enumerate() {
                     // Pairs of two new terms are seen from both ends: record them once.
                     let other_new = u.node == id && (q as u32) <= n;
-                    if out.alive[q]
-                        && q != n as usize
-                        && !other_new
-                        && self.counts.count_of(t, u) >= 2
-                    {
-                        hot[n as usize].push(q as u32);
-                        hot[q].push(n);
+                    if !out.alive[q] || q == n as usize || other_new {
+                        continue;
+                    }
+                    if let Some(pid) = self.counts.hot_id(t, u) {
+                        hot[n as usize].push((q as u32, pid));
+                        hot[q].push((n, pid));
                     }
                 }
             }
