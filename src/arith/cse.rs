@@ -244,9 +244,6 @@ impl Counts {
         self.lookup(key(t, u))
             .filter(|&id| self.e[id as usize].count >= 2)
     }
-        self.lookup(key(t, u))
-            .map_or(0, |id| self.e[id as usize].count)
-    }
     /// Publishes the patterns of newly built node `id` seen at least twice.
     fn publish(&mut self, id: u32, mut fresh: Vec<(u64, u32)>) {
         fresh.sort_unstable();
