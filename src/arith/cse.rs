@@ -326,21 +326,36 @@ struct Solver {
 }
 
 fn remove_term(out: &mut Out, counts: &mut Counts, depth: &[u32], i: usize) {
-    let t = out.terms[i];
-    out.alive[i] = false;
-    out.n_alive -= 1;
+    remove_terms(out, counts, depth, &[i]);
+}
+
+/// Removes live terms (distinct slots) in one pass over the output, decrementing the patterns
+/// of every pair they were part of.
+fn remove_terms(out: &mut Out, counts: &mut Counts, depth: &[u32], slots: &[usize]) {
+    for (n, &i) in slots.iter().enumerate() {
+        out.alive[i] = false;
+        out.n_alive -= 1;
+        for &j in &slots[..n] {
+            counts.dec_pair(out.terms[i], out.terms[j]);
+        }
+    }
     for (k, &u) in out.terms.iter().enumerate() {
         if out.alive[k] {
-            counts.dec_pair(t, u);
+            for &i in slots {
+                counts.dec_pair(out.terms[i], u);
+            }
         }
     }
-    if let Some(v) = out.by_node.get_mut(&t.node) {
-        v.retain(|&j| j as usize != i);
-        if v.is_empty() {
-            out.by_node.remove(&t.node);
+    for &i in slots {
+        let t = out.terms[i];
+        if let Some(v) = out.by_node.get_mut(&t.node) {
+            v.retain(|&j| j as usize != i);
+            if v.is_empty() {
+                out.by_node.remove(&t.node);
+            }
         }
+        out.kraft -= 1u64 << depth[t.node as usize];
     }
-    out.kraft -= 1u64 << depth[t.node as usize];
 }
 
 /// Adds a term, merging with an equal `(node, shift)` term: `t + t = t << 1`, `t - t = 0`.
@@ -589,8 +604,12 @@ impl Solver {
             self.careful.dirty.extend(w);
             let out = &mut self.outs[o as usize];
             let t1 = out.terms[i as usize];
-            remove_term(out, &mut self.counts, &self.depth, i as usize);
-            remove_term(out, &mut self.counts, &self.depth, j as usize);
+            remove_terms(
+                out,
+                &mut self.counts,
+                &self.depth,
+                &[i as usize, j as usize],
+            );
             let t = Term {
                 node: id,
                 shift: t1.shift,
