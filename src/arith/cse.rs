@@ -313,7 +313,6 @@ struct Out {
 struct Solver {
     depth: Vec<u32>,
     pairs: Vec<Pair>,
-    n_inputs: u32,
     outs: Vec<Out>,
     /// Outputs in which a node has (or had) a term; filtered when read.
     node_outs: Vec<Vec<u32>>,
@@ -755,7 +754,7 @@ pub(crate) fn solve(
     let mut s = Solver {
         depth: vec![0; n_inputs],
         pairs: Vec::new(),
-        n_inputs: n_inputs as u32,
+
         outs: Vec::with_capacity(terms.len()),
         node_outs: vec![Vec::new(); n_inputs],
         counts: Counts::new(n_inputs, max_shift + 1, n_terms),
@@ -799,7 +798,6 @@ pub(crate) fn solve(
             t0.elapsed()
         );
     }
-    let _ = s.n_inputs;
     let terms = s
         .outs
         .iter()

@@ -323,10 +323,10 @@ pub fn emit_verilog(g: &AdderGraph, module: &str, ports: &PortNames) -> Result<S
                 let op = if *sub { '-' } else { '+' };
                 // Below the shifted operand's lowest bit the result is the other operand's
                 // bits (lhs +/- (rhs << t), or rhs + (lhs << t)): wire them past the adder.
-                let (wired, other, wd, od) = if rhs.shift > lhs.shift {
-                    (lhs, rhs, dl, dr)
+                let (wired, other, wd) = if rhs.shift > lhs.shift {
+                    (lhs, rhs, dl)
                 } else {
-                    (rhs, lhs, dr, dl)
+                    (rhs, lhs, dr)
                 };
                 let t = (other.shift - wired.shift).min(w);
                 if t > 0 && (!*sub || wired == lhs) {
@@ -339,7 +339,6 @@ pub fn emit_verilog(g: &AdderGraph, module: &str, ports: &PortNames) -> Result<S
                         Some(format!("{{{a} {op} {b}, {low}}}"))
                     }
                 } else {
-                    let _ = (other, od);
                     let a = e.operand(lhs, dl, w);
                     let b = e.operand(rhs, dr, w);
                     Some(format!("{a} {op} {b}"))
