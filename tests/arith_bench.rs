@@ -59,3 +59,20 @@ fn write_synth_inputs() {
     )
     .expect("write");
 }
+
+/// Writes a pipelined 64x64 layer (ReLU inputs) to `$ARITH_SYNTH_DIR/lint_pw64.v` for a one-off
+/// lint of a large module.
+#[test]
+#[ignore = "writes a large module; run explicitly"]
+fn write_lint_input() {
+    use semifreddo::arith::{emit_verilog, lower, random_int8_matrix, Interval, PortNames};
+    let dir = std::env::var("ARITH_SYNTH_DIR").unwrap_or_else(|_| ".".into());
+    let m = random_int8_matrix(64, 64, 9);
+    let opts = LowerOptions {
+        pipeline_every: 2,
+        ..LowerOptions::default()
+    };
+    let g = lower(&m, &vec![Interval::RELU8; 64], &opts).expect("lower");
+    let v = emit_verilog(&g, "lint_pw64", &PortNames::default_for(&g)).expect("emit");
+    std::fs::write(format!("{dir}/lint_pw64.v"), v).expect("write");
+}
