@@ -79,7 +79,6 @@ fn key(x: Term, y: Term) -> u64 {
 
 #[derive(Clone, Copy, Default)]
 struct Entry {
-    count: u32,
     /// The bucket this pattern is listed in (0: none) and its position there. Listing is
     /// lazy: a listed pattern's count may have dropped below its bucket (decrements do not
     /// move it; the selection re-files stale entries), but never exceeds it.
@@ -99,6 +98,9 @@ struct Counts {
     n_direct: usize,
     ids: FxMap<u64, u32>,
     keys: Vec<u64>,
+    /// Counts apart from the rest of the entry: decrements, the most frequent update, touch
+    /// only this compact array.
+    count: Vec<u32>,
     e: Vec<Entry>,
     buckets: Vec<Vec<u32>>,
     top: usize,
@@ -130,6 +132,7 @@ impl Counts {
             c.n_shifts = d;
             c.n_direct = (n * n * d * 2) as usize;
             c.e = vec![Entry::default(); c.n_direct];
+            c.count = vec![0; c.n_direct];
             c.keys = (0..c.n_direct as u64)
                 .map(|i| {
                     let (sub, i) = (i & 1 == 1, i >> 1);
@@ -158,6 +161,7 @@ impl Counts {
         if id == next {
             self.keys.push(k);
             self.e.push(Entry::default());
+            self.count.push(0);
         }
         id
     }
@@ -171,7 +175,7 @@ impl Counts {
         self.e[id as usize].bucket = 0;
     }
     fn bucket(&mut self, id: u32) {
-        let c = self.e[id as usize].count as usize;
+        let c = self.count[id as usize] as usize;
         if self.buckets.len() <= c {
             self.buckets.resize_with(c + 1, Vec::new);
         }
@@ -186,7 +190,7 @@ impl Counts {
     }
     fn eligible(&self, id: u32) -> bool {
         let e = &self.e[id as usize];
-        self.live && !e.banned && e.count >= 2
+        self.live && !e.banned && self.count[id as usize] >= 2
     }
     /// Files `id` in the bucket of its current count (or none).
     fn refile(&mut self, id: u32) {
@@ -202,9 +206,8 @@ impl Counts {
     }
     fn add(&mut self, k: u64, n: u32) {
         let id = self.intern(k);
-        let e = &mut self.e[id as usize];
-        e.count += n;
-        if e.count > e.bucket && self.eligible(id) {
+        self.count[id as usize] += n;
+        if self.count[id as usize] > self.e[id as usize].bucket && self.eligible(id) {
             self.refile(id);
         }
     }
@@ -231,9 +234,9 @@ impl Counts {
         let Some(id) = self.lookup(key(t, u)) else {
             return 0;
         };
-        let e = &mut self.e[id as usize];
-        let old = e.count;
-        e.count = old.saturating_sub(1);
+        let c = &mut self.count[id as usize];
+        let old = *c;
+        *c = old.saturating_sub(1);
         old
     }
     /// The id of the pattern of two terms if its count is at least 2.
@@ -242,7 +245,7 @@ impl Counts {
             return None;
         }
         self.lookup(key(t, u))
-            .filter(|&id| self.e[id as usize].count >= 2)
+            .filter(|&id| self.count[id as usize] >= 2)
     }
     /// Publishes the patterns of newly built node `id` seen at least twice.
     fn publish(&mut self, id: u32, mut fresh: Vec<(u64, u32)>) {
@@ -273,7 +276,7 @@ impl Counts {
             let mut i = 0;
             while i < self.buckets[t].len() && out.len() < n {
                 let id = self.buckets[t][i];
-                if self.e[id as usize].count as usize == t {
+                if self.count[id as usize] as usize == t {
                     out.push(id);
                     i += 1;
                 } else {
@@ -434,7 +437,7 @@ impl Solver {
         partners
             .iter()
             .filter(|&&(q, _)| out.alive[q as usize])
-            .map(|&(_, id)| self.counts.e[id as usize].count.saturating_sub(1))
+            .map(|&(_, id)| self.counts.count[id as usize].saturating_sub(1))
             .sum()
     }
 
@@ -446,7 +449,7 @@ impl Solver {
         let own = self
             .counts
             .lookup(k)
-            .map_or(0, |id| self.counts.e[id as usize].count.saturating_sub(1));
+            .map_or(0, |id| self.counts.count[id as usize].saturating_sub(1));
         let mut n = 0u32;
         let mut outs = self.node_outs[p.a as usize].clone();
         outs.sort_unstable();
@@ -510,7 +513,7 @@ impl Solver {
             self.counts.track_arrivals = true;
             let ids = self.counts.buckets[top].clone();
             for id in ids {
-                if self.counts.e[id as usize].count as usize == top {
+                if self.counts.count[id as usize] as usize == top {
                     self.push_careful(id);
                 }
             }
@@ -521,14 +524,17 @@ impl Solver {
             todo.dedup();
             for id in todo {
                 let e = self.counts.e[id as usize];
-                if e.count as usize == top && !e.banned {
+                if self.counts.count[id as usize] as usize == top && !e.banned {
                     self.push_careful(id);
                 }
             }
         }
         while let Some(Reverse((_, _, k, id, v))) = self.careful.heap.pop() {
             let e = self.counts.e[id as usize];
-            if e.count as usize == top && !e.banned && self.careful.version.get(&id) == Some(&v) {
+            if self.counts.count[id as usize] as usize == top
+                && !e.banned
+                && self.careful.version.get(&id) == Some(&v)
+            {
                 return Some((k, id));
             }
         }
