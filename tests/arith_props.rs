@@ -347,6 +347,20 @@ fn medium_layers_exact() {
                     "{rows}x{cols} {effort:?}"
                 );
             }
+            // No constant multiple of one input is built twice (up to shift and sign).
+            let mut consts = std::collections::BTreeSet::new();
+            for n in g
+                .nodes()
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Add { .. }) && n.coeffs.len() == 1)
+            {
+                let (i, c) = n.coeffs[0];
+                let a = c.unsigned_abs();
+                assert!(
+                    consts.insert((i, a >> a.trailing_zeros())),
+                    "{rows}x{cols} {effort:?}: {c}*x{i} twice"
+                );
+            }
             let st = layer_report("m", &m, &ranges, &opts).expect("report");
             assert!(g.depth() <= g.min_depth() + 2);
             assert!(st.adders() < st.csd_baseline, "{rows}x{cols} {effort:?}");
