@@ -168,6 +168,7 @@ fn check(module: &str, m: &ConstMatrix, ranges: &[Interval], every: u32, stall: 
         &LowerOptions {
             pipeline_every: every,
             depth_slack: 2,
+            ..LowerOptions::default()
         },
     )
     .expect("lower");

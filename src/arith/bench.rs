@@ -52,13 +52,16 @@ pub fn bench_layer(n: usize, seed: u64, opts: &LowerOptions) -> Result<BenchRow,
 
 /// The benchmark table at 32x32, 64x64 and 128x128 (seed 1), default options.
 pub fn bench_report() -> Result<String, ArithError> {
-    bench_report_with(&[32, 64, 128], 1, &LowerOptions::default())
+    bench_report_with(&[32, 64, 128], 1, &LowerOptions::default(), true)
 }
 
+/// The benchmark table for `n x n` layers of the given sizes, optionally followed by the whole
+/// `vga` frozen core.
 pub fn bench_report_with(
     sizes: &[usize],
     seed: u64,
     opts: &LowerOptions,
+    vga_core: bool,
 ) -> Result<String, ArithError> {
     let mut s = String::new();
     let _ = writeln!(
@@ -86,6 +89,15 @@ pub fn bench_report_with(
             per(r.mcm_plus_trees),
             format!("{} ({})", st.depth, st.min_depth),
             st.lowering_ms
+        );
+    }
+    if vga_core {
+        let (nz, adders, ms) = bench_vga_core(seed, opts)?;
+        let _ = writeln!(
+            s,
+            "vga frozen core (random weights in its 39 layer shapes): {nz} nonzero weights, \
+             {adders} adders ({:.3}/weight), lowered in {ms:.0} ms",
+            adders as f64 / nz.max(1) as f64
         );
     }
     Ok(s)
@@ -125,4 +137,42 @@ pub fn programmable_layer_verilog(rows: usize, cols: usize, module: &str) -> Str
     }
     let _ = writeln!(v, "endmodule\n`resetall");
     v
+}
+
+/// Layer shapes of the `vga` preset's frozen core (SPEC section 1): `(count, rows, cols,
+/// input range)`. Depthwise layers are one 1x9 matrix per channel.
+fn vga_frozen_layers() -> Vec<(usize, usize, usize, Interval)> {
+    let (i8r, relu) = (Interval::INT8, Interval::RELU8);
+    let mut v = vec![(1, 32, 27, i8r)]; // stem: 3x3x3 -> 32
+                                        // (block input channels, downsample?) per stage; 3 extra regular blocks each.
+    for (c_in, c_out) in [(32usize, 64usize), (64, 128), (128, 128), (128, 256)] {
+        if c_out == 2 * c_in {
+            v.push((2 * c_in, 1, 9, relu)); // DW1, DW2: c_in channels each
+            v.push((2, c_in, c_in, i8r)); // PW1, PW2
+        } else {
+            v.push((c_out / 2, 1, 9, relu));
+            v.push((1, c_out / 2, c_out / 2, i8r));
+        }
+        v.push((3 * c_out / 2, 1, 9, relu));
+        v.push((3, c_out / 2, c_out / 2, i8r));
+    }
+    v
+}
+
+/// Lowers random int8 weights shaped like the whole `vga` frozen core (137,152 weights):
+/// returns `(nonzero weights, adders, milliseconds)`.
+pub fn bench_vga_core(seed: u64, opts: &LowerOptions) -> Result<(usize, usize, f64), ArithError> {
+    let (mut nz, mut adders, mut k) = (0, 0, 0u64);
+    let t = Instant::now();
+    for (count, rows, cols, range) in vga_frozen_layers() {
+        for _ in 0..count {
+            k += 1;
+            let m = random_int8_matrix(rows, cols, seed.wrapping_mul(1_000_003).wrapping_add(k));
+            let g = lower(&m, &vec![range; cols], opts)?;
+            let st = LayerStats::of("", &g, 0.0);
+            nz += st.nonzero_weights;
+            adders += st.adders();
+        }
+    }
+    Ok((nz, adders, t.elapsed().as_secs_f64() * 1e3))
 }

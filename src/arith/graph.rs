@@ -56,6 +56,8 @@ pub struct AdderGraph {
     pub(crate) outputs: Vec<Output>,
     pub(crate) pipeline_every: u32,
     pub(crate) min_depth: u32,
+    /// Scheduled adder level of every node (its depth, or later where that saves registers).
+    pub(crate) level: Vec<u32>,
 }
 
 impl AdderGraph {
@@ -166,14 +168,61 @@ impl AdderGraph {
                 width: interval.width(),
             });
         }
-        Ok(AdderGraph {
+        let mut g = AdderGraph {
+            level: nodes.iter().map(|n| n.depth).collect(),
             matrix,
             inputs,
             nodes,
             outputs: outs,
             pipeline_every,
             min_depth,
-        })
+        };
+        g.schedule();
+        Ok(g)
+    }
+
+    /// Chooses node levels for pipelining: as soon as possible (each node at its depth) or as
+    /// late as possible (each node just before its first consumer, outputs at the full depth),
+    /// whichever needs fewer register bits. Late placement lets multipliers read one shared
+    /// delayed copy of their input instead of each carrying its own wide product forward.
+    fn schedule(&mut self) {
+        if self.pipeline_every == 0 {
+            return;
+        }
+        let asap = self.level.clone();
+        let asap_bits = self.register_bits();
+        let d = self.depth();
+        let mut alap = vec![d; self.nodes.len()];
+        for id in (0..self.nodes.len()).rev() {
+            match self.nodes[id].kind {
+                NodeKind::Input(_) => alap[id] = 0,
+                NodeKind::Add { lhs, rhs, .. } => {
+                    for op in [lhs, rhs] {
+                        alap[op.node] = alap[op.node].min(alap[id].saturating_sub(1));
+                    }
+                }
+                NodeKind::Neg(op) => alap[op.node] = alap[op.node].min(alap[id].saturating_sub(1)),
+            }
+        }
+        // Inputs stay at level 0; every other node keeps level >= its depth (ALAP >= ASAP).
+        for (id, n) in self.nodes.iter().enumerate() {
+            if matches!(n.kind, NodeKind::Input(_)) {
+                alap[id] = 0;
+            }
+        }
+        self.level = alap;
+        if self.register_bits() >= asap_bits {
+            self.level = asap;
+        }
+    }
+
+    /// Pipeline flip-flops of the datapath (node width times delay, summed).
+    fn register_bits(&self) -> u64 {
+        self.delays()
+            .iter()
+            .zip(&self.nodes)
+            .map(|(&d, n)| d as u64 * n.width as u64)
+            .sum()
     }
 
     pub fn matrix(&self) -> &ConstMatrix {
@@ -219,9 +268,10 @@ impl AdderGraph {
         }
     }
     /// The clock cycle (relative to the input) in which node `id`'s combinational value exists.
-    /// A node at depth d lives in stage `ceil(d / N)` and is computed in cycle `stage - 1`.
+    /// A node scheduled at level l (see `schedule`) lives in stage `ceil(l / N)` and is computed
+    /// in cycle `stage - 1`.
     pub fn cycle(&self, id: usize) -> u32 {
-        let d = self.nodes[id].depth;
+        let d = self.level[id];
         if self.pipeline_every == 0 || d == 0 {
             0
         } else {

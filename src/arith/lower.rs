@@ -2,18 +2,36 @@
 //! ([`super::cse`]), sum each output's leftover terms in a depth-optimal tree, and hand the
 //! node list to [`AdderGraph::build`] for intervals, widths and the pipeline plan.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use super::csd::{ceil_log2, csd};
-use super::cse::{self, Term, MAX_NODES};
+use super::cse::{self, Careful, Term, MAX_NODES};
 use super::error::ArithError;
 use super::graph::{AdderGraph, NodeKind, Operand};
 use super::matrix::ConstMatrix;
+use super::tree::{negate, sum_tree};
 use super::width::Interval;
 
 /// Largest supported input magnitude (a 48-bit accumulator feeding a requant multiplier).
 pub const MAX_INPUT: i64 = 1 << 48;
+
+/// How hard the solver works on ties between equally frequent patterns. Measured on random
+/// int8 layers (docs/benchmarks-arith.md): at 128x128 `Fast` needs about 2.5 % more adders
+/// than `Thorough` in a third of the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// Shallowest pattern first: O(1) per choice.
+    Fast,
+    /// Once only pairs are left, the pattern whose substitution destroys the least of the
+    /// other pairs' remaining savings (per-term potentials updated incrementally).
+    Balanced,
+    /// The same from triples on, with potentials recomputed from the current counts.
+    Thorough,
+    /// Thorough up to [`AUTO_THOROUGH_TERMS`] CSD digits in the matrix (about 64x64 int8),
+    /// balanced beyond, so a 128x128 layer lowers in under a second.
+    Auto,
+}
+
+/// Size limit of [`Effort::Auto`]'s thorough mode, in CSD digits of the whole matrix.
+pub const AUTO_THOROUGH_TERMS: usize = 10_000;
 
 /// Generation options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +41,7 @@ pub struct LowerOptions {
     /// Allowed adder depth above the lower bound `ceil(log2(max CSD digits per output))`.
     /// More slack lets the solver share more; 0 forces minimal depth.
     pub depth_slack: u32,
+    pub effort: Effort,
 }
 
 impl Default for LowerOptions {
@@ -30,6 +49,7 @@ impl Default for LowerOptions {
         LowerOptions {
             pipeline_every: 0,
             depth_slack: 2,
+            effort: Effort::Auto,
         }
     }
 }
@@ -89,7 +109,17 @@ pub fn lower(
         min_depth = min_depth.max(ceil_log2(ts.len() as u64));
         terms.push(ts);
     }
-    let sol = cse::solve(n, terms, min_depth + opts.depth_slack);
+    let n_terms: usize = terms.iter().map(Vec::len).sum();
+    let balanced = Some(Careful { top: 2 });
+    let thorough = Some(Careful { top: 3 });
+    let tie = match opts.effort {
+        Effort::Fast => None,
+        Effort::Balanced => balanced,
+        Effort::Thorough => thorough,
+        Effort::Auto if n_terms <= AUTO_THOROUGH_TERMS => thorough,
+        Effort::Auto => balanced,
+    };
+    let sol = cse::solve(n, terms, min_depth + opts.depth_slack, tie);
 
     let mut kinds: Vec<NodeKind> = (0..n).map(NodeKind::Input).collect();
     let mut depth = sol.depth;
@@ -106,25 +136,46 @@ pub fn lower(
             sub: p.sub,
         });
     }
+    let roots: Vec<Option<Term>> = sol
+        .terms
+        .into_iter()
+        .map(|ts| sum_tree(ts, &mut kinds, &mut depth))
+        .collect();
+    // Uses of every node, to know which subtrees a negative root owns exclusively.
+    let mut uses = vec![0u32; kinds.len()];
+    for k in &kinds {
+        if let NodeKind::Add { lhs, rhs, .. } = k {
+            uses[lhs.node] += 1;
+            uses[rhs.node] += 1;
+        }
+    }
+    for t in roots.iter().flatten() {
+        uses[t.node as usize] += 1;
+    }
     let mut outputs = Vec::with_capacity(m.rows());
-    for ts in sol.terms {
-        let root = sum_tree(ts, &mut kinds, &mut depth);
+    for root in roots {
         outputs.push(root.map(|t| {
-            if t.neg {
-                kinds.push(NodeKind::Neg(Operand {
-                    node: t.node as usize,
-                    shift: 0,
-                }));
-                depth.push(depth[t.node as usize] + 1);
-                Operand {
-                    node: kinds.len() - 1,
-                    shift: t.shift,
-                }
+            let n = t.node as usize;
+            let node = if !t.neg {
+                n
             } else {
-                Operand {
-                    node: t.node as usize,
-                    shift: t.shift,
+                // A negative root: rebuild it with a subtraction's operands swapped, else
+                // negate (every term of the output is negative).
+                // First for free, then for the price of the negation (one copied node).
+                let swapped = negate(n, &mut kinds, &mut depth, &uses, 0, 64)
+                    .or_else(|| negate(n, &mut kinds, &mut depth, &uses, 1, 64));
+                match swapped {
+                    Some((id, _)) => id,
+                    None => {
+                        kinds.push(NodeKind::Neg(Operand { node: n, shift: 0 }));
+                        depth.push(depth[n] + 1);
+                        kinds.len() - 1
+                    }
                 }
+            };
+            Operand {
+                node,
+                shift: t.shift,
             }
         }));
     }
@@ -136,59 +187,4 @@ pub fn lower(
         opts.pipeline_every,
         min_depth,
     )
-}
-
-/// Sums signed terms with the fewest levels: always combine the two shallowest (Huffman on
-/// depth). A positive and a negative term make a subtractor; two negatives make an adder
-/// whose result stays negative, so a negation is needed only if every term is negative.
-fn sum_tree(ts: Vec<Term>, kinds: &mut Vec<NodeKind>, depth: &mut Vec<u32>) -> Option<Term> {
-    let mut heap: BinaryHeap<Reverse<(u32, u32, u32, bool)>> = ts
-        .into_iter()
-        .map(|t| Reverse((depth[t.node as usize], t.shift, t.node, t.neg)))
-        .collect();
-    loop {
-        let Reverse((dx, sx, nx, gx)) = heap.pop()?;
-        let Some(Reverse((dy, sy, ny, gy))) = heap.pop() else {
-            return Some(Term {
-                node: nx,
-                shift: sx,
-                neg: gx,
-            });
-        };
-        let (x, y) = (
-            Term {
-                node: nx,
-                shift: sx,
-                neg: gx,
-            },
-            Term {
-                node: ny,
-                shift: sy,
-                neg: gy,
-            },
-        );
-        let base = sx.min(sy);
-        let (l, r, sub, neg) = if gx == gy {
-            let (l, r) = if (sx, nx) <= (sy, ny) { (x, y) } else { (y, x) };
-            (l, r, false, gx)
-        } else if !gx {
-            (x, y, true, false)
-        } else {
-            (y, x, true, false)
-        };
-        kinds.push(NodeKind::Add {
-            lhs: Operand {
-                node: l.node as usize,
-                shift: l.shift - base,
-            },
-            rhs: Operand {
-                node: r.node as usize,
-                shift: r.shift - base,
-            },
-            sub,
-        });
-        let d = dx.max(dy) + 1;
-        depth.push(d);
-        heap.push(Reverse((d, base, (kinds.len() - 1) as u32, neg)));
-    }
 }

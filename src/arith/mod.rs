@@ -16,17 +16,18 @@ mod graph;
 mod lower;
 mod matrix;
 mod report;
+mod tree;
 mod verilog;
 mod width;
 
 pub use bench::{
-    bench_layer, bench_report, bench_report_with, programmable_layer_verilog, random_int8_matrix,
-    BenchRow,
+    bench_layer, bench_report, bench_report_with, bench_vga_core, programmable_layer_verilog,
+    random_int8_matrix, BenchRow,
 };
 pub use csd::{csd, csd_weight, Digit};
 pub use error::ArithError;
 pub use graph::{eval, AdderGraph, Node, NodeKind, Operand, Output};
-pub use lower::{lower, LowerOptions, MAX_INPUT};
+pub use lower::{lower, Effort, LowerOptions, AUTO_THOROUGH_TERMS, MAX_INPUT};
 pub use matrix::{ConstMatrix, MAX_WEIGHT};
 pub use report::{
     csd_baseline, format_table, layer_report, mcm_plus_trees, mcm_tree_bound, LayerStats,

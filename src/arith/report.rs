@@ -185,6 +185,7 @@ pub fn mcm_plus_trees(m: &ConstMatrix) -> Result<usize, ArithError> {
             &LowerOptions {
                 pipeline_every: 0,
                 depth_slack: 2,
+                ..LowerOptions::default()
             },
         )?;
         total += g

@@ -112,7 +112,8 @@ struct Emit<'a> {
     g: &'a AdderGraph,
     names: Vec<String>,
     widths: BTreeMap<String, u32>,
-    used: BTreeMap<String, u32>,
+    /// Which bits of each signal some expression reads.
+    used: BTreeMap<String, Vec<bool>>,
 }
 
 impl Emit<'_> {
@@ -124,34 +125,51 @@ impl Emit<'_> {
         }
     }
 
-    /// `sig << shift` as exactly `w` bits: sign-extended, or truncated where the result's
-    /// range makes the high bits redundant (the sum is exact modulo 2^w).
-    fn ext(&mut self, sig: &str, ws: u32, shift: u32, w: u32) -> String {
-        if shift >= w {
-            return format!("{w}'d0");
-        }
-        let keep = ws.min(w - shift);
-        let u = self.used.entry(sig.to_string()).or_insert(0);
-        *u = (*u).max(keep);
-        let mut parts = Vec::new();
-        let e = w - shift - keep;
-        let top = if ws == 1 {
-            format!("{sig}[0]")
-        } else {
-            format!("{sig}[{}]", ws - 1)
+    /// Bits `lo .. lo + len` of the sign-extended `sig << shift` (`sig` is `ws` bits wide), as
+    /// a Verilog expression of exactly `len` bits. Bits above the consumer's width are never
+    /// requested: the consumer's result fits its width, so the sum is exact modulo 2^width.
+    fn bits(&mut self, sig: &str, ws: u32, shift: u32, lo: u32, len: u32) -> String {
+        let used = self
+            .used
+            .entry(sig.to_string())
+            .or_insert_with(|| vec![false; ws as usize]);
+        let bit = |j: u32| {
+            if ws == 1 {
+                format!("{sig}[0]")
+            } else {
+                format!("{sig}[{j}]")
+            }
         };
-        match e {
-            0 => {}
-            1 => parts.push(top),
-            _ => parts.push(format!("{{{e}{{{top}}}}}")),
+        // Segments from the top: sign extension, the signal's own bits, zeros below the shift.
+        let mut parts = Vec::new();
+        let hi = lo + len; // exclusive
+        let top_own = shift + ws; // first bit position that is sign extension
+        if hi > top_own {
+            let n = hi - top_own.max(lo);
+            used[ws as usize - 1] = true;
+            parts.push(if n == 1 {
+                bit(ws - 1)
+            } else {
+                format!("{{{n}{{{}}}}}", bit(ws - 1))
+            });
         }
-        parts.push(if keep == ws {
-            sig.to_string()
-        } else {
-            format!("{sig}[{}:0]", keep - 1)
-        });
-        if shift > 0 {
-            parts.push(format!("{shift}'d0"));
+        let (a, b) = (lo.max(shift), hi.min(top_own)); // own bits at positions a..b
+        if a < b {
+            let (sa, sb) = (a - shift, b - shift);
+            used[sa as usize..sb as usize]
+                .iter_mut()
+                .for_each(|u| *u = true);
+            parts.push(if sa == 0 && sb == ws {
+                sig.to_string()
+            } else if sb - sa == 1 {
+                bit(sa)
+            } else {
+                format!("{sig}[{}:{sa}]", sb - 1)
+            });
+        }
+        if lo < shift {
+            let n = hi.min(shift) - lo;
+            parts.push(format!("{n}'d0"));
         }
         if parts.len() == 1 {
             parts.pop().unwrap_or_default()
@@ -160,10 +178,14 @@ impl Emit<'_> {
         }
     }
 
-    fn operand(&mut self, op: &Operand, delay: u32, w: u32) -> String {
+    fn operand_bits(&mut self, op: &Operand, delay: u32, lo: u32, len: u32) -> String {
         let s = self.sig(op.node, delay);
         let ws = self.g.nodes()[op.node].width;
-        self.ext(&s, ws, op.shift, w)
+        self.bits(&s, ws, op.shift, lo, len)
+    }
+
+    fn operand(&mut self, op: &Operand, delay: u32, w: u32) -> String {
+        self.operand_bits(op, delay, 0, w)
     }
 }
 
@@ -297,9 +319,30 @@ pub fn emit_verilog(g: &AdderGraph, module: &str, ports: &PortNames) -> Result<S
         let expr = match &n.kind {
             NodeKind::Input(_) => None,
             NodeKind::Add { lhs, rhs, sub } => {
-                let a = e.operand(lhs, c - g.cycle(lhs.node), w);
-                let b = e.operand(rhs, c - g.cycle(rhs.node), w);
-                Some(format!("{a} {} {b}", if *sub { '-' } else { '+' }))
+                let (dl, dr) = (c - g.cycle(lhs.node), c - g.cycle(rhs.node));
+                let op = if *sub { '-' } else { '+' };
+                // Below the shifted operand's lowest bit the result is the other operand's
+                // bits (lhs +/- (rhs << t), or rhs + (lhs << t)): wire them past the adder.
+                let (wired, other, wd) = if rhs.shift > lhs.shift {
+                    (lhs, rhs, dl)
+                } else {
+                    (rhs, lhs, dr)
+                };
+                let t = (other.shift - wired.shift).min(w);
+                if t > 0 && (!*sub || wired == lhs) {
+                    let low = e.operand_bits(wired, wd, 0, t);
+                    if t == w {
+                        Some(low)
+                    } else {
+                        let a = e.operand_bits(lhs, dl, t, w - t);
+                        let b = e.operand_bits(rhs, dr, t, w - t);
+                        Some(format!("{{{a} {op} {b}, {low}}}"))
+                    }
+                } else {
+                    let a = e.operand(lhs, dl, w);
+                    let b = e.operand(rhs, dr, w);
+                    Some(format!("{a} {op} {b}"))
+                }
             }
             NodeKind::Neg(op) => Some(format!("-{}", e.operand(op, c - g.cycle(op.node), w))),
         };
@@ -319,7 +362,7 @@ pub fn emit_verilog(g: &AdderGraph, module: &str, ports: &PortNames) -> Result<S
             let _ = writeln!(regs, "    reg [{}:0] {q};", w - 1);
             let _ = writeln!(shifts, "            {q} <= {prev};");
             e.widths.insert(q, w);
-            e.used.insert(prev, w);
+            e.used.insert(prev, vec![true; w as usize]);
         }
     }
     let mut outs = String::new();
@@ -435,14 +478,25 @@ pub fn emit_verilog(g: &AdderGraph, module: &str, ports: &PortNames) -> Result<S
         unused.extend(["clk", "aresetn", "en"].map(String::from));
     }
     for (sig, &w) in &e.widths {
-        let u = e.used.get(sig).copied().unwrap_or(0);
-        if u == 0 {
+        let Some(u) = e.used.get(sig) else {
             unused.push(sig.clone());
-        } else if u < w {
-            unused.push(if u + 1 == w {
-                format!("{sig}[{u}]")
+            continue;
+        };
+        // Maximal runs of unread bits, from the top.
+        let mut j = w as usize;
+        while j > 0 {
+            if u[j - 1] {
+                j -= 1;
+                continue;
+            }
+            let end = j;
+            while j > 0 && !u[j - 1] {
+                j -= 1;
+            }
+            unused.push(if end - j == 1 {
+                format!("{sig}[{j}]")
             } else {
-                format!("{sig}[{}:{u}]", w - 1)
+                format!("{sig}[{}:{j}]", end - 1)
             });
         }
     }
