@@ -401,6 +401,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     let lower_opts = LowerOptions {
         pipeline_every: opts.pipeline_every,
         depth_slack: opts.depth_slack,
+        ..LowerOptions::default()
     };
     let jobs: Vec<&LayerJob> = skeletons
         .iter()
