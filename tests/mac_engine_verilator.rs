@@ -124,6 +124,11 @@ impl Cfg {
     fn s(&self) -> i64 {
         (self.l + self.q - 1) / self.q
     }
+    /// Requant steps per group: R = ceil(P/S) shared units, NR = ceil(P/R) <= S.
+    fn nr(&self) -> i64 {
+        let r = (self.p + self.s() - 1) / self.s();
+        (self.p + r - 1) / r
+    }
     /// Checks the index formula stays in range (a malformed case would test nothing).
     fn validate(&self) {
         for o in 0..self.out_n {
@@ -334,7 +339,7 @@ fn mac_engine_simulation() {
             );
             let want = format!(
                 "latency {} clocks, {}.000 clocks/vector",
-                c.g() * c.s() + 4,
+                c.g() * c.s() + 3 + c.nr(),
                 c.g() * c.s()
             );
             assert!(out.contains(&want), "{}: expected `{want}`:\n{out}", c.name);

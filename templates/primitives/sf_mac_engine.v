@@ -139,6 +139,17 @@ module sf_mac_engine #(
     localparam [SW-1:0] LAST_S = LAST_S_I[SW-1:0];
     localparam integer CFG_WORDS_I = DEPTH * WPW;
     localparam [CFG_WORD_AW:0] CFG_WORDS = CFG_WORDS_I[CFG_WORD_AW:0];
+    // Shared requantization: R units, each group's P lanes requantized in NR clocks (R lanes
+    // per clock, NR <= S so a group is done before the next one finishes).
+    localparam integer R = (P + S - 1) / S;
+    localparam integer NR = (P + R - 1) / R;
+    localparam integer NE = G * NR;                                // requant steps per vector
+    localparam integer CW = (NR > 1) ? $clog2(NR) : 1;
+    localparam integer EW = (NE > 1) ? $clog2(NE) : 1;
+    localparam integer LAST_C_I = NR - 1;
+    localparam [CW-1:0] LAST_C = LAST_C_I[CW-1:0];
+    localparam integer LAST_E_I = NE - 1;
+    localparam [EW-1:0] LAST_E = LAST_E_I[EW-1:0];
 
     // Lane j's input base index, OFFSET + o*SO + (o/GO)*SG mod 2^IW, for every group g
     // (entry g at bits g*IW); 0 for idle lanes (o >= OUT_N).
@@ -166,18 +177,18 @@ module sf_mac_engine #(
     reg  [SIDE_W-1:0] x_side_q;
 
     reg              vm_q, first_m_q, last_m_q;       // stage M
-    reg  [GW-1:0]    g_m_q;
     reg  [SIDE_W-1:0] side_m_q;
-    reg              va_q;                            // stage A (acc holds a finished group)
-    reg  [GW-1:0]    g_a_q;
+    reg              va_q;                            // stage A (requant step e_a_q)
+    reg  [CW-1:0]    c_a_q;                           // step within the group
+    reg  [EW-1:0]    e_a_q;                           // step within the vector
     reg  [SIDE_W-1:0] side_a_q;
     reg              vr_q;                            // stage R (products registered)
-    reg  [GW-1:0]    g_r_q;
+    reg  [EW-1:0]    e_r_q;
     reg  [SIDE_W-1:0] side_r_q;
     reg              m_valid_q;
     reg  [SIDE_W-1:0] m_side_q;
 
-    wire final_r = vr_q && (g_r_q == LAST_G);
+    wire final_r = vr_q && (e_r_q == LAST_E);
     wire blocked = final_r && m_valid_q && !m_ready;
     wire adv = !cfg_req && !blocked;
     wire last_op = (a_q == LAST_A);
@@ -339,26 +350,31 @@ module sf_mac_engine #(
             vm_q <= 1'b0;
             va_q <= 1'b0;
             vr_q <= 1'b0;
+            c_a_q <= {CW{1'b0}};
+            e_a_q <= {EW{1'b0}};
         end else if (adv) begin
             vm_q <= busy_q;
-            va_q <= vm_q && last_m_q;
+            va_q <= (vm_q && last_m_q) || (va_q && c_a_q != LAST_C);
             vr_q <= va_q;
+            if (va_q) begin
+                c_a_q <= (c_a_q == LAST_C) ? {CW{1'b0}} : c_a_q + 1'b1;
+                e_a_q <= (e_a_q == LAST_E) ? {EW{1'b0}} : e_a_q + 1'b1;
+            end
         end
         if (issue) x_q <= x_sel;
         if (adv) begin
             first_m_q <= (s_q == {SW{1'b0}});
             last_m_q <= (s_q == LAST_S);
-            g_m_q <= g_q;
             side_m_q <= x_side_q;
-            g_a_q <= g_m_q;
-            side_a_q <= side_m_q;
-            g_r_q <= g_a_q;
+            if (vm_q && last_m_q) side_a_q <= side_m_q;
+            e_r_q <= e_a_q;
             side_r_q <= side_a_q;
         end
     end
 
-    // ------------------------------------------------------------------ stage M, A, R per lane
-    wire [OUT_W*P-1:0] y_lane;
+    // ------------------------------------------------------------------ stage M per lane, then A and R
+    wire [OUT_W*R-1:0] y_unit;
+    wire [ACC_W*P-1:0] done_acc;
     wire [SUM_W-1:0] rnd = (shift == 6'd0) ? {SUM_W{1'b0}}
                                            : ({{(SUM_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
     generate
@@ -378,27 +394,56 @@ module sf_mac_engine #(
                 for (k = 0; k < Q; k = k + 1) lsum = lsum + pext[ACC_W*k +: ACC_W];
             end
             reg [ACC_W-1:0] acc_q;
+            wire [ACC_W-1:0] acc_nx = (first_m_q ? {ACC_W{1'b0}} : acc_q) + lsum;
             always @(posedge aclk) begin
-                if (adv && vm_q) acc_q <= (first_m_q ? {ACC_W{1'b0}} : acc_q) + lsum;
+                if (adv && vm_q) acc_q <= acc_nx;
             end
+            // finished group: read from acc_q in the next clock (NR = 1) or from a shadow
+            // register that frees the accumulator for the next group (NR > 1)
+            if (NR == 1) begin : g_noshadow
+                assign done_acc[ACC_W*j +: ACC_W] = acc_q;
+            end else begin : g_shadow
+                reg [ACC_W-1:0] sh_q;
+                always @(posedge aclk) begin
+                    if (adv && vm_q && last_m_q) sh_q <= acc_nx;
+                end
+                assign done_acc[ACC_W*j +: ACC_W] = sh_q;
+            end
+        end
+    endgenerate
 
-            // scale/bias of this lane's output in every group (0 for idle lanes)
-            wire [16*G-1:0] sc_tab;
-            wire [32*G-1:0] bi_tab;
-            for (o = 0; o < G; o = o + 1) begin : g_tab
-                if (o * P + j < OUT_N) begin : g_on
-                    assign sc_tab[16*o +: 16] = scale[16*(o*P+j) +: 16];
-                    assign bi_tab[32*o +: 32] = bias[32*(o*P+j) +: 32];
+    // requant units: unit u in step e (group g = e / NR, c = e % NR) handles lane c*R + u
+    generate
+        for (j = 0; j < R; j = j + 1) begin : g_rq
+            // accumulator of lane c*R + j for every c (0 where the lane does not exist)
+            wire [ACC_W*NR-1:0] src_tab;
+            for (o = 0; o < NR; o = o + 1) begin : g_src
+                if (o * R + j < P) begin : g_on
+                    assign src_tab[ACC_W*o +: ACC_W] = done_acc[ACC_W*(o*R+j) +: ACC_W];
+                end else begin : g_off
+                    assign src_tab[ACC_W*o +: ACC_W] = {ACC_W{1'b0}};
+                end
+            end
+            // scale/bias of this unit's output in every step e (0 for idle lanes/outputs)
+            wire [16*NE-1:0] sc_tab;
+            wire [32*NE-1:0] bi_tab;
+            for (o = 0; o < NE; o = o + 1) begin : g_tab
+                localparam integer LANE = (o % NR) * R + j;
+                localparam integer OUTI = (o / NR) * P + LANE;
+                if (LANE < P && OUTI < OUT_N) begin : g_on
+                    assign sc_tab[16*o +: 16] = scale[16*OUTI +: 16];
+                    assign bi_tab[32*o +: 32] = bias[32*OUTI +: 32];
                 end else begin : g_off
                     assign sc_tab[16*o +: 16] = 16'd0;
                     assign bi_tab[32*o +: 32] = 32'd0;
                 end
             end
-            wire [15:0] sc = sc_tab[16*g_a_q +: 16];
-            wire [31:0] bi = bi_tab[32*g_r_q +: 32];
+            wire [ACC_W-1:0] av = src_tab[ACC_W*c_a_q +: ACC_W];
+            wire [15:0] sc = sc_tab[16*e_a_q +: 16];
+            wire [31:0] bi = bi_tab[32*e_r_q +: 32];
 
             // stage A: product (ACC_W + 16 bits, exact)
-            wire signed [PROD_W-1:0] pa = {{16{acc_q[ACC_W-1]}}, acc_q};
+            wire signed [PROD_W-1:0] pa = {{16{av[ACC_W-1]}}, av};
             wire signed [PROD_W-1:0] pm = {{ACC_W{sc[15]}}, sc};
             reg signed [PROD_W-1:0] prod_q;
             always @(posedge aclk) begin
@@ -410,7 +455,7 @@ module sf_mac_engine #(
                                         + {{(SUM_W-32){bi[31]}}, bi}
                                         + $signed(rnd);
             wire signed [SUM_W-1:0] shifted = sum >>> shift;
-            assign y_lane[OUT_W*j +: OUT_W] = (shifted > HI) ? HI[OUT_W-1:0]
+            assign y_unit[OUT_W*j +: OUT_W] = (shifted > HI) ? HI[OUT_W-1:0]
                                             : (shifted < LO) ? LO[OUT_W-1:0]
                                             : shifted[OUT_W-1:0];
         end
@@ -420,18 +465,21 @@ module sf_mac_engine #(
     wire store = adv && vr_q;
     generate
         for (o = 0; o < OUT_N; o = o + 1) begin : g_out
+            // output o is lane OJ of group OG: requant step OE, unit OU
             localparam integer OG = o / P;
             localparam integer OJ = o % P;
+            localparam integer OE = OG * NR + OJ / R;
+            localparam integer OU = OJ % R;
             reg [OUT_W-1:0] out_q;
-            if (OG == G - 1) begin : g_direct
+            if (OE == NE - 1) begin : g_direct
                 always @(posedge aclk) begin
-                    if (store && final_r) out_q <= y_lane[OUT_W*OJ +: OUT_W];
+                    if (store && final_r) out_q <= y_unit[OUT_W*OU +: OUT_W];
                 end
             end else begin : g_coll
-                localparam [GW-1:0] OGV = OG[GW-1:0];
+                localparam [EW-1:0] OEV = OE[EW-1:0];
                 reg [OUT_W-1:0] coll_q;
                 always @(posedge aclk) begin
-                    if (store && g_r_q == OGV) coll_q <= y_lane[OUT_W*OJ +: OUT_W];
+                    if (store && e_r_q == OEV) coll_q <= y_unit[OUT_W*OU +: OUT_W];
                     if (store && final_r) out_q <= coll_q;
                 end
             end

@@ -24,6 +24,8 @@ static const int OFFSET = TB_OFFSET, SI = TB_SI, SO = TB_SO, GO = TB_GO, SG = TB
 static const int ACC_W = TB_ACC_W, RELU = TB_RELU, OUT_W = TB_OUT_W, SIDE_W = TB_SIDE_W;
 static const int G = (OUT_N + P - 1) / P, S = (L + Q - 1) / Q, WB = ((P * Q + 3) / 4) * 4;
 static const int WPW = WB / 4, DEPTH = G * S, NWORDS = DEPTH * WPW;
+static const int R = (P + S - 1) / S, NR = (P + R - 1) / R;  // requant units, steps per group
+static const int LATENCY = DEPTH + 3 + NR;
 
 static int clog2(long v) {
   int b = 0;
@@ -392,14 +394,14 @@ int main(int argc, char** argv) {
     CHECK((int)out_t.size() == nvec, "throughput run incomplete");
     if ((int)out_t.size() == nvec) {
       uint64_t lat = out_t[0] - in_t[0];
-      CHECK(lat == (uint64_t)DEPTH + 4, "latency %lu, want G*S+4 = %d", (unsigned long)lat, DEPTH + 4);
+      CHECK(lat == (uint64_t)LATENCY, "latency %lu, want G*S+3+NR = %d", (unsigned long)lat, LATENCY);
       uint64_t span = out_t[nvec - 1] - out_t[4];
       double cpv = (double)span / (nvec - 5);
       CHECK(span == (uint64_t)(nvec - 5) * DEPTH, "throughput %.3f clocks/vector, want G*S = %d",
             cpv, DEPTH);
       for (int k = 1; k < nvec; k++)
         CHECK(in_t[k] - in_t[k - 1] == (uint64_t)DEPTH, "input interval %lu", (unsigned long)(in_t[k] - in_t[k - 1]));
-      printf("mac G=%d S=%d: latency %lu clocks, %.3f clocks/vector\n", G, S, (unsigned long)lat, cpv);
+      printf("mac G=%d S=%d R=%d NR=%d: latency %lu clocks, %.3f clocks/vector\n", G, S, R, NR, (unsigned long)lat, cpv);
     }
     top->s_valid = 0;
     top->eval();
