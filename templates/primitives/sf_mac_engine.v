@@ -45,8 +45,9 @@
 //     next vector is accepted in the clock that issues the last step of the previous one, and
 //     the result waits in the output register while the next vector is computed. A vector
 //     whose result finds the output register still full stalls the engine until m_ready.
-//   Latency  G*S + 4 clocks from the input handshake clock to the first clock of m_valid
-//     (issue, multiply-accumulate, scale, round/clamp/store), without stalls.
+//   Latency  G*S + 3 + NR clocks from the input handshake clock to the first clock of m_valid
+//     without stalls (G*S issue clocks, multiply-accumulate, NR scale steps, round/clamp/store),
+//     where R = ceil(P/S) requant units serve the P lanes in NR = ceil(P/R) <= S steps.
 //   Scale/bias/shift  sampled while the vector's groups are requantized: hold them stable
 //     while vectors are in flight (they are configuration registers).
 //   Reset  aresetn (synchronous, active low) clears the control state (busy, counters, stage
@@ -54,16 +55,24 @@
 //
 // MICROARCHITECTURE
 //   Pipeline I -> M -> A -> R, one global advance enable (stalled by cfg_req or by a finished
-//   vector that cannot enter the full output register).
+//   vector that cannot enter the full output register). Stalls freeze every stage; nothing
+//   is dropped or recomputed.
 //   I: counters (g, s, a = g*S+s) read memory word a; per lane/slot the input byte
 //      x[base_j(g) + ioff + q*SI] is selected (base_j: constant table over g; ioff = s*Q*SI,
 //      a running sum) into x_q, forced to 0 for i >= L or o >= OUT_N.
 //   M: P*Q 8x8 signed products, summed per lane and accumulated (cleared on step 0). If the
 //      memory word arrives during a stall it is kept in a hold register (rdata is only valid
 //      for one clock).
-//   A: acc*scale[o] per lane (ACC_W+16 bits, registered).  R: + bias + rnd, floor shift,
-//      clamp; groups 0..G-2 go to a collection register, group G-1 together with the
-//      collection into the output register (so the collection is free at once).
+//   A: R = ceil(P/S) shared requant units (not P): a finished group's accumulators are copied
+//      to a shadow register (only when NR > 1) and unit u handles lane c*R + u in step c of
+//      NR, acc*scale[o] in ACC_W+16 bits, registered. The group's NR steps end before the
+//      next group finishes (NR <= S), so throughput is unchanged.
+//   R: + bias + rnd, floor shift, clamp (SUM_W bits); results of all but the vector's last
+//      step go to a collection register, the last step's results together with the collection
+//      into the output register (so the collection is free for the next vector at once).
+//   Registers: x_buf 8*IN_N, x_q 8*P*Q, weight hold 8*P*Q, acc P*ACC_W, shadow P*ACC_W
+//   (NR > 1), products R*(ACC_W+16), collection + output 2*OUT_W*OUT_N (less the last step's
+//   outputs), counters and valids. Multipliers: P*Q 8x8, R (ACC_W x 16).
 
 `resetall
 `timescale 1ns / 1ps
