@@ -141,7 +141,11 @@ impl Cfg {
                 );
             }
         }
-        assert!(self.l * 128 * 128 < (1 << (self.acc_w - 1)), "{}: ACC_W", self.name);
+        assert!(
+            self.l * 128 * 128 < (1 << (self.acc_w - 1)),
+            "{}: ACC_W",
+            self.name
+        );
     }
 }
 
@@ -188,13 +192,52 @@ fn cases() -> Vec<Cfg> {
         // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27
         cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false),
         // depthwise, two branches over a 4-channel window: o mod 4 + 4 i
-        cfg("dw_2br", 36, 8, 9, 4, 3, (0, 4, 1, 4, -4), 20, 0, 8, 1, true),
+        cfg(
+            "dw_2br",
+            36,
+            8,
+            9,
+            4,
+            3,
+            (0, 4, 1, 4, -4),
+            20,
+            0,
+            8,
+            1,
+            true,
+        ),
         // depthwise, second half (channels 4..7) of an 8-channel window
-        cfg("dw_from", 72, 4, 9, 2, 1, (4, 8, 1, 4, -4), 20, 0, 8, 1, false),
+        cfg(
+            "dw_from",
+            72,
+            4,
+            9,
+            2,
+            1,
+            (4, 8, 1, 4, -4),
+            20,
+            0,
+            8,
+            1,
+            false,
+        ),
         // pointwise 16 -> 16, Q = 4
         cfg("pw", 16, 16, 16, 4, 4, dense, 22, 1, 8, 1, false),
         // grouped pointwise head, I = 16, O = 8, 4 groups; requant16; WB = 12 (3 words / line)
-        cfg("head_grp", 16, 8, 4, 3, 3, (0, 1, 0, 2, 4), 18, 0, 16, 2, true),
+        cfg(
+            "head_grp",
+            16,
+            8,
+            4,
+            3,
+            3,
+            (0, 1, 0, 2, 4),
+            18,
+            0,
+            16,
+            2,
+            true,
+        ),
         // fully serial head: one lane, one product per clock
         cfg("head_serial", 5, 3, 5, 1, 1, dense, 18, 0, 16, 1, false),
         // fully parallel: G = S = 1, one vector per clock

@@ -94,8 +94,10 @@ module sf_mac_engine #(
     parameter integer OUT_W  = 8,   // 8 or 16
     parameter integer SIDE_W = 1,   // sideband bits
     // derived, do not override
-    parameter integer CFG_AW = (((((OUT_N + P - 1) / P) * ((L + Q - 1) / Q) * (((P * Q + 3) / 4) * 4)) > 4)
-                                ? $clog2(((OUT_N + P - 1) / P) * ((L + Q - 1) / Q) * (((P * Q + 3) / 4) * 4)) : 2),
+    // CFG_AW = clog2(G*S*WB) (at least 2); G*S*WB = 4 * G * S * WPW
+    parameter integer CFG_AW =
+        (((OUT_N + P - 1) / P) * ((L + Q - 1) / Q) * ((P * Q + 3) / 4) > 1)
+        ? $clog2(4 * ((OUT_N + P - 1) / P) * ((L + Q - 1) / Q) * ((P * Q + 3) / 4)) : 2,
     parameter integer CFG_WORD_AW = CFG_AW - 2 > 0 ? CFG_AW - 2 : 1
 ) (
     input  wire                   aclk,
@@ -249,7 +251,7 @@ module sf_mac_engine #(
         input [CFG_WORD_AW-1:0] k;
         integer t;
         begin
-            t = {{(32-CFG_WORD_AW){1'b0}}, k} / WPW;
+            t = { {(32-CFG_WORD_AW){1'b0}}, k} / WPW;
             t = t - ((t >>> MAW) <<< MAW);
             cfg_line_of = t[MAW-1:0];
         end
@@ -258,7 +260,7 @@ module sf_mac_engine #(
         input [CFG_WORD_AW-1:0] k;
         integer t;
         begin
-            t = {{(32-CFG_WORD_AW){1'b0}}, k} % WPW;
+            t = { {(32-CFG_WORD_AW){1'b0}}, k} % WPW;
             t = t - ((t >>> LW) <<< LW);
             cfg_lane_of = t[LW-1:0];
         end
@@ -330,7 +332,7 @@ module sf_mac_engine #(
     wire [8*XPN-1:0] x_pad;
     generate
         if (XPN > IN_N) begin : g_xpad
-            assign x_pad = {{(8*(XPN-IN_N)){1'b0}}, x_buf_q};
+            assign x_pad = { {(8*(XPN-IN_N)){1'b0}}, x_buf_q};
         end else begin : g_xnopad
             assign x_pad = x_buf_q;
         end
@@ -381,11 +383,11 @@ module sf_mac_engine #(
         end
     end
 
-    // ------------------------------------------------------------------ stage M per lane, then A and R
+    // ------------------------------------------------------------ stage M per lane, then A and R
     wire [OUT_W*R-1:0] y_unit;
     wire [ACC_W*P-1:0] done_acc;
     wire [SUM_W-1:0] rnd = (shift == 6'd0) ? {SUM_W{1'b0}}
-                                           : ({{(SUM_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
+                                           : ({ {(SUM_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
     generate
         for (j = 0; j < P; j = j + 1) begin : g_lane
             // products of this lane, sign-extended to ACC_W, summed
@@ -394,7 +396,7 @@ module sf_mac_engine #(
                 wire signed [7:0] wv = w_cur[8*(j*Q+q) +: 8];
                 wire signed [7:0] xv = x_q[8*(j*Q+q) +: 8];
                 wire signed [15:0] pr = wv * xv;
-                assign pext[ACC_W*q +: ACC_W] = {{(ACC_W-16){pr[15]}}, pr};
+                assign pext[ACC_W*q +: ACC_W] = { {(ACC_W-16){pr[15]}}, pr};
             end
             reg [ACC_W-1:0] lsum;
             integer k;
@@ -452,16 +454,16 @@ module sf_mac_engine #(
             wire [31:0] bi = bi_tab[32*e_r_q +: 32];
 
             // stage A: product (ACC_W + 16 bits, exact)
-            wire signed [PROD_W-1:0] pa = {{16{av[ACC_W-1]}}, av};
-            wire signed [PROD_W-1:0] pm = {{ACC_W{sc[15]}}, sc};
+            wire signed [PROD_W-1:0] pa = { {16{av[ACC_W-1]}}, av};
+            wire signed [PROD_W-1:0] pm = { {ACC_W{sc[15]}}, sc};
             reg signed [PROD_W-1:0] prod_q;
             always @(posedge aclk) begin
                 if (adv && va_q) prod_q <= pa * pm;
             end
 
             // stage R: bias, rounding, floor shift, clamp
-            wire signed [SUM_W-1:0] sum = {{(SUM_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
-                                        + {{(SUM_W-32){bi[31]}}, bi}
+            wire signed [SUM_W-1:0] sum = { {(SUM_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
+                                        + { {(SUM_W-32){bi[31]}}, bi}
                                         + $signed(rnd);
             wire signed [SUM_W-1:0] shifted = sum >>> shift;
             assign y_unit[OUT_W*j +: OUT_W] = (shifted > HI) ? HI[OUT_W-1:0]
