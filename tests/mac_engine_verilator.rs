@@ -4,8 +4,8 @@
 //! and a Verilator testbench (`tests/primitives/tb_mac_engine.cpp`) per parameter set: random
 //! weights programmed and read back through the cfg port, random input vectors with valid gaps,
 //! ready backpressure and cfg accesses in flight, every output and sideband compared with a
-//! reference model (index formula + SPEC §2 requant), latency G*S+4 and throughput G*S clocks
-//! per vector asserted; and the Verilog testbench `tb_mac_iv.v` under Icarus Verilog.
+//! reference model (index formula + SPEC §2 requant), latency G*S+3+NR and throughput G*S
+//! clocks per vector asserted; and the Verilog testbench `tb_mac_iv.v` under Icarus Verilog.
 //!
 //! Needs `verilator`, `iverilog` and `yosys` on PATH; FAILS (never skips) without them.
 

@@ -25,7 +25,8 @@
 //   Weight memory  one sf_sram_sp (WIDTH 8*WB, DEPTH G*S, BE_W 8). Word a = g*S + s holds at
 //     byte j*Q + q the weight w[o][i] of lane j slot q, o = g*P + j, i = s*Q + q; bytes with
 //     o >= OUT_N or i >= L and the padding bytes P*Q..WB-1 are 0 in a configuration image
-//     (the engine also forces those products to 0, so their content does not matter).
+//     (the engine also forces those products to 0; only 4-state simulation of a partly
+//     written memory would see X).
 //     Config byte n = a*WB + b; config word k = bytes 4k..4k+3, byte 4k in bits 7:0.
 //   Configuration port  cfg_req is a one-clock request (one access per clock, back to back
 //     allowed): cfg_we = 1 writes cfg_wdata to word cfg_addr, 0 reads it. cfg_ack pulses
