@@ -269,10 +269,25 @@ pub fn run(cli: Cli) -> Result<()> {
             print!("{}", semifreddo::model::summary::summary(&m));
             Ok(())
         }
-        Command::Bench { what: BenchCommand::Arith { sizes, seed, effort, slack, no_vga, synth_dir } } => {
-            bench_arith(sizes, seed, &effort, slack, no_vga, synth_dir)
-        }
-        Command::Bench { what: BenchCommand::Golden { preset, frames, seed } } => {
+        Command::Bench {
+            what:
+                BenchCommand::Arith {
+                    sizes,
+                    seed,
+                    effort,
+                    slack,
+                    no_vga,
+                    synth_dir,
+                },
+        } => bench_arith(sizes, seed, &effort, slack, no_vga, synth_dir),
+        Command::Bench {
+            what:
+                BenchCommand::Golden {
+                    preset,
+                    frames,
+                    seed,
+                },
+        } => {
             let report = semifreddo::bench::golden(&find_preset(&preset)?, seed, frames);
             print!("{report}");
             Ok(())
@@ -365,17 +380,33 @@ fn describe_head(h: &HeadOutput) -> String {
     }
 }
 
-fn bench_arith(sizes: Vec<usize>, seed: u64, effort: &str, slack: u32, no_vga: bool, synth_dir: Option<PathBuf>) -> Result<()> {
+fn bench_arith(
+    sizes: Vec<usize>,
+    seed: u64,
+    effort: &str,
+    slack: u32,
+    no_vga: bool,
+    synth_dir: Option<PathBuf>,
+) -> Result<()> {
     use semifreddo::arith::{self, Effort, LowerOptions};
     let effort = match effort {
         "fast" => Effort::Fast,
         "balanced" => Effort::Balanced,
         "thorough" => Effort::Thorough,
         "auto" => Effort::Auto,
-        other => anyhow::bail!("--effort: expected fast, balanced, thorough or auto, found `{other}`"),
+        other => {
+            anyhow::bail!("--effort: expected fast, balanced, thorough or auto, found `{other}`")
+        }
     };
-    let opts = LowerOptions { pipeline_every: 0, depth_slack: slack, effort };
-    print!("{}", arith::bench_report_with(&sizes, seed, &opts, !no_vga)?);
+    let opts = LowerOptions {
+        pipeline_every: 0,
+        depth_slack: slack,
+        effort,
+    };
+    print!(
+        "{}",
+        arith::bench_report_with(&sizes, seed, &opts, !no_vga)?
+    );
     if let Some(dir) = synth_dir {
         // The 32x32 layer of docs/benchmarks-arith.md's synthesis figures, frozen and programmable.
         let m = arith::random_int8_matrix(32, 32, seed);
@@ -383,7 +414,10 @@ fn bench_arith(sizes: Vec<usize>, seed: u64, effort: &str, slack: u32, no_vga: b
         std::fs::create_dir_all(&dir)?;
         let frozen = arith::emit_verilog(&g, "frozen_pw32", &arith::PortNames::default_for(&g))?;
         std::fs::write(dir.join("frozen_pw32.v"), frozen)?;
-        std::fs::write(dir.join("prog_pw32.v"), arith::programmable_layer_verilog(32, 32, "prog_pw32"))?;
+        std::fs::write(
+            dir.join("prog_pw32.v"),
+            arith::programmable_layer_verilog(32, 32, "prog_pw32"),
+        )?;
         println!("wrote frozen_pw32.v and prog_pw32.v to {}", dir.display());
     }
     Ok(())

@@ -144,6 +144,8 @@ fn cases() -> Vec<Case> {
             &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
         ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
+        c("sf_mac_engine", &["sf_sram_sp"], &[]),
+        c("sf_mac_engine", &["sf_sram_sp"], &[("P", 3), ("Q", 2)]),
     ]
 }
 
