@@ -16,6 +16,9 @@
 //! - `train{t}.rep.n` exists only when R_max > 0, `blend{k}.shuffle` only with two cores.
 //! - "stride-2 layers" for the H/W divisibility rule = the stem + one per stride-2 stage.
 
+// Plain index loops and tuple types on purpose: the reference mirrors SPEC's formulas.
+#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+
 use safetensors::tensor::Dtype;
 use semifreddo::golden::{run_observed, Trace};
 use semifreddo::model::layout::Size;

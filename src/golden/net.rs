@@ -246,12 +246,12 @@ pub fn run_batch<O: Observer>(model: &Model, inputs: &[Fmap], obs: &mut O) -> Ve
     for (cl, tr) in lay.trainable.iter().zip(cores) {
         t.push(w.stem(&cl.stem, inputs, &tr.core.stem, cl.stem_out));
     }
-    for k in 0..=s {
+    for (k, f_k) in frozen.iter().enumerate() {
         for (i, (cl, tr)) in lay.trainable.iter().zip(cores).enumerate() {
             if k > 0 {
                 t[i] = w.stage(cl, &tr.core, k, std::mem::take(&mut t[i]));
             }
-            t[i] = frozen[k]
+            t[i] = f_k
                 .iter()
                 .zip(&t[i])
                 .map(|(f, x)| ops::blend(f, x, &tr.alpha[k]))
