@@ -227,6 +227,29 @@ fn image_size_not_divisible() {
 }
 
 #[test]
+fn sizes_and_counts_beyond_the_limits() {
+    let f = Fixture::new();
+    f.edit_manifest("width = 32", "width = 1048576");
+    assert_mentions(&f.error(), &["`input.width`", "1..=8192", "found 1048576"]);
+    let g = Fixture::new();
+    g.edit_manifest("frozen_repeats = 1", "frozen_repeats = 1000");
+    assert_mentions(
+        &g.error(),
+        &[
+            "`topology.stages[0].frozen_repeats`",
+            "at most 64",
+            "found 1000",
+        ],
+    );
+    let h = Fixture::new();
+    h.edit_manifest("height = 32", "height = \"tall\"");
+    assert_mentions(&h.error(), &["model.toml", "invalid type: string \"tall\""]);
+    let i = Fixture::new();
+    i.edit_manifest("stem_channels = 8", "stem_channels = -8");
+    assert_mentions(&i.error(), &["model.toml", "invalid value: integer `-8`"]);
+}
+
+#[test]
 fn stage_widths_break_block_rules() {
     let f = Fixture::new();
     f.edit_manifest("channels = 16\nstride = 2", "channels = 24\nstride = 2");

@@ -6,6 +6,11 @@ use super::manifest::{HeadSource, Manifest, FORMAT};
 
 /// Largest channel count at any boundary; keeps every conv accumulator within 32 bits.
 pub const MAX_CHANNELS: usize = 4096;
+/// Largest input height or width (keeps line buffers and golden-model frames sane).
+pub const MAX_SIZE: usize = 8192;
+/// Most stages, and most extra blocks per stage and core.
+pub const MAX_STAGES: usize = 16;
+pub const MAX_REPEATS: usize = 64;
 /// Largest Cin.
 pub const MAX_IN_CHANNELS: usize = 64;
 /// SPEC §2: at most this many weights per head.
@@ -33,8 +38,11 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
     }
     let inp = &m.input;
     for (name, v) in [("input.height", inp.height), ("input.width", inp.width)] {
-        if v == 0 {
-            p.field(name, "expected a positive size, found 0");
+        if v == 0 || v > MAX_SIZE {
+            p.field(
+                name,
+                format!("expected a size in 1..={MAX_SIZE}, found {v}"),
+            );
         }
     }
     if !(1..=MAX_IN_CHANNELS).contains(&inp.channels) {
@@ -66,8 +74,11 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
         );
     }
     check_width(p, "topology.stem_channels", t.stem_channels);
-    if t.stages.is_empty() {
-        p.field("topology.stages", "expected at least one stage, found none");
+    if t.stages.is_empty() || t.stages.len() > MAX_STAGES {
+        p.field(
+            "topology.stages",
+            format!("expected 1..={MAX_STAGES} stages, found {}", t.stages.len()),
+        );
     }
     let mut prev = t.stem_channels;
     let mut stride2_layers = 1; // the stem
@@ -101,6 +112,17 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
             s => p.field(format!("{f}.stride"), format!("expected 1 or 2, found {s}")),
         }
         check_width(p, &format!("{f}.channels"), st.channels);
+        for (field, v) in [
+            ("frozen_repeats", st.frozen_repeats),
+            ("trainable_repeats", st.trainable_repeats),
+        ] {
+            if v > MAX_REPEATS {
+                p.field(
+                    format!("{f}.{field}"),
+                    format!("expected at most {MAX_REPEATS} extra blocks, found {v}"),
+                );
+            }
+        }
         prev = st.channels;
     }
     let div = 1usize << stride2_layers.min(30);
