@@ -80,6 +80,14 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
     let mut reader = decoder
         .read_info()
         .map_err(|e| format!("invalid PNG: {e}"))?;
+    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
+    let max = crate::model::validate::MAX_SIZE;
+    if w > max || h > max {
+        // Checked before decoding, so a huge (or hostile) file cannot exhaust memory.
+        return Err(format!(
+            "image is {w}x{h}, larger than any model input ({max}x{max} at most)"
+        ));
+    }
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader
         .next_frame(&mut buf)
