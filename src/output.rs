@@ -4,12 +4,23 @@
 use anyhow::Context;
 use std::path::Path;
 
-/// Creates `target` (replacing any existing folder) from what `fill` writes into a fresh
-/// temporary folder. On error the target is left as it was.
+/// Creates `target` from what `fill` writes into a fresh temporary folder. An existing folder
+/// is replaced only if it is empty or holds `marker` (a file this tool writes there), so a
+/// mistyped path never wipes an unrelated folder. On error the target is left as it was.
 pub fn write_dir_atomically(
     target: &Path,
+    marker: &str,
     fill: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    if target.is_dir()
+        && !target.join(marker).exists()
+        && std::fs::read_dir(target)?.next().is_some()
+    {
+        anyhow::bail!(
+            "{} exists and is not a folder this command wrote (no {marker} in it); refusing to replace it",
+            target.display()
+        );
+    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -90,8 +101,8 @@ mod tests {
     fn a_failed_fill_leaves_the_previous_folder_and_no_temporaries() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out");
-        write_dir_atomically(&target, |t| Ok(std::fs::write(t.join("a"), "1")?)).unwrap();
-        let err = write_dir_atomically(&target, |t| {
+        write_dir_atomically(&target, "a", |t| Ok(std::fs::write(t.join("a"), "1")?)).unwrap();
+        let err = write_dir_atomically(&target, "a", |t| {
             std::fs::write(t.join("a"), "2")?;
             anyhow::bail!("disk full")
         });
@@ -102,9 +113,34 @@ mod tests {
             1,
             "only the target remains"
         );
-        write_dir_atomically(&target, |t| Ok(std::fs::write(t.join("b"), "3")?)).unwrap();
+        write_dir_atomically(&target, "a", |t| Ok(std::fs::write(t.join("b"), "3")?)).unwrap();
         assert!(!target.join("a").exists(), "replaced whole");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_unrelated_folder_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("precious.txt"), "keep").unwrap();
+        let err = write_dir_atomically(dir.path(), "manifest.json", |t| {
+            Ok(std::fs::write(t.join("x"), "1")?)
+        });
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("refusing to replace it"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
+            "keep"
+        );
+        // An empty folder is fine.
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        write_dir_atomically(&empty, "manifest.json", |t| {
+            Ok(std::fs::write(t.join("manifest.json"), "{}")?)
+        })
+        .unwrap();
+        assert!(empty.join("manifest.json").exists());
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
 
 /// Writes the files into `dir`, replacing it atomically.
 pub fn write(files: &[OutFile], dir: &Path) -> Result<()> {
-    crate::output::write_dir_atomically(dir, |tmp| {
+    crate::output::write_dir_atomically(dir, "manifest.json", |tmp| {
         for f in files {
             std::fs::write(tmp.join(&f.name), &f.contents)?;
         }

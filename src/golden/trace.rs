@@ -120,7 +120,7 @@ impl Trace {
             tensors: index,
         })?;
         let bytes = store.to_safetensors();
-        crate::output::write_dir_atomically(dir, |tmp| {
+        crate::output::write_dir_atomically(dir, "trace.json", |tmp| {
             std::fs::write(tmp.join("trace.safetensors"), &bytes)
                 .context("writing trace.safetensors")?;
             std::fs::write(tmp.join("trace.json"), &json).context("writing trace.json")?;

@@ -176,7 +176,7 @@ pub fn save(model: &Model, dir: &Path) -> anyhow::Result<()> {
     manifest.tensors = TENSOR_FILE.to_string();
     let text = manifest_text(&manifest)?;
     let bytes = model.to_store().to_safetensors();
-    crate::output::write_dir_atomically(dir, |tmp| {
+    crate::output::write_dir_atomically(dir, MANIFEST_FILE, |tmp| {
         std::fs::write(tmp.join(MANIFEST_FILE), &text)?;
         std::fs::write(tmp.join(TENSOR_FILE), &bytes)?;
         Ok(())
