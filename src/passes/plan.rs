@@ -4,6 +4,7 @@
 
 use super::lower_frozen::{self, INT8, RELU8};
 use super::regmap::{bus_name, RegMap, RegMapBuilder};
+use super::schedule::{self, EngineSchedule};
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
 use crate::model::manifest::FrozenBn;
@@ -177,6 +178,8 @@ pub struct HwPlan {
     pub input: Size,
     pub in_channels: usize,
     pub stages: Vec<StageHw>,
+    /// Per trainable core, its MAC engines in stream order (`schedule` pass).
+    pub trainable: Vec<Vec<EngineSchedule>>,
     pub regmap: RegMap,
 }
 
@@ -443,6 +446,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         input: lay.input,
         in_channels: lay.in_channels,
         stages,
+        trainable: schedule::schedule(lay),
         regmap: regs.build(),
     })
 }
