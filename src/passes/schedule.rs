@@ -153,7 +153,9 @@ impl EngineSchedule {
 /// Lanes and products per lane for `O` outputs of `L` products in at most `t` clocks:
 /// minimal `P*Q`, then minimal SRAM bits, then minimal `P`.
 pub fn choose(out_n: usize, l: usize, t: usize) -> (usize, usize) {
-    let mut best: Option<((usize, usize, usize), (usize, usize))> = None;
+    // (multipliers, SRAM bits, P) -> (P, Q)
+    type Key = (usize, usize, usize);
+    let mut best: Option<(Key, (usize, usize))> = None;
     for p in 1..=out_n {
         for q in 1..=l {
             let gs = out_n.div_ceil(p) * l.div_ceil(q);
