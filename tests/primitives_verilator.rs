@@ -286,6 +286,20 @@ fn verilate_and_run(
 }
 
 #[test]
+fn sim_axil_regbus() {
+    let src = vec![prim("sf_axil_regbus")];
+    let out = verilate_and_run(
+        "sf_axil_regbus",
+        &src,
+        "tb_regbus.cpp",
+        &[("ADDR_W", 12)],
+        "",
+        &[1, 2],
+    );
+    assert!(out.contains("3000 writes, 3000 reads"));
+}
+
+#[test]
 fn sim_blend() {
     let src = vec![prim("sf_blend")];
     let params = [("CH", 5), ("SIDE_W", 2)];

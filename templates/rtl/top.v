@@ -52,7 +52,7 @@ module {{ module }} (
 );
 
     // ---- configuration
-    wire                wr_en, wr_ok, rd_ok, err_clear;
+    wire                wr_en, wr_ok, rd_ok, rd_en, err_clear;
     wire [{{ addr_bits - 1 }}:0] wr_addr, rd_addr;
     wire [31:0]         wr_data, rd_data;
     wire [3:0]          wr_strb, status_err;
@@ -73,7 +73,8 @@ module {{ module }} (
         .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
         .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
         .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
-        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok)
+        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok),
+        .rd_en(rd_en), .wr_wait(1'b0), .rd_wait(1'b0), .ack(1'b0)
     );
 
     {{ regs_module }} u_regs (
@@ -127,7 +128,7 @@ module {{ module }} (
     assign m_axis_feat_tuser  = {{ last }}_sof;
     assign m_axis_feat_tlast  = {{ last }}_eol;
 
-    wire unused_ok = &{1'b0, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
+    wire unused_ok = &{1'b0, rd_en, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
 
 endmodule
 
