@@ -145,6 +145,8 @@ fn cases() -> Vec<Case> {
         ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
         c("sf_blend", &[], &[]),
+        c("sf_fork", &[], &[]),
+        c("sf_fork", &[], &[("N", 1)]),
         c("sf_blend", &[], &[("CH", 5), ("SIDE_W", 2)]),
         c("sf_mac_engine", &["sf_sram_sp"], &[]),
         c("sf_mac_engine", &["sf_sram_sp"], &[("P", 3), ("Q", 2)]),

@@ -70,7 +70,8 @@ pub fn text(plan: &HwPlan) -> String {
 /// Per trainable core: each layer's `sf_mac_engine` schedule (lanes P, products per lane Q,
 /// MAC units P*Q, weight SRAM bits G*S*WB*8, clocks per output pixel used G*S vs available T).
 fn trainable(s: &mut String, plan: &HwPlan) {
-    for (t, engines) in plan.trainable.iter().enumerate() {
+    for core in &plan.trainable {
+        let t = core.index;
         let _ = writeln!(
             s,
             "\ntrainable core {t}: MAC engines (clocks per output pixel: used G*S <= available T)"
@@ -92,7 +93,7 @@ fn trainable(s: &mut String, plan: &HwPlan) {
             "latency"
         );
         let (mut macs, mut bits) = (0, 0);
-        for e in engines {
+        for e in core.engines() {
             macs += e.mac_units();
             bits += e.sram_bits();
             let _ = writeln!(

@@ -246,11 +246,128 @@ pub fn core_schedule(net: &NetLayout, core: &CoreLayout) -> Vec<EngineSchedule> 
     out
 }
 
-/// Every trainable core's engines, core by core.
-pub fn schedule(net: &NetLayout) -> Vec<Vec<EngineSchedule>> {
+/// One streaming stage of a trainable core: a window generator feeding its engines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainStageHw {
+    /// `train0.stem` or a block name such as `train0.s1.b0`.
+    pub name: String,
+    pub in_size: Size,
+    pub in_channels: usize,
+    pub stride: usize,
+    /// Regular blocks pass window-centre channels 0..passthrough through (x1).
+    pub passthrough: usize,
+    /// Engines per branch: the stem `[[stem]]`, a regular block `[[dw, pw]]`, a downsample
+    /// block `[[dw1, pw1], [dw2, pw2]]`.
+    pub branches: Vec<Vec<EngineSchedule>>,
+    /// `Some(k)` when this stage's output is the core's features at boundary k.
+    pub boundary: Option<usize>,
+}
+
+impl TrainStageHw {
+    pub fn out_size(&self) -> Size {
+        self.in_size.strided(self.stride)
+    }
+    pub fn out_channels(&self) -> usize {
+        self.passthrough
+            + self
+                .branches
+                .iter()
+                .map(|b| b.last().map_or(0, |e| e.out_n))
+                .sum::<usize>()
+    }
+    /// Blocks (not the stem) shuffle concat(x1, y2) or concat(b1, b2) at the output.
+    pub fn shuffle(&self) -> bool {
+        !matches!(self.branches[0][0].kind, EngineKind::Stem { .. })
+    }
+    /// Engine latencies summed along the slowest branch (no stalls).
+    pub fn engine_latency(&self) -> usize {
+        self.branches
+            .iter()
+            .map(|b| b.iter().map(|e| e.latency()).sum::<usize>())
+            .max()
+            .unwrap_or(0)
+    }
+    /// Clocks per window the engines need (the window generator's sweep rate).
+    pub fn clocks_per_window(&self) -> usize {
+        self.branches
+            .iter()
+            .flatten()
+            .map(|e| e.clocks_used())
+            .max()
+            .unwrap_or(1)
+    }
+}
+
+/// A trainable core as streaming stages (the repeat block and heads are issue 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainCoreHw {
+    pub index: usize,
+    pub stages: Vec<TrainStageHw>,
+}
+
+impl TrainCoreHw {
+    pub fn engines(&self) -> impl Iterator<Item = &EngineSchedule> {
+        self.stages.iter().flat_map(|s| s.branches.iter().flatten())
+    }
+}
+
+/// Groups a core's engines (in `core_schedule` order) into its streaming stages.
+pub fn core_stages(net: &NetLayout, core: &CoreLayout, index: usize) -> TrainCoreHw {
+    let mut engines = core_schedule(net, core).into_iter();
+    let mut next = || engines.next().expect("one engine per layer");
+    let mut stages = vec![TrainStageHw {
+        name: core.stem.clone(),
+        in_size: net.input,
+        in_channels: core.stem_in,
+        stride: 2,
+        passthrough: 0,
+        branches: vec![vec![next()]],
+        boundary: Some(0),
+    }];
+    for (k, blocks) in core.stages.iter().enumerate() {
+        for (j, block) in blocks.iter().enumerate() {
+            let boundary = (j + 1 == blocks.len()).then_some(k + 1);
+            let st = match block {
+                BlockLayout::Regular {
+                    name,
+                    channels,
+                    branch,
+                } => TrainStageHw {
+                    name: name.clone(),
+                    in_size: branch.in_size,
+                    in_channels: *channels,
+                    stride: 1,
+                    passthrough: channels / 2,
+                    branches: vec![vec![next(), next()]],
+                    boundary,
+                },
+                BlockLayout::Downsample {
+                    name,
+                    in_channels,
+                    br1,
+                    ..
+                } => TrainStageHw {
+                    name: name.clone(),
+                    in_size: br1.in_size,
+                    in_channels: *in_channels,
+                    stride: 2,
+                    passthrough: 0,
+                    branches: vec![vec![next(), next()], vec![next(), next()]],
+                    boundary,
+                },
+            };
+            stages.push(st);
+        }
+    }
+    TrainCoreHw { index, stages }
+}
+
+/// Every trainable core, core by core.
+pub fn schedule(net: &NetLayout) -> Vec<TrainCoreHw> {
     net.trainable
         .iter()
-        .map(|c| core_schedule(net, c))
+        .enumerate()
+        .map(|(t, c)| core_stages(net, c, t))
         .collect()
 }
 
