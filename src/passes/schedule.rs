@@ -150,6 +150,17 @@ impl EngineSchedule {
     }
 }
 
+/// Clocks a window generator loses per output row besides its windows (row change, frame
+/// change), which the engines must make up: measured in co-simulation, where `G*S = T`
+/// exactly (no slack) let the input stall ~1.5 clocks per stem row on `tiny`.
+pub const ROW_SLACK: usize = 2;
+
+/// Clocks per vector an engine may use: `G*S <= T` minus the row slack spread over the row,
+/// `floor((T*w_out - ROW_SLACK) / w_out)`, at least 1.
+pub fn budget(t: usize, w_out: usize) -> usize {
+    ((t * w_out).saturating_sub(ROW_SLACK) / w_out).max(1)
+}
+
 /// Lanes and products per lane for `O` outputs of `L` products in at most `t` clocks:
 /// minimal `P*Q`, then minimal SRAM bits, then minimal `P`.
 pub fn choose(out_n: usize, l: usize, t: usize) -> (usize, usize) {
@@ -178,7 +189,7 @@ pub fn core_schedule(net: &NetLayout, core: &CoreLayout) -> Vec<EngineSchedule> 
     let pixels = net.input.pixels();
     let engine = |layer: String, kind, in_n, out_n, l, relu, out_size: Size| {
         let t = pixels / out_size.pixels();
-        let (p, q) = choose(out_n, l, t);
+        let (p, q) = choose(out_n, l, budget(t, out_size.w));
         EngineSchedule {
             layer,
             kind,
