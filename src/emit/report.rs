@@ -64,7 +64,36 @@ pub fn text(plan: &HwPlan) -> String {
         "total", "", "", "", total_lb
     );
     trainable(&mut s, plan);
+    skew(&mut s, plan);
     s
+}
+
+/// Skew FIFOs before the blends: depth, bits and why.
+fn skew(s: &mut String, plan: &HwPlan) {
+    let fifos = super::train_top::skew_fifos(plan);
+    if fifos.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nskew FIFOs (frozen features F_k waiting for the trainable path):"
+    );
+    let _ = writeln!(
+        s,
+        "{:<9} {:>6} {:>6} {:>10}  reason",
+        "boundary", "depth", "width", "bits"
+    );
+    for f in &fifos {
+        let _ = writeln!(
+            s,
+            "{:<9} {:>6} {:>6} {:>10}  {}",
+            f.boundary,
+            f.depth,
+            f.bits,
+            f.depth * f.bits,
+            f.reason
+        );
+    }
 }
 
 /// Per trainable core: each layer's `sf_mac_engine` schedule (lanes P, products per lane Q,

@@ -92,13 +92,27 @@ pub fn require_tool(tool: &str) {
 /// channels and a stride-1 stage with one extra trainable block (a trainable stage that is
 /// not a boundary), frozen head.
 pub fn train_one(seed: u64) -> Model {
-    small_trainable("train_one", 16, 24, 1, vec![(8, 2, 0, 0), (8, 1, 1, 1)], seed)
+    small_trainable(
+        "train_one",
+        16,
+        24,
+        1,
+        vec![(8, 2, 0, 0), (8, 1, 1, 1)],
+        seed,
+    )
 }
 
 /// A small model with two trainable cores: RGB 16x16 input, C_0 = 4, two downsample stages
 /// (8 and 16 channels), core shuffle at every boundary per the model.
 pub fn train_two(seed: u64) -> Model {
-    small_trainable("train_two", 16, 16, 2, vec![(8, 2, 0, 0), (16, 2, 1, 0)], seed)
+    small_trainable(
+        "train_two",
+        16,
+        16,
+        2,
+        vec![(8, 2, 0, 0), (16, 2, 1, 0)],
+        seed,
+    )
 }
 
 /// stages: (channels, stride, frozen_repeats, trainable_repeats).
@@ -125,12 +139,14 @@ fn small_trainable(
             repeat_banks: 0,
             stages: stages
                 .into_iter()
-                .map(|(channels, stride, frozen_repeats, trainable_repeats)| Stage {
-                    channels,
-                    stride,
-                    frozen_repeats,
-                    trainable_repeats,
-                })
+                .map(
+                    |(channels, stride, frozen_repeats, trainable_repeats)| Stage {
+                        channels,
+                        stride,
+                        frozen_repeats,
+                        trainable_repeats,
+                    },
+                )
                 .collect(),
         },
         heads: vec![HeadSpec {
