@@ -9,7 +9,8 @@
 
 use crate::model::Model;
 use crate::passes::plan::frozen_hash;
-use crate::passes::regmap::{RegMap, Target, MAGIC};
+use crate::passes::regmap::{RegArray, RegMap, Target, MAGIC};
+use crate::passes::schedule::{self, EngineSchedule};
 use anyhow::{bail, Context, Result};
 use std::fmt::Write;
 use std::path::Path;
@@ -90,7 +91,15 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
             value: u32::from_str_radix(&rtl_hash[..8], 16).unwrap_or(0),
         },
     ];
+    let engines: Vec<EngineSchedule> = schedule::schedule(&model.layout)
+        .into_iter()
+        .flat_map(|c| c.engines().cloned().collect::<Vec<_>>())
+        .collect();
     for a in &map.arrays {
+        if let Target::Window { tensor, .. } = &a.target {
+            accesses.extend(window_writes(a, tensor, &engines, &store)?);
+            continue;
+        }
         let Target::Param { tensor, .. } = &a.target else {
             continue;
         };
@@ -127,6 +136,47 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
         frozen_hash: hash,
         accesses,
     })
+}
+
+/// The writes that load one engine's weight SRAM through its window (the layout comes from
+/// `EngineSchedule::config_image`, the single weight-to-word mapping).
+fn window_writes(
+    a: &RegArray,
+    tensor: &str,
+    engines: &[EngineSchedule],
+    store: &crate::model::tensors::TensorStore,
+) -> Result<Vec<Access>> {
+    let layer = tensor.strip_suffix(".weight").unwrap_or(tensor);
+    let e = engines.iter().find(|e| e.layer == layer).with_context(|| {
+        format!(
+            "register window {} holds `{tensor}`, not a trainable layer of the model",
+            a.name
+        )
+    })?;
+    let t = store.get(tensor).with_context(|| {
+        format!(
+            "the RTL's window {} holds tensor `{tensor}`, which the model lacks",
+            a.name
+        )
+    })?;
+    let w: Vec<i8> = t.values_i64().iter().map(|&v| v as i8).collect();
+    let words = e.config_image(&w);
+    if words.len() != a.count {
+        bail!(
+            "window {} has {} words, the model's layer {layer} needs {}",
+            a.name,
+            a.count,
+            words.len()
+        );
+    }
+    Ok(words
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| Access::Write {
+            addr: a.offset + 4 * i as u32,
+            value,
+        })
+        .collect())
 }
 
 impl ConfigImage {

@@ -178,6 +178,19 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
     for s in &plan.stages {
         taps.push(tap(&emit::verilog::stage_wire(s), 8 * s.out_channels()));
     }
+    for (wire, _, _, c) in train_taps(plan) {
+        taps.push(tap(&wire, 8 * c));
+    }
+    let mut outputs = vec![StreamPort {
+        prefix: FEATURES.to_string(),
+        bits: 8 * plan.out_channels() as u32,
+    }];
+    for (name, _) in train_outputs(plan) {
+        outputs.push(StreamPort {
+            prefix: name,
+            bits: 8 * plan.out_channels() as u32,
+        });
+    }
     Design {
         top: plan.top(),
         rtl_files: files
@@ -187,16 +200,69 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
             .collect(),
         include_dirs: Vec::new(),
         input_bits: 8 * plan.in_channels as u32,
-        outputs: vec![StreamPort {
-            prefix: FEATURES.to_string(),
-            bits: 8 * plan.out_channels() as u32,
-        }],
+        outputs,
         taps,
         axil: Some(AxilPort {
             addr_bits: plan.regmap.addr_bits,
             has_prot: true,
         }),
     }
+}
+
+/// The trainable cores' output streams and the golden trace each must equal: T''_t at
+/// boundary S (`train{t}.shuffle{S}` with two cores, `train{t}.blend{S}` with one).
+pub fn train_outputs(plan: &HwPlan) -> Vec<(String, String)> {
+    let s = plan.out_stage_count();
+    let two = plan.trainable.len() == 2;
+    plan.trainable
+        .iter()
+        .map(|c| {
+            let t = c.index;
+            let trace = if two {
+                format!("train{t}.shuffle{s}")
+            } else {
+                format!("train{t}.blend{s}")
+            };
+            (format!("m_axis_train{t}"), trace)
+        })
+        .collect()
+}
+
+/// Debug taps of the trainable cores in stream order, boundary by boundary: each core's
+/// stages up to the boundary, then each core's blended (and shuffled) stream T''_t.
+/// (wire, golden trace, width, channels).
+pub fn train_taps(plan: &HwPlan) -> Vec<(String, String, usize, usize)> {
+    let two = plan.trainable.len() == 2;
+    let mut v = Vec::new();
+    let mut next = vec![0usize; plan.trainable.len()];
+    for k in 0..=plan.out_stage_count() {
+        for c in &plan.trainable {
+            while let Some(st) = c.stages.get(next[c.index]) {
+                next[c.index] += 1;
+                v.push((
+                    emit::train_top::stage_wire(st),
+                    st.name.clone(),
+                    st.out_size().w,
+                    st.out_channels(),
+                ));
+                if st.boundary == Some(k) {
+                    break;
+                }
+            }
+        }
+        for c in &plan.trainable {
+            let t = c.index;
+            let st = c.stages.iter().find(|s| s.boundary == Some(k));
+            let (w, ch) = st.map_or((0, 0), |s| (s.out_size().w, s.out_channels()));
+            let trace = if two {
+                format!("train{t}.shuffle{k}")
+            } else {
+                format!("train{t}.blend{k}")
+            };
+            v.push((emit::train_top::boundary_wire(t, k), trace, w, ch));
+        }
+    }
+    v
 }
 
 fn tap(wire: &str, bits: usize) -> Tap {
@@ -258,10 +324,11 @@ impl Prepared {
     /// Run options that program the image (with read-back) and expect `frames` output frames.
     pub fn run_options(&self, opts: &VerifyOptions, frames: usize) -> RunOptions {
         let mut expect = BTreeMap::new();
-        expect.insert(
-            FEATURES.to_string(),
-            (frames * self.plan.out_size().pixels()) as u64,
-        );
+        let beats = (frames * self.plan.out_size().pixels()) as u64;
+        expect.insert(FEATURES.to_string(), beats);
+        for (name, _) in train_outputs(&self.plan) {
+            expect.insert(name, beats);
+        }
         RunOptions {
             config_script: Some(self.image.text() + &self.image.readback() + &opts.extra_config),
             seed: opts.seed,
@@ -323,50 +390,58 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         cycles_per_second: result.stats.cycles_per_second,
     };
 
-    // The output stream: data, then tuser/tlast framing.
-    let beats = result
-        .outputs
-        .get(FEATURES)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    // The output streams: data, then tuser/tlast framing.
     let last_stage = plan
         .stages
         .last()
         .map(|s| s.name.clone())
         .unwrap_or_default();
-    let got: Vec<Vec<u8>> = beats.iter().map(|b| b.data.clone()).collect();
-    let (n, mismatch) = compare_maps(
-        FEATURES,
-        &got,
-        &traces,
-        &last_stage,
-        out_size.w,
-        plan.out_channels(),
-    );
-    report.values_compared = n;
-    if beats.len() != frames.len() * out_size.pixels() {
-        report.stream_errors.push(format!(
-            "{FEATURES}: expected {} beats ({} frames of {}x{}), found {}",
-            frames.len() * out_size.pixels(),
-            frames.len(),
+    let mut streams = vec![(FEATURES.to_string(), last_stage)];
+    streams.extend(train_outputs(plan));
+    let mut mismatch = None;
+    for (stream, trace) in &streams {
+        let beats = result
+            .outputs
+            .get(stream)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let got: Vec<Vec<u8>> = beats.iter().map(|b| b.data.clone()).collect();
+        let (n, m) = compare_maps(
+            stream,
+            &got,
+            &traces,
+            trace,
             out_size.w,
-            out_size.h,
-            beats.len()
-        ));
-    }
-    for (i, b) in beats.iter().enumerate() {
-        let p = i % out_size.pixels();
-        let (want_user, want_last) = (p == 0, p % out_size.w == out_size.w - 1);
-        if b.user != want_user || b.last != want_last {
+            plan.out_channels(),
+        );
+        report.values_compared += n;
+        if mismatch.is_none() {
+            mismatch = m;
+        }
+        if beats.len() != frames.len() * out_size.pixels() {
             report.stream_errors.push(format!(
-                "{FEATURES}: beat {i} (frame {}, pixel {p}) has tuser {} tlast {}, expected {} {}",
-                i / out_size.pixels(),
-                b.user as u8,
-                b.last as u8,
-                want_user as u8,
-                want_last as u8
+                "{stream}: expected {} beats ({} frames of {}x{}), found {}",
+                frames.len() * out_size.pixels(),
+                frames.len(),
+                out_size.w,
+                out_size.h,
+                beats.len()
             ));
-            break;
+        }
+        for (i, b) in beats.iter().enumerate() {
+            let p = i % out_size.pixels();
+            let (want_user, want_last) = (p == 0, p % out_size.w == out_size.w - 1);
+            if b.user != want_user || b.last != want_last {
+                report.stream_errors.push(format!(
+                    "{stream}: beat {i} (frame {}, pixel {p}) has tuser {} tlast {}, expected {} {}",
+                    i / out_size.pixels(),
+                    b.user as u8,
+                    b.last as u8,
+                    want_user as u8,
+                    want_last as u8
+                ));
+                break;
+            }
         }
     }
     if mismatch.is_some() {
@@ -385,6 +460,7 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
                 s.out_channels(),
             ));
         }
+        stages.extend(train_taps(plan));
         for (wire, trace_name, w, c) in stages {
             let got: Vec<Vec<u8>> = result
                 .taps

@@ -144,6 +144,10 @@ fn cases() -> Vec<Case> {
             &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
         ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
+        c("sf_blend", &[], &[]),
+        c("sf_fork", &[], &[]),
+        c("sf_fork", &[], &[("N", 1)]),
+        c("sf_blend", &[], &[("CH", 5), ("SIDE_W", 2)]),
         c("sf_mac_engine", &["sf_sram_sp"], &[]),
         c("sf_mac_engine", &["sf_sram_sp"], &[("P", 3), ("Q", 2)]),
     ]
@@ -281,6 +285,28 @@ fn verilate_and_run(
         all.push_str(&out);
     }
     all
+}
+
+#[test]
+fn sim_axil_regbus() {
+    let src = vec![prim("sf_axil_regbus")];
+    let out = verilate_and_run(
+        "sf_axil_regbus",
+        &src,
+        "tb_regbus.cpp",
+        &[("ADDR_W", 12)],
+        "",
+        &[1, 2],
+    );
+    assert!(out.contains("3000 writes, 3000 reads"));
+}
+
+#[test]
+fn sim_blend() {
+    let src = vec![prim("sf_blend")];
+    let params = [("CH", 5), ("SIDE_W", 2)];
+    let out = verilate_and_run("sf_blend", &src, "tb_blend.cpp", &params, "", &[1, 2]);
+    assert!(out.contains("full rate: 400 beats in 400 clocks"));
 }
 
 #[test]

@@ -243,7 +243,7 @@ fn register_block_answers_over_axi_lite(m: &Model) {
     let version = semifreddo::passes::plan::version_word();
     let first = m.frozen.stem.requant.scale[0] as u16;
     o.extra_config = format!(
-        "R 0x0 0x53465244\nR 0x8 {version:#x}\nR 0xc 0x0\nW 0x14 0x1\nR 0x14 0x0\nR? 0xff0\nW? 0x100 0x1 0x3\nR 0x100 {first:#x} 0xffff\n"
+        "R 0x0 0x53465244\nR 0x8 {version:#x}\nR 0xc 0x0\nW 0x14 0x1\nR 0x14 0x0\nR? 0xf0\nW? 0x100 0x1 0x3\nR 0x100 {first:#x} 0xffff\n"
     );
     let run = verify::simulate(m, m, &o).unwrap();
     assert_exact(&verify::check(m, &run));
@@ -251,7 +251,7 @@ fn register_block_answers_over_axi_lite(m: &Model) {
         .result
         .axil_reads
         .iter()
-        .find(|r| r.addr == 0xff0)
+        .find(|r| r.addr == 0xf0)
         .expect("the unmapped read is recorded");
     assert_eq!(unmapped.resp, "SLVERR");
     let id = run

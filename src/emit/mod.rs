@@ -6,6 +6,8 @@ pub mod fusesoc;
 pub mod manifest;
 pub mod regmap_docs;
 pub mod report;
+pub mod train;
+pub mod train_top;
 pub mod verilog;
 
 use crate::passes::HwPlan;

@@ -48,7 +48,9 @@ fn markdown(plan: &HwPlan, map: &RegMap) -> String {
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|");
     for a in &map.arrays {
-        let reset = if a.count == 1 {
+        let reset = if a.reset.is_empty() {
+            "not reset (SRAM, loaded by the configuration image)".to_string()
+        } else if a.count == 1 {
             format!("{:#x}", a.reset[0])
         } else {
             "from the model".to_string()
@@ -87,7 +89,7 @@ fn c_header(plan: &HwPlan, map: &RegMap) -> String {
         if a.count > 1 {
             let _ = writeln!(s, "#define {p}_{}_COUNT {}u", a.name, a.count);
         }
-        if a.count == 1 && a.access == Access::Ro && a.reset[0] != 0 {
+        if a.count == 1 && a.access == Access::Ro && a.reset.first().is_some_and(|&r| r != 0) {
             let _ = writeln!(
                 s,
                 "#define {p}_{}_VALUE 0x{:08x}u",

@@ -63,5 +63,89 @@ pub fn text(plan: &HwPlan) -> String {
         "{:<16} {:>12} {:>6} {:>8} {:>14}",
         "total", "", "", "", total_lb
     );
+    trainable(&mut s, plan);
+    skew(&mut s, plan);
     s
+}
+
+/// Skew FIFOs before the blends: depth, bits and why.
+fn skew(s: &mut String, plan: &HwPlan) {
+    let fifos = super::train_top::skew_fifos(plan);
+    if fifos.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nskew FIFOs (frozen features F_k waiting for the trainable path):"
+    );
+    let _ = writeln!(
+        s,
+        "{:<9} {:>6} {:>6} {:>10}  reason",
+        "boundary", "depth", "width", "bits"
+    );
+    for f in &fifos {
+        let _ = writeln!(
+            s,
+            "{:<9} {:>6} {:>6} {:>10}  {}",
+            f.boundary,
+            f.depth,
+            f.bits,
+            f.depth * f.bits,
+            f.reason
+        );
+    }
+}
+
+/// Per trainable core: each layer's `sf_mac_engine` schedule (lanes P, products per lane Q,
+/// MAC units P*Q, weight SRAM bits G*S*WB*8, clocks per output pixel used G*S vs available T).
+fn trainable(s: &mut String, plan: &HwPlan) {
+    for core in &plan.trainable {
+        let t = core.index;
+        let _ = writeln!(
+            s,
+            "\ntrainable core {t}: MAC engines (clocks per output pixel: used G*S <= available T)"
+        );
+        let _ = writeln!(
+            s,
+            "{:<24} {:>6} {:>5} {:>4} {:>3} {:>5} {:>5} {:>9} {:>10} {:>5} {:>5} {:>7}",
+            "layer",
+            "out",
+            "L",
+            "P",
+            "Q",
+            "MACs",
+            "depth",
+            "word bits",
+            "SRAM bits",
+            "used",
+            "avail",
+            "latency"
+        );
+        let (mut macs, mut bits) = (0, 0);
+        for e in core.engines() {
+            macs += e.mac_units();
+            bits += e.sram_bits();
+            let _ = writeln!(
+                s,
+                "{:<24} {:>6} {:>5} {:>4} {:>3} {:>5} {:>5} {:>9} {:>10} {:>5} {:>5} {:>7}",
+                e.layer,
+                e.out_n,
+                e.l,
+                e.p,
+                e.q,
+                e.mac_units(),
+                e.sram_depth(),
+                e.word_bytes() * 8,
+                e.sram_bits(),
+                e.clocks_used(),
+                e.clocks_available,
+                e.latency()
+            );
+        }
+        let _ = writeln!(
+            s,
+            "{:<24} {:>6} {:>5} {:>4} {:>3} {:>5} {:>5} {:>9} {:>10}",
+            "total", "", "", "", "", macs, "", "", bits
+        );
+    }
 }

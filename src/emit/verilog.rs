@@ -49,6 +49,22 @@ pub const PRIMITIVES: [(&str, &str); 9] = [
     ),
 ];
 
+/// Primitives only models with trainable cores need, after `PRIMITIVES`.
+pub const TRAIN_PRIMITIVES: [(&str, &str); 3] = [
+    (
+        "sf_mac_engine.v",
+        include_str!("../../templates/primitives/sf_mac_engine.v"),
+    ),
+    (
+        "sf_blend.v",
+        include_str!("../../templates/primitives/sf_blend.v"),
+    ),
+    (
+        "sf_fork.v",
+        include_str!("../../templates/primitives/sf_fork.v"),
+    ),
+];
+
 /// Fields of the generated-file header.
 #[derive(Clone)]
 struct Header {
@@ -84,6 +100,12 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
             contents: c.to_string(),
         })
         .collect();
+    if !plan.trainable.is_empty() {
+        files.extend(TRAIN_PRIMITIVES.iter().map(|(n, c)| OutFile {
+            name: n.to_string(),
+            contents: c.to_string(),
+        }));
+    }
     for layer in plan.layers() {
         files.push(graph_file(
             &header,
@@ -118,6 +140,14 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
     }
     for stage in &plan.stages {
         files.push(stage_file(&header, plan, stage)?);
+    }
+    for core in &plan.trainable {
+        for st in &core.stages {
+            files.push(OutFile {
+                name: format!("{}.v", super::train::module(&plan.prefix, st)),
+                contents: super::train::stage_module(&header.comment(), &plan.prefix, st),
+            });
+        }
     }
     files.push(regs_file(&header, plan)?);
     files.push(top_file(&header, plan)?);
@@ -625,6 +655,16 @@ struct ParamArrayView {
     read_expr: String,
 }
 
+struct WindowView {
+    name: String,
+    description: String,
+    bus: String,
+    count: usize,
+    addr_bits: usize,
+    offset_hex: String,
+    end_hex: String,
+}
+
 struct SystemRegView {
     offset_hex: String,
     value: String,
@@ -643,6 +683,7 @@ struct RegsView {
     addr_bits: u32,
     control_hex: String,
     params: Vec<ParamArrayView>,
+    windows: Vec<WindowView>,
     system: Vec<SystemRegView>,
 }
 
@@ -673,12 +714,21 @@ fn param_view(a: &RegArray, bus: &str) -> ParamArrayView {
     }
 }
 
+/// `cfg_addr` bits of the engine behind window `bus`.
+fn window_addr_bits(plan: &HwPlan, bus: &str) -> usize {
+    plan.trainable
+        .iter()
+        .flat_map(|c| c.engines())
+        .find(|e| crate::passes::regmap::bus_name(&e.layer) == bus)
+        .map_or(1, super::train::cfg_addr_bits)
+}
+
 fn regs_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
     let map = &plan.regmap;
     let system = map
         .arrays
         .iter()
-        .filter(|a| !matches!(a.target, Target::Param { .. }))
+        .filter(|a| !matches!(a.target, Target::Param { .. } | Target::Window { .. }))
         .map(|a| SystemRegView {
             offset_hex: format!("{:x}", a.offset),
             value: match a.target {
@@ -705,6 +755,18 @@ fn regs_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         addr_bits: map.addr_bits,
         control_hex: format!("{control:x}"),
         params: map.params().map(|(a, bus)| param_view(a, bus)).collect(),
+        windows: map
+            .windows()
+            .map(|(a, bus)| WindowView {
+                name: a.name.clone(),
+                description: a.description.clone(),
+                bus: bus.to_string(),
+                count: a.count,
+                addr_bits: window_addr_bits(plan, bus),
+                offset_hex: format!("{:x}", a.offset),
+                end_hex: format!("{:x}", a.end()),
+            })
+            .collect(),
         system,
     };
     Ok(OutFile {
@@ -720,6 +782,7 @@ struct TopStageView {
     module: String,
     wire: String,
     src: String,
+    src_hs: String,
     out_bits: usize,
     params: Vec<PortView>,
 }
@@ -746,7 +809,15 @@ struct TopView {
     params: Vec<PortView>,
     stages: Vec<TopStageView>,
     last: String,
+    last_hs: String,
     unused: Vec<String>,
+    train_ports: String,
+    train_body: String,
+    regs_extra: String,
+    has_windows: bool,
+    wr_wait: &'static str,
+    rd_wait: &'static str,
+    ack: &'static str,
 }
 
 /// Top-level wire prefix of a stage's output stream (also its debug-tap name).
@@ -764,6 +835,7 @@ fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
             name: s.name.clone(),
             module: s.module.clone(),
             wire: wire.clone(),
+            src_hs: super::train_top::frozen_consumer(plan, &src),
             src: src.clone(),
             out_bits: 8 * s.out_channels(),
             params: stage_params(s)
@@ -780,10 +852,28 @@ fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
     for s in &stages[..stages.len().saturating_sub(1)] {
         unused.push(format!("{}_eol", s.wire));
     }
+    let has_windows = plan.regmap.windows().next().is_some();
+    let (train_ports, train_body, regs_extra) = if plan.trainable.is_empty() {
+        (String::new(), String::new(), String::new())
+    } else {
+        let (body, u) = super::train_top::body(plan);
+        unused.extend(u);
+        let mut extra = String::new();
+        if has_windows {
+            extra.push_str(
+                ",\n        .rd_en(rd_en), .wr_wait(wr_wait), .rd_wait(rd_wait), .ack(ack)",
+            );
+            for (n, _) in super::train_top::cfg_wires(plan) {
+                extra.push_str(&format!(",\n        .{n}({n})"));
+            }
+        }
+        (super::train_top::ports(plan), body, extra)
+    };
     let params: Vec<PortView> = plan
         .stages
         .iter()
         .flat_map(stage_params)
+        .chain(super::train_top::params(plan))
         .map(|(port, bits)| PortView {
             port,
             bits,
@@ -808,9 +898,17 @@ fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         addr_bits: plan.regmap.addr_bits,
         programmable: !params.is_empty(),
         params,
+        last_hs: super::train_top::frozen_consumer(plan, &src),
         last: src,
         stages,
         unused,
+        train_ports,
+        train_body,
+        regs_extra,
+        has_windows,
+        wr_wait: if has_windows { "wr_wait" } else { "1'b0" },
+        rd_wait: if has_windows { "rd_wait" } else { "1'b0" },
+        ack: if has_windows { "ack" } else { "1'b0" },
     };
     Ok(OutFile {
         name: format!("{}.v", plan.top()),

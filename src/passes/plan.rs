@@ -4,12 +4,13 @@
 
 use super::lower_frozen::{self, INT8, RELU8};
 use super::regmap::{bus_name, RegMap, RegMapBuilder};
+use super::schedule::{self, TrainCoreHw};
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
 use crate::model::manifest::FrozenBn;
 use crate::model::params::{Block, Branch, Conv};
 use crate::model::Model;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -177,6 +178,8 @@ pub struct HwPlan {
     pub input: Size,
     pub in_channels: usize,
     pub stages: Vec<StageHw>,
+    /// Per trainable core, its MAC engines in stream order (`schedule` pass).
+    pub trainable: Vec<TrainCoreHw>,
     pub regmap: RegMap,
 }
 
@@ -189,6 +192,18 @@ impl HwPlan {
     }
     pub fn out_size(&self) -> Size {
         self.stages.last().map_or(self.input, |s| s.out_size())
+    }
+    /// Number of stages S (the last boundary's index).
+    pub fn out_stage_count(&self) -> usize {
+        self.trainable
+            .first()
+            .and_then(|c| c.stages.iter().filter_map(|s| s.boundary).max())
+            .unwrap_or_else(|| {
+                self.stages
+                    .iter()
+                    .filter(|s| s.name.ends_with(".b0"))
+                    .count()
+            })
     }
     pub fn layers(&self) -> impl Iterator<Item = &LayerHw> {
         self.stages
@@ -397,6 +412,11 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         }
     }
 
+    // Trainable cores: requant parameters (always programmable), blend alphas, shuffle flags,
+    // then the weight-SRAM windows.
+    let trainable = schedule::schedule(lay);
+    trainable_registers(model, &trainable, &mut regs)?;
+
     // Lower every layer; the big ones dominate, so in parallel.
     let lower_opts = LowerOptions {
         pipeline_every: opts.pipeline_every,
@@ -443,8 +463,100 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         input: lay.input,
         in_channels: lay.in_channels,
         stages,
+        trainable,
         regmap: regs.build(),
     })
+}
+
+/// Registers of the trainable cores, in stream order: each engine's scale, bias and shift,
+/// then per boundary each core's alphas and (two cores) the shuffle flag, then the weight
+/// windows of every engine.
+fn trainable_registers(
+    model: &Model,
+    cores: &[TrainCoreHw],
+    regs: &mut RegMapBuilder,
+) -> Result<()> {
+    if cores.is_empty() {
+        return Ok(());
+    }
+    let store = model.to_store();
+    let values = |name: &str| -> Result<Vec<i64>> {
+        Ok(store
+            .get(name)
+            .with_context(|| format!("model lacks tensor `{name}`"))?
+            .values_i64())
+    };
+    for core in cores {
+        for e in core.engines() {
+            let n = &e.layer;
+            let desc = |what: &str| format!("{what} of trainable layer {n} (SPEC §2 requant)");
+            regs.param(
+                &format!("{n}.scale"),
+                16,
+                true,
+                values(&format!("{n}.scale"))?,
+                desc("per-channel scale m (int16)"),
+            );
+            regs.param(
+                &format!("{n}.bias"),
+                32,
+                true,
+                values(&format!("{n}.bias"))?,
+                desc("per-channel bias b (int32)"),
+            );
+            regs.param(
+                &format!("{n}.shift"),
+                6,
+                false,
+                values(&format!("{n}.shift"))?,
+                desc("shift s (0..40)"),
+            );
+        }
+    }
+    for k in 0..model.layout.boundary_channels.len() {
+        for core in cores {
+            let name = format!("train{}.blend{k}.alpha", core.index);
+            regs.param(
+                &name,
+                9,
+                false,
+                values(&name)?,
+                format!(
+                    "blend alphas a[c] (0..256) of trainable core {} at boundary {k} (SPEC §1)",
+                    core.index
+                ),
+            );
+        }
+        if cores.len() == 2 {
+            let name = format!("blend{k}.shuffle");
+            regs.param(
+                &name,
+                1,
+                false,
+                values(&name)?,
+                format!("core shuffle at boundary {k}: 1 swaps channel halves (SPEC §1)"),
+            );
+        }
+    }
+    for core in cores {
+        for e in core.engines() {
+            regs.window(
+                &e.layer,
+                e.config_words(),
+                format!(
+                    "weights of trainable layer {} ({} x {}): SRAM of {} words x {} bits, 4 int8                      weights per word in the sf_mac_engine layout (P = {}, Q = {}); not reset",
+                    e.layer,
+                    e.out_n,
+                    e.l,
+                    e.sram_depth(),
+                    e.word_bytes() * 8,
+                    e.p,
+                    e.q
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A branch's two layers: DW over window channels from..from+C, then PW.

@@ -33,6 +33,11 @@ pub enum Target {
     /// A parameter bus of `count * bits` bits driven to the datapath, holding model tensor
     /// `tensor` (element i = tensor value i).
     Param { bus: String, tensor: String },
+    /// A window onto the weight SRAM of a trainable layer's `sf_mac_engine` (ports
+    /// `<bus>_cfg_*`), holding model tensor `tensor` (`<layer>.weight`) in the engine's
+    /// layout, four int8 weights per word. Accesses wait for the engine (one clock); no reset
+    /// value: the configuration image loads it.
+    Window { bus: String, tensor: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +152,27 @@ impl RegMapBuilder {
         self.next += 4 * count as u32;
     }
 
+    /// Appends a read-write window of `words` 32-bit words onto the weight SRAM of the engine
+    /// of layer `layer` (tensor `<layer>.weight`, ports `<bus>_cfg_*`).
+    pub fn window(&mut self, layer: &str, words: usize, description: String) {
+        let tensor = format!("{layer}.weight");
+        self.arrays.push(RegArray {
+            name: reg_name(&format!("{layer}.weights")),
+            offset: self.next,
+            count: words,
+            bits: 32,
+            signed: false,
+            access: Access::Rw,
+            reset: Vec::new(),
+            description,
+            target: Target::Window {
+                bus: bus_name(layer),
+                tensor,
+            },
+        });
+        self.next += 4 * words as u32;
+    }
+
     pub fn build(self) -> RegMap {
         let end = self.next.max(PARAM_BASE);
         let addr_bits = 32 - (end - 1).leading_zeros();
@@ -165,6 +191,14 @@ impl RegMap {
     pub fn params(&self) -> impl Iterator<Item = (&RegArray, &str)> {
         self.arrays.iter().filter_map(|a| match &a.target {
             Target::Param { bus, .. } => Some((a, bus.as_str())),
+            _ => None,
+        })
+    }
+
+    /// The weight-SRAM windows: (array, engine bus prefix).
+    pub fn windows(&self) -> impl Iterator<Item = (&RegArray, &str)> {
+        self.arrays.iter().filter_map(|a| match &a.target {
+            Target::Window { bus, .. } => Some((a, bus.as_str())),
             _ => None,
         })
     }

@@ -53,25 +53,31 @@ module sf_sram_sp #(
     output wire [WIDTH-1:0] rdata
 );
 
-  reg [WIDTH-1:0] mem[0:DEPTH-1];
-  reg [WIDTH-1:0] rdata_q;
-  integer g;
-
-  always @(posedge aclk) begin
-    if (req) begin
-      if (we) begin
-        for (g = 0; g < NBE; g = g + 1) begin
-          if (be[g]) begin
-            mem[addr][g*BE_W +: BE_W] <= wdata[g*BE_W +: BE_W];
+  // One memory per write-enable granule (a generate loop, not a for loop inside the always
+  // block, so any number of granules simulates and synthesizes; Verilator does not unroll a
+  // procedural loop of more than 64 granules that writes an array).
+  wire [WIDTH-1:0] rdata_w;
+  genvar g;
+  generate
+    for (g = 0; g < NBE; g = g + 1) begin : g_lane
+      reg [BE_W-1:0] mem[0:DEPTH-1];
+      reg [BE_W-1:0] rdata_q;
+      always @(posedge aclk) begin
+        if (req) begin
+          if (we) begin
+            if (be[g]) begin
+              mem[addr] <= wdata[g*BE_W +: BE_W];
+            end
+          end else begin
+            rdata_q <= mem[addr];
           end
         end
-      end else begin
-        rdata_q <= mem[addr];
       end
+      assign rdata_w[g*BE_W +: BE_W] = rdata_q;
     end
-  end
+  endgenerate
 
-  assign rdata = rdata_q;
+  assign rdata = rdata_w;
 
 endmodule
 

@@ -24,7 +24,19 @@ module {{ module }} (
     // status
     input  wire [3:0]    status_err,
     input  wire [31:0]   frame_count,
-    output wire          err_clear{% for a in params %},
+    output wire          err_clear{% if !windows.is_empty() %},
+    // memory windows: wait states (sf_axil_regbus)
+    input  wire          rd_en,
+    output wire          wr_wait,
+    output wire          rd_wait,
+    output wire          ack{% endif %}{% for w in windows %},
+    // {{ w.name }}: {{ w.description }}
+    output wire          {{ w.bus }}_cfg_req,
+    output wire          {{ w.bus }}_cfg_we,
+    output wire [{{ w.addr_bits - 1 }}:0] {{ w.bus }}_cfg_addr,
+    output wire [31:0]   {{ w.bus }}_cfg_wdata,
+    input  wire          {{ w.bus }}_cfg_ack,
+    input  wire [31:0]   {{ w.bus }}_cfg_rdata{% endfor %}{% for a in params %},
     // {{ a.name }}: {{ a.description }}
     output wire [{{ a.count * a.bits - 1 }}:0] {{ a.bus }}{% endfor %}
 );
@@ -77,7 +89,27 @@ module {{ module }} (
     wire unused_{{ a.name }} = &{1'b0, {{ a.name }}_woff, {{ a.name }}_roff, 1'b0};
 {%- endif %}
 {% endfor %}
-    assign wr_ok = wr_strb == 4'hf && (wr_addr == {{ addr_bits }}'h{{ control_hex }}{% for a in params %} || {{ a.name }}_wsel{% endfor %});
+{%- for w in windows %}
+    // {{ w.name }} at 0x{{ w.offset_hex }}, {{ w.count }} words: a request per access, answered
+    // by the engine one clock later (cfg_ack), with the read data in that clock.
+    wire {{ w.name }}_wa = wr_addr >= {{ addr_bits }}'h{{ w.offset_hex }} && wr_addr < {{ addr_bits }}'h{{ w.end_hex }};
+    wire {{ w.name }}_ra = rd_addr >= {{ addr_bits }}'h{{ w.offset_hex }} && rd_addr < {{ addr_bits }}'h{{ w.end_hex }};
+    wire {{ w.name }}_wsel = wr_word && {{ w.name }}_wa;
+    wire [{{ addr_bits - 1 }}:0] {{ w.name }}_woff = wr_addr - {{ addr_bits }}'h{{ w.offset_hex }};
+    wire [{{ addr_bits - 1 }}:0] {{ w.name }}_roff = rd_addr - {{ addr_bits }}'h{{ w.offset_hex }};
+    assign {{ w.bus }}_cfg_req = {{ w.name }}_wsel || (rd_en && {{ w.name }}_ra);
+    assign {{ w.bus }}_cfg_we = wr_en;
+    assign {{ w.bus }}_cfg_addr = wr_en ? {{ w.name }}_woff[{{ w.addr_bits + 1 }}:2] : {{ w.name }}_roff[{{ w.addr_bits + 1 }}:2];
+    assign {{ w.bus }}_cfg_wdata = wr_data;
+    wire unused_{{ w.name }} = &{1'b0, {{ w.name }}_woff, {{ w.name }}_roff, 1'b0};
+{%- endfor %}
+{%- if !windows.is_empty() %}
+    assign wr_wait = wr_strb == 4'hf && ({% for w in windows %}{% if !loop.first %} || {% endif %}{{ w.name }}_wa{% endfor %});
+    assign rd_wait = {% for w in windows %}{% if !loop.first %} || {% endif %}{{ w.name }}_ra{% endfor %};
+    assign ack = {% for w in windows %}{% if !loop.first %} || {% endif %}{{ w.bus }}_cfg_ack{% endfor %};
+{%- endif %}
+
+    assign wr_ok = wr_strb == 4'hf && (wr_addr == {{ addr_bits }}'h{{ control_hex }}{% for a in params %} || {{ a.name }}_wsel{% endfor %}{% for w in windows %} || {{ w.name }}_wa{% endfor %});
 
     // Read-back: system registers, then the parameter arrays (signed ones sign-extended).
     always @(*) begin
@@ -93,6 +125,12 @@ module {{ module }} (
                 if ({{ a.name }}_rsel) begin
                     rd_ok = 1'b1;
                     rd_data = {{ a.read_expr }};
+                end
+{%- endfor %}
+{%- for w in windows %}
+                if ({{ w.name }}_ra) begin
+                    rd_ok = 1'b1;
+                    rd_data = {{ w.bus }}_cfg_rdata;
                 end
 {%- endfor %}
             end

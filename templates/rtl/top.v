@@ -29,7 +29,7 @@ module {{ module }} (
     input  wire         m_axis_feat_tready,
     output wire         m_axis_feat_tuser,
     output wire         m_axis_feat_tlast,
-    // configuration
+{{ train_ports }}    // configuration
     input  wire [{{ addr_bits - 1 }}:0] s_axil_awaddr,
     input  wire [2:0]   s_axil_awprot,
     input  wire         s_axil_awvalid,
@@ -52,7 +52,8 @@ module {{ module }} (
 );
 
     // ---- configuration
-    wire                wr_en, wr_ok, rd_ok, err_clear;
+    wire                wr_en, wr_ok, rd_ok, rd_en, err_clear;{% if has_windows %}
+    wire                wr_wait, rd_wait, ack;{% endif %}
     wire [{{ addr_bits - 1 }}:0] wr_addr, rd_addr;
     wire [31:0]         wr_data, rd_data;
     wire [3:0]          wr_strb, status_err;
@@ -73,14 +74,15 @@ module {{ module }} (
         .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
         .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
         .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
-        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok)
+        .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok),
+        .rd_en(rd_en), .wr_wait({{ wr_wait }}), .rd_wait({{ rd_wait }}), .ack({{ ack }})
     );
 
     {{ regs_module }} u_regs (
         .aclk(aclk), .aresetn(aresetn),
         .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
         .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok),
-        .status_err(status_err), .frame_count(frame_count), .err_clear(err_clear){% for p in params %},
+        .status_err(status_err), .frame_count(frame_count), .err_clear(err_clear){{ regs_extra }}{% for p in params %},
         .{{ p.port }}({{ p.port }}){% endfor %}
     );
 
@@ -113,21 +115,22 @@ module {{ module }} (
     wire {{ s.wire }}_sof, {{ s.wire }}_eol;
     {{ s.module }} u_{{ s.wire }} (
         .aclk(aclk), .aresetn(aresetn),
-        .s_data({{ s.src }}_data), .s_valid({{ s.src }}_valid), .s_ready({{ s.src }}_ready), .s_sof({{ s.src }}_sof),
+        .s_data({{ s.src }}_data), .s_valid({{ s.src_hs }}_valid), .s_ready({{ s.src_hs }}_ready), .s_sof({{ s.src }}_sof),
         .m_data({{ s.wire }}_data), .m_valid({{ s.wire }}_valid), .m_ready({{ s.wire }}_ready),
         .m_sof({{ s.wire }}_sof), .m_eol({{ s.wire }}_eol){% for p in s.params %},
         .{{ p.port }}({{ p.port }}){% endfor %}
     );
 {%- endfor %}
 
+{{ train_body }}
     // ---- frozen features out
     assign m_axis_feat_tdata  = {{ last }}_data;
-    assign m_axis_feat_tvalid = {{ last }}_valid;
-    assign {{ last }}_ready = m_axis_feat_tready;
+    assign m_axis_feat_tvalid = {{ last_hs }}_valid;
+    assign {{ last_hs }}_ready = m_axis_feat_tready;
     assign m_axis_feat_tuser  = {{ last }}_sof;
     assign m_axis_feat_tlast  = {{ last }}_eol;
 
-    wire unused_ok = &{1'b0, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
+    wire unused_ok = &{1'b0{% if !has_windows %}, rd_en{% endif %}, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
 
 endmodule
 

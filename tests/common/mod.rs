@@ -87,3 +87,81 @@ pub fn require_tool(tool: &str) {
             .is_ok();
     assert!(ok, "`{tool}` is not installed; run scripts/test, which installs Debian's verilator, iverilog and yosys");
 }
+
+/// A small model with one trainable core: grey 24x16 input, C_0 = 4, a downsample stage to 8
+/// channels and a stride-1 stage with one extra trainable block (a trainable stage that is
+/// not a boundary), frozen head.
+pub fn train_one(seed: u64) -> Model {
+    small_trainable(
+        "train_one",
+        16,
+        24,
+        1,
+        vec![(8, 2, 0, 0), (8, 1, 1, 1)],
+        seed,
+    )
+}
+
+/// A small model with two trainable cores: RGB 16x16 input, C_0 = 4, two downsample stages
+/// (8 and 16 channels), core shuffle at every boundary per the model.
+pub fn train_two(seed: u64) -> Model {
+    small_trainable(
+        "train_two",
+        16,
+        16,
+        2,
+        vec![(8, 2, 0, 0), (16, 2, 1, 0)],
+        seed,
+    )
+}
+
+/// stages: (channels, stride, frozen_repeats, trainable_repeats).
+fn small_trainable(
+    name: &str,
+    h: usize,
+    w: usize,
+    cores: usize,
+    stages: Vec<(usize, usize, usize, usize)>,
+    seed: u64,
+) -> Model {
+    let manifest = Manifest {
+        format: FORMAT.to_string(),
+        name: name.to_string(),
+        tensors: "model.safetensors".to_string(),
+        input: Input {
+            height: h,
+            width: w,
+            channels: if cores == 1 { 1 } else { 3 },
+        },
+        topology: Topology {
+            stem_channels: 4,
+            trainable_cores: cores,
+            repeat_banks: 0,
+            stages: stages
+                .into_iter()
+                .map(
+                    |(channels, stride, frozen_repeats, trainable_repeats)| Stage {
+                        channels,
+                        stride,
+                        frozen_repeats,
+                        trainable_repeats,
+                    },
+                )
+                .collect(),
+        },
+        heads: vec![HeadSpec {
+            source: HeadSource::Frozen,
+            outputs: 4,
+            groups: 1,
+        }],
+        generation: Generation::default(),
+    };
+    init(
+        &presets::Preset {
+            manifest,
+            pool: vec![true],
+            calibration_images: 4,
+        },
+        seed,
+    )
+}

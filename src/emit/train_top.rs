@@ -1,0 +1,393 @@
+//! The trainable cores' part of the top level: forks of the input and of every boundary's
+//! frozen output F_k, the skew FIFOs, the blends, the core shuffle, the trainable stages and
+//! the `m_axis_train{t}` outputs (SPEC §1). Everything here is generated only for models with
+//! trainable cores.
+
+use super::train::{self, engine_ports};
+use crate::passes::plan::HwPlan;
+use crate::passes::regmap::bus_name;
+use crate::passes::schedule::TrainStageHw;
+use std::fmt::Write;
+
+/// Clocks the blend, fork and skid stages add on the trainable path at a boundary.
+const BOUNDARY_CLOCKS: usize = 4;
+
+/// A boundary's skew FIFO: depth and the reason for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkewFifo {
+    pub boundary: usize,
+    pub depth: usize,
+    pub bits: usize,
+    pub reason: String,
+}
+
+/// Index in `plan.stages` of the frozen stage whose output is boundary k.
+pub fn frozen_boundary_stage(plan: &HwPlan, k: usize) -> usize {
+    if k == 0 {
+        return 0;
+    }
+    let prefix = format!("frozen.s{k}.");
+    plan.stages
+        .iter()
+        .rposition(|s| s.name.starts_with(&prefix))
+        .expect("every stage has a first block")
+}
+
+/// Skew FIFO depth at every boundary. The trainable path lags the frozen one: each trainable
+/// stage sweeps a row of `w_out` windows at `G*S` clocks per window (the frozen stage at one
+/// per clock) and adds its engines' latency, so by boundary k the lag is at most
+/// `lag_k = sum over the trainable stages up to k of (w_out * G*S + engine latency + 4)`
+/// clocks. Meanwhile F_k delivers at most one output row (`w_k` beats) per `w_k * T_k` clocks
+/// on average, in bursts of a whole row. The FIFO holds `w_k * (ceil(lag_k / (w_k*T_k)) + 2)`
+/// beats (the rows produced during the lag, the row in flight and one row of burst margin)
+/// plus 4; co-simulation checks that the input never stalls and nothing deadlocks.
+pub fn skew_fifos(plan: &HwPlan) -> Vec<SkewFifo> {
+    let Some(core) = plan.trainable.first() else {
+        return Vec::new();
+    };
+    let pixels = plan.input.pixels();
+    let mut lag = 0usize;
+    let mut out = Vec::new();
+    for st in &core.stages {
+        lag += st.out_size().w * st.clocks_per_window() + st.engine_latency() + BOUNDARY_CLOCKS;
+        if let Some(k) = st.boundary {
+            let size = st.out_size();
+            let t = pixels / size.pixels();
+            let row = size.w * t;
+            let rows = lag.div_ceil(row);
+            let depth = size.w * (rows + 2) + 4;
+            out.push(SkewFifo {
+                boundary: k,
+                depth,
+                bits: 8 * st.out_channels(),
+                reason: format!(
+                    "lag <= {lag} clocks = {rows} row(s) of {} beats at {row} clocks per row; \
+                     + 2 rows + 4",
+                    size.w
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Stream names: `<s>_data`, `<s>_valid`, `<s>_ready`, `<s>_sof`, `<s>_eol`.
+pub fn stage_wire(st: &TrainStageHw) -> String {
+    bus_name(&st.name)
+}
+
+/// The boundary-k stream feeding core t's next stage (T''_t), also a debug tap.
+pub fn boundary_wire(t: usize, k: usize) -> String {
+    format!("train{t}_x{k}")
+}
+
+/// Parameter buses the trainable part takes from the register block: (port, bits).
+pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
+    let mut v = Vec::new();
+    for (a, bus) in plan.regmap.params() {
+        if bus.starts_with("train") || bus.starts_with("blend") {
+            v.push((bus.to_string(), a.count * a.bits as usize));
+        }
+    }
+    v
+}
+
+/// Configuration wires between the register block and the engines: (name, bits).
+pub fn cfg_wires(plan: &HwPlan) -> Vec<(String, usize)> {
+    plan.trainable
+        .iter()
+        .flat_map(|c| c.engines())
+        .flat_map(|e| {
+            engine_ports(e)
+                .into_iter()
+                .filter(|(n, _, _)| n.contains("_cfg_"))
+                .map(|(n, b, _)| (n, b))
+        })
+        .collect()
+}
+
+/// Output ports of the top (after `m_axis_feat_*`).
+pub fn ports(plan: &HwPlan) -> String {
+    let mut s = String::new();
+    let bits = 8 * plan.out_channels();
+    for c in &plan.trainable {
+        let t = c.index;
+        let _ = write!(
+            s,
+            "    // trainable core {t} features out (T''_{t} at boundary S)\n\
+             \x20   output wire [{}:0] m_axis_train{t}_tdata,\n\
+             \x20   output wire         m_axis_train{t}_tvalid,\n\
+             \x20   input  wire         m_axis_train{t}_tready,\n\
+             \x20   output wire         m_axis_train{t}_tuser,\n\
+             \x20   output wire         m_axis_train{t}_tlast,\n",
+            bits - 1
+        );
+    }
+    s
+}
+
+/// The handshake prefix a frozen stage's consumer uses for stream `wire` (a fork output
+/// when the stream also feeds the trainable cores).
+pub fn frozen_consumer(plan: &HwPlan, wire: &str) -> String {
+    if plan.trainable.is_empty() {
+        return wire.to_string();
+    }
+    let boundary = (0..plan.trainable[0]
+        .stages
+        .iter()
+        .filter_map(|s| s.boundary)
+        .count())
+        .any(|k| super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]) == wire);
+    if wire == "input" || boundary {
+        format!("{wire}_fz")
+    } else {
+        wire.to_string()
+    }
+}
+
+/// An `sf_fork` of stream `src` to consumers `outs` (declares `<o>_valid`, `<o>_ready`;
+/// `public` makes them debug taps).
+fn fork(s: &mut String, name: &str, src: &str, outs: &[String], public: bool) {
+    let n = outs.len();
+    let attr = if public {
+        " /* verilator public_flat_rd */"
+    } else {
+        ""
+    };
+    for o in outs {
+        let _ = writeln!(s, "    wire {o}_valid{attr};\n    wire {o}_ready{attr};");
+    }
+    let valids: Vec<String> = outs.iter().rev().map(|o| format!("{o}_valid")).collect();
+    let readys: Vec<String> = outs.iter().rev().map(|o| format!("{o}_ready")).collect();
+    let _ = writeln!(
+        s,
+        "    sf_fork #(.N({n})) u_{name} (\n        .aclk(aclk), .aresetn(aresetn), .s_valid({src}_valid), .s_ready({src}_ready),\n        .m_valid({{{}}}), .m_ready({{{}}}));",
+        valids.join(", "),
+        readys.join(", ")
+    );
+}
+
+fn stage_instance(
+    s: &mut String,
+    prefix: &str,
+    st: &TrainStageHw,
+    data: &str,
+    hs: &str,
+    sof: &str,
+) {
+    let w = stage_wire(st);
+    let bits = 8 * st.out_channels();
+    let _ = writeln!(
+        s,
+        "    // {}\n    wire [{}:0] {w}_data /* verilator public_flat_rd */;\n    wire {w}_valid /* verilator public_flat_rd */;\n    wire {w}_ready /* verilator public_flat_rd */;\n    wire {w}_sof, {w}_eol;",
+        st.name,
+        bits - 1
+    );
+    let mut conns = vec![
+        "        .aclk(aclk), .aresetn(aresetn)".to_string(),
+        format!("        .s_data({data}), .s_valid({hs}_valid), .s_ready({hs}_ready), .s_sof({sof})"),
+        format!("        .m_data({w}_data), .m_valid({w}_valid), .m_ready({w}_ready), .m_sof({w}_sof), .m_eol({w}_eol)"),
+    ];
+    for e in st.branches.iter().flatten() {
+        let ps: Vec<String> = engine_ports(e)
+            .into_iter()
+            .map(|(n, _, _)| format!(".{n}({n})"))
+            .collect();
+        conns.push(format!("        {}", ps.join(", ")));
+    }
+    let _ = writeln!(
+        s,
+        "    {} u_{w} (\n{}\n    );",
+        train::module(prefix, st),
+        conns.join(",\n")
+    );
+}
+
+/// The body: input fork, per core the stage chain, per boundary fork + skew FIFO + blend(s)
+/// + shuffle, and the outputs. Returns (body, unused signals).
+pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
+    let mut s = String::new();
+    let mut unused = Vec::new();
+    let ncores = plan.trainable.len();
+    let fifos = skew_fifos(plan);
+    let s_last = fifos.len() - 1;
+    let _ = writeln!(s, "\n    // ================= trainable cores");
+    for (n, b) in cfg_wires(plan) {
+        let _ = writeln!(s, "    wire [{}:0] {n};", b - 1);
+    }
+    // input fork: frozen stem + each core's stem
+    let mut outs = vec!["input_fz".to_string()];
+    outs.extend((0..ncores).map(|t| format!("input_t{t}")));
+    let _ = writeln!(
+        s,
+        "\n    // The input feeds the frozen stem and every trainable stem."
+    );
+    fork(&mut s, "input_fork", "input", &outs, false);
+    // boundaries: fork of F_k, skew FIFO
+    for f in &fifos {
+        let k = f.boundary;
+        let fw = super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]);
+        let cw = usize::BITS as usize - f.depth.leading_zeros() as usize;
+        let _ = writeln!(
+            s,
+            "\n    // ---- boundary {k}: F_{k} feeds the next frozen stage and the skew FIFO.\n    // Skew FIFO depth {}: {}.",
+            f.depth, f.reason
+        );
+        fork(
+            &mut s,
+            &format!("{fw}_fork"),
+            &fw,
+            &[format!("{fw}_fz"), format!("{fw}_sk")],
+            false,
+        );
+        let _ = writeln!(
+            s,
+            "    wire [{}:0] skew{k}_data;\n    wire skew{k}_valid, skew{k}_ready;\n    wire [{}:0] skew{k}_count;\n\
+             \x20   sf_fifo #(.WIDTH({}), .DEPTH({})) u_skew{k} (\n        .aclk(aclk), .aresetn(aresetn),\n\
+             \x20       .s_data({fw}_data), .s_valid({fw}_sk_valid), .s_ready({fw}_sk_ready),\n\
+             \x20       .m_data(skew{k}_data), .m_valid(skew{k}_valid), .m_ready(skew{k}_ready),\n\
+             \x20       .count(skew{k}_count));",
+            f.bits - 1,
+            cw - 1,
+            f.bits,
+            f.depth
+        );
+        unused.push(format!("skew{k}_count"));
+    }
+    // trainable stage chains
+    for core in &plan.trainable {
+        let t = core.index;
+        let (mut data, mut hs, mut sof) = (
+            "input_data".to_string(),
+            format!("input_t{t}"),
+            "input_sof".to_string(),
+        );
+        for st in &core.stages {
+            stage_instance(&mut s, &plan.prefix, st, &data, &hs, &sof);
+            let w = stage_wire(st);
+            match st.boundary {
+                Some(k) => {
+                    let x = boundary_wire(t, k);
+                    data = format!("{x}_data");
+                    hs = x.clone();
+                    sof = format!("{x}_sof");
+                }
+                None => {
+                    data = format!("{w}_data");
+                    hs = w.clone();
+                    sof = format!("{w}_sof");
+                    unused.push(format!("{w}_eol"));
+                }
+            }
+        }
+    }
+    // blends and shuffles
+    for f in &fifos {
+        let k = f.boundary;
+        let b = f.bits;
+        let c = b / 8;
+        let _ = writeln!(
+            s,
+            "\n    // ---- boundary {k}: blend (and core shuffle) of {c} channels"
+        );
+        let f_hs: Vec<String> = if ncores == 2 {
+            let o = vec![format!("skew{k}_f0"), format!("skew{k}_f1")];
+            fork(
+                &mut s,
+                &format!("skew{k}_fork"),
+                &format!("skew{k}"),
+                &o,
+                false,
+            );
+            o
+        } else {
+            vec![format!("skew{k}")]
+        };
+        for core in &plan.trainable {
+            let t = core.index;
+            let st = core
+                .stages
+                .iter()
+                .find(|st| st.boundary == Some(k))
+                .expect("a stage per boundary");
+            let w = stage_wire(st);
+            let bl = format!("train{t}_b{k}");
+            let _ = writeln!(
+                s,
+                "    wire [{}:0] {bl}_data;\n    wire [1:0] {bl}_side;\n    wire {bl}_valid, {bl}_ready;\n\
+                 \x20   sf_blend #(.CH({c}), .SIDE_W(2)) u_{bl} (\n        .aclk(aclk), .aresetn(aresetn),\n\
+                 \x20       .f_data(skew{k}_data), .f_valid({fv}_valid), .f_ready({fv}_ready),\n\
+                 \x20       .t_data({w}_data), .t_side({{{w}_eol, {w}_sof}}), .t_valid({w}_valid), .t_ready({w}_ready),\n\
+                 \x20       .alpha(train{t}_blend{k}_alpha),\n\
+                 \x20       .m_data({bl}_data), .m_side({bl}_side), .m_valid({bl}_valid), .m_ready({bl}_ready));",
+                b - 1,
+                fv = f_hs[if ncores == 2 { t } else { 0 }]
+            );
+        }
+        if ncores == 1 {
+            let (x, bl) = (boundary_wire(0, k), format!("train0_b{k}"));
+            let _ = writeln!(
+                s,
+                "    wire [{}:0] {x}_data /* verilator public_flat_rd */;\n    wire {x}_valid /* verilator public_flat_rd */;\n    wire {x}_ready /* verilator public_flat_rd */;\n    wire {x}_sof, {x}_eol;\n\
+                 \x20   assign {x}_data = {bl}_data;\n    assign {x}_valid = {bl}_valid;\n    assign {bl}_ready = {x}_ready;\n\
+                 \x20   assign {x}_sof = {bl}_side[0];\n    assign {x}_eol = {bl}_side[1];",
+                b - 1
+            );
+        } else {
+            let h = b / 2;
+            let _ = writeln!(
+                s,
+                "    // Core shuffle: both cores' blended beats leave together (join, then fork).\n\
+                 \x20   wire sh{k}_valid = train0_b{k}_valid && train1_b{k}_valid;\n    wire sh{k}_ready;\n\
+                 \x20   assign train0_b{k}_ready = sh{k}_ready && train1_b{k}_valid;\n\
+                 \x20   assign train1_b{k}_ready = sh{k}_ready && train0_b{k}_valid;"
+            );
+            for t in 0..2 {
+                let x = boundary_wire(t, k);
+                let _ = writeln!(
+                    s,
+                    "    wire [{}:0] {x}_data /* verilator public_flat_rd */;\n    wire {x}_sof, {x}_eol;",
+                    b - 1
+                );
+            }
+            fork(
+                &mut s,
+                &format!("sh{k}_fork"),
+                &format!("sh{k}"),
+                &[boundary_wire(0, k), boundary_wire(1, k)],
+                true,
+            );
+            for t in 0..2 {
+                let (x, me, other) = (
+                    boundary_wire(t, k),
+                    format!("train{t}_b{k}_data"),
+                    format!("train{}_b{k}_data", 1 - t),
+                );
+                let _ = writeln!(
+                    s,
+                    "    // T''_{t} = T'_{t}[0:C/2] ++ T'_{o}[C/2:C] when BLEND{k}_SHUFFLE is 1\n\
+                     \x20   assign {x}_data = blend{k}_shuffle ? {{{other}[{}:{h}], {me}[{}:0]}} : {me};\n\
+                     \x20   assign {x}_sof = train0_b{k}_side[0];\n    assign {x}_eol = train0_b{k}_side[1];",
+                    b - 1,
+                    h - 1,
+                    o = 1 - t
+                );
+            }
+            unused.push(format!("train1_b{k}_side"));
+        }
+        for t in 0..ncores {
+            if k != s_last {
+                unused.push(format!("{}_eol", boundary_wire(t, k)));
+            }
+        }
+    }
+    // outputs
+    for t in 0..ncores {
+        let x = boundary_wire(t, s_last);
+        let _ = writeln!(
+            s,
+            "\n    // ---- trainable core {t} features out\n    assign m_axis_train{t}_tdata  = {x}_data;\n    assign m_axis_train{t}_tvalid = {x}_valid;\n    assign {x}_ready = m_axis_train{t}_tready;\n    assign m_axis_train{t}_tuser  = {x}_sof;\n    assign m_axis_train{t}_tlast  = {x}_eol;"
+        );
+    }
+    (s, unused)
+}
