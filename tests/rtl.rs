@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::{mini, require_tool, sim_cache, tiny, tiny_frozen_bn};
+use common::{mini, require_tool, run_tool, tiny, tiny_frozen_bn, verify_opts};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::Model;
 use semifreddo::passes::{self, PlanOptions};
-use semifreddo::verify::{self, VerifyOptions};
+use semifreddo::verify;
 use std::path::Path;
 use std::process::Command;
 
@@ -19,19 +19,6 @@ fn write(m: &Model, dir: &Path) -> Vec<OutFile> {
     let files = render(m);
     emit::write(&files, dir).unwrap();
     files
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
-    text
 }
 
 fn verilog_files(files: &[OutFile], dir: &Path) -> Vec<String> {
@@ -76,9 +63,9 @@ fn generate_cli_replaces_the_folder_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rtl");
     let bin = env!("CARGO_BIN_EXE_semifreddo");
-    run(Command::new(bin).args(["generate", "-o"]).arg(&out));
+    run_tool(Command::new(bin).args(["generate", "-o"]).arg(&out));
     let first = std::fs::read(out.join("tiny_top.v")).unwrap();
-    run(Command::new(bin).args(["generate", "-o"]).arg(&out));
+    run_tool(Command::new(bin).args(["generate", "-o"]).arg(&out));
     assert_eq!(std::fs::read(out.join("tiny_top.v")).unwrap(), first);
     // A bad model leaves the previous output untouched and no temporary folders behind.
     let bad = dir.path().join("bad.toml");
@@ -114,15 +101,19 @@ fn rtl_is_lint_clean_and_compiles_with_iverilog() {
         let files = write(&m, dir.path());
         let top = passes::plan(&m, &PlanOptions::default()).unwrap().top();
         let srcs = verilog_files(&files, dir.path());
-        let lint = run(Command::new("verilator")
-            .args(["--lint-only", "-Wall", "--top-module", &top])
-            .args(&srcs));
+        let lint = run_tool(
+            Command::new("verilator")
+                .args(["--lint-only", "-Wall", "--top-module", &top])
+                .args(&srcs),
+        );
         assert!(!lint.contains("%Warning"), "{name}: lint warnings:\n{lint}");
-        run(Command::new("iverilog")
-            .args(["-g2005", "-o"])
-            .arg(dir.path().join("a.out"))
-            .args(["-s", &top])
-            .args(&srcs));
+        run_tool(
+            Command::new("iverilog")
+                .args(["-g2005", "-o"])
+                .arg(dir.path().join("a.out"))
+                .args(["-s", &top])
+                .args(&srcs),
+        );
     }
 }
 
@@ -135,11 +126,13 @@ fn fusesoc_lint_target_passes() {
     write(&mini(3), &rtl);
     let work = dir.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
-    let log = run(Command::new("fusesoc")
-        .current_dir(&work)
-        .arg("--cores-root")
-        .arg(&rtl)
-        .args(["run", "--target", "lint", "semifreddo:generated:mini_top"]));
+    let log = run_tool(
+        Command::new("fusesoc")
+            .current_dir(&work)
+            .arg("--cores-root")
+            .arg(&rtl)
+            .args(["run", "--target", "lint", "semifreddo:generated:mini_top"]),
+    );
     assert!(
         !log.contains("%Warning") && !log.contains("%Error"),
         "{log}"
@@ -164,17 +157,8 @@ fn rtl_synthesizes_with_yosys() {
         lib.join(" "),
         srcs.join(" ")
     );
-    let log = run(Command::new("yosys").args(["-q", "-p", &script]));
+    let log = run_tool(Command::new("yosys").args(["-q", "-p", &script]));
     assert!(!log.contains("ERROR"), "{log}");
-}
-
-fn opts(frames: usize, seed: u64, gap: f64, stall: f64) -> VerifyOptions {
-    let mut o = VerifyOptions::new(sim_cache());
-    o.frames = frames;
-    o.seed = seed;
-    o.p_gap = gap;
-    o.p_stall = stall;
-    o
 }
 
 fn assert_exact(r: &verify::VerifyReport) {
@@ -187,7 +171,7 @@ fn assert_exact(r: &verify::VerifyReport) {
 fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
     require_tool("verilator");
     let m = tiny(1);
-    let r = verify::verify(&m, &opts(3, 1, 0.0, 0.0)).unwrap();
+    let r = verify::verify(&m, &verify_opts(3, 1, 0.0, 0.0)).unwrap();
     assert_exact(&r);
     let px = r.pixels_per_frame as f64;
     let cpf = r.cycles_per_frame().unwrap() as f64;
@@ -197,7 +181,7 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
         "the input never stalls at full rate"
     );
     for (seed, gap, stall) in [(2, 0.3, 0.3), (3, 0.05, 0.6), (4, 0.6, 0.05)] {
-        let r = verify::verify(&m, &opts(3, seed, gap, stall)).unwrap();
+        let r = verify::verify(&m, &verify_opts(3, seed, gap, stall)).unwrap();
         assert_exact(&r);
         assert!(r.build_cached, "the simulator is reused");
     }
@@ -220,13 +204,13 @@ fn reprogramming_without_regenerating(m: &Model) {
         }
     }
     second.frozen.stem.requant = donor.frozen.stem.requant.clone();
-    let run = verify::simulate(m, &second, &opts(2, 11, 0.2, 0.2)).unwrap();
+    let run = verify::simulate(m, &second, &verify_opts(2, 11, 0.2, 0.2)).unwrap();
     assert!(run.build_cached, "no rebuild");
     let r = verify::check(&second, &run);
     assert_exact(&r);
     assert!(!verify::check(m, &run).passed(), "the outputs did change");
     // A model with other frozen weights is refused.
-    let err = verify::simulate(m, &tiny(2), &opts(1, 1, 0.0, 0.0))
+    let err = verify::simulate(m, &tiny(2), &verify_opts(1, 1, 0.0, 0.0))
         .err()
         .expect("refused");
     assert!(
@@ -239,7 +223,7 @@ fn reprogramming_without_regenerating(m: &Model) {
 /// ID, version and status read back; unmapped reads answer SLVERR; partial writes change
 /// nothing.
 fn register_block_answers_over_axi_lite(m: &Model) {
-    let mut o = opts(1, 12, 0.0, 0.0);
+    let mut o = verify_opts(1, 12, 0.0, 0.0);
     let version = semifreddo::passes::plan::version_word();
     let first = m.frozen.stem.requant.scale[0] as u16;
     o.extra_config = format!(
@@ -265,7 +249,7 @@ fn register_block_answers_over_axi_lite(m: &Model) {
 /// A golden model that differs in one frozen block: the report names that block as the first
 /// divergence, with frame, pixel and channel. (Runs inside the tiny test, which built the RTL.)
 fn mismatch_is_located_at_the_first_diverging_stage(m: &Model) {
-    let run = verify::simulate(m, m, &opts(2, 1, 0.0, 0.0)).unwrap();
+    let run = verify::simulate(m, m, &verify_opts(2, 1, 0.0, 0.0)).unwrap();
     let mut other = m.clone();
     let semifreddo::model::params::Block::Regular(b) = &mut other.frozen.stages[1][1] else {
         panic!("regular block")
@@ -289,16 +273,16 @@ fn mismatch_is_located_at_the_first_diverging_stage(m: &Model) {
 #[test]
 fn frozen_bn_a_second_topology_and_malformed_input() {
     require_tool("verilator");
-    let r = verify::verify(&tiny_frozen_bn(2), &opts(2, 5, 0.2, 0.3)).unwrap();
+    let r = verify::verify(&tiny_frozen_bn(2), &verify_opts(2, 5, 0.2, 0.3)).unwrap();
     assert_exact(&r);
     let m = mini(3);
-    let r = verify::verify(&m, &opts(3, 6, 0.0, 0.0)).unwrap();
+    let r = verify::verify(&m, &verify_opts(3, 6, 0.0, 0.0)).unwrap();
     assert_exact(&r);
     assert!(
         r.cycles_per_frame().unwrap() as f64 <= 1.02 * r.pixels_per_frame as f64,
         "{r}"
     );
-    let r = verify::verify(&m, &opts(3, 7, 0.4, 0.4)).unwrap();
+    let r = verify::verify(&m, &verify_opts(3, 7, 0.4, 0.4)).unwrap();
     assert_exact(&r);
     malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
 }
@@ -310,7 +294,7 @@ fn malformed_frames_raise_a_flag_and_the_pipeline_recovers(m: &Model) {
     use semifreddo::sim::Stimulus;
     let size = m.layout.input;
     let (w, h, ch) = (size.w, size.h, m.layout.in_channels);
-    let o = opts(3, 21, 0.2, 0.2);
+    let o = verify_opts(3, 21, 0.2, 0.2);
     let prepared = verify::prepare(m, m, &o).unwrap();
     let fr = verify::frames(m, &o).unwrap();
     let (good0, bad, good1) = (&fr[0], &fr[1], &fr[2]);

@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::{require_tool, sim_cache, train_one, train_two};
+use common::{require_tool, run_tool, train_one, train_two, verify_opts};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::params::Block;
 use semifreddo::model::Model;
 use semifreddo::passes::{self, PlanOptions};
-use semifreddo::verify::{self, VerifyOptions, VerifyReport};
+use semifreddo::verify::{self, VerifyReport};
 use std::path::Path;
 use std::process::Command;
 
@@ -27,28 +27,6 @@ fn write(m: &Model, dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
-    text
-}
-
-fn opts(frames: usize, seed: u64, gap: f64, stall: f64) -> VerifyOptions {
-    let mut o = VerifyOptions::new(sim_cache());
-    o.frames = frames;
-    o.seed = seed;
-    o.p_gap = gap;
-    o.p_stall = stall;
-    o
-}
-
 fn assert_exact(r: &VerifyReport, what: &str) {
     assert!(r.passed(), "{what}: {r}");
     assert!(r.values_compared > 0, "{what}");
@@ -56,7 +34,7 @@ fn assert_exact(r: &VerifyReport, what: &str) {
 
 /// Full rate: bit-exact, the input never stalls, at most 1.02 H*W cycles per frame.
 fn full_rate(m: &Model) {
-    let r = verify::verify(m, &opts(3, 1, 0.0, 0.0)).unwrap();
+    let r = verify::verify(m, &verify_opts(3, 1, 0.0, 0.0)).unwrap();
     assert_exact(&r, "full rate");
     let px = r.pixels_per_frame as f64;
     let cpf = r.cycles_per_frame().unwrap() as f64;
@@ -67,7 +45,7 @@ fn full_rate(m: &Model) {
 
 /// Runs the RTL of `rtl` programmed with `program`; must match `program` and be cached.
 fn reprogrammed(rtl: &Model, program: &Model, seed: u64, what: &str) -> verify::SimRun {
-    let run = verify::simulate(rtl, program, &opts(2, seed, 0.2, 0.2)).unwrap();
+    let run = verify::simulate(rtl, program, &verify_opts(2, seed, 0.2, 0.2)).unwrap();
     assert!(run.build_cached, "{what}: no rebuild");
     assert_exact(&verify::check(program, &run), what);
     run
@@ -122,15 +100,19 @@ fn trainable_rtl_is_lint_clean_and_compiles_with_iverilog() {
         let dir = tempfile::tempdir().unwrap();
         let srcs = write(&m, dir.path());
         let top = format!("{}_top", m.manifest.name);
-        let lint = run(Command::new("verilator")
-            .args(["--lint-only", "-Wall", "--top-module", &top])
-            .args(&srcs));
+        let lint = run_tool(
+            Command::new("verilator")
+                .args(["--lint-only", "-Wall", "--top-module", &top])
+                .args(&srcs),
+        );
         assert!(!lint.contains("%Warning"), "{top}: lint warnings:\n{lint}");
-        run(Command::new("iverilog")
-            .args(["-g2005", "-o"])
-            .arg(dir.path().join("a.out"))
-            .args(["-s", &top])
-            .args(&srcs));
+        run_tool(
+            Command::new("iverilog")
+                .args(["-g2005", "-o"])
+                .arg(dir.path().join("a.out"))
+                .args(["-s", &top])
+                .args(&srcs),
+        );
     }
 }
 
@@ -147,7 +129,7 @@ fn trainable_rtl_synthesizes_with_yosys() {
         lib.join(" "),
         rest.join(" ")
     );
-    let log = run(Command::new("yosys").args(["-q", "-p", &script]));
+    let log = run_tool(Command::new("yosys").args(["-q", "-p", &script]));
     assert!(!log.contains("ERROR"), "{log}");
 }
 
@@ -157,7 +139,7 @@ fn one_trainable_core_is_bit_exact() {
     let m = train_one(1);
     full_rate(&m);
     for (seed, gap, stall) in [(2, 0.3, 0.3), (3, 0.05, 0.6), (4, 0.6, 0.05)] {
-        let r = verify::verify(&m, &opts(2, seed, gap, stall)).unwrap();
+        let r = verify::verify(&m, &verify_opts(2, seed, gap, stall)).unwrap();
         assert_exact(&r, "random gaps");
         assert!(r.build_cached, "the simulator is reused");
     }
@@ -165,7 +147,7 @@ fn one_trainable_core_is_bit_exact() {
     second_model(&m, train_one(7));
     // A golden model that differs in the trainable block that is not a boundary: the report
     // names it as the first divergence.
-    let run = verify::simulate(&m, &m, &opts(1, 1, 0.0, 0.0)).unwrap();
+    let run = verify::simulate(&m, &m, &verify_opts(1, 1, 0.0, 0.0)).unwrap();
     let mut other = m.clone();
     let Block::Regular(b) = &mut other.trainable[0].core.stages[1][1] else {
         panic!("regular block")
@@ -189,7 +171,7 @@ fn two_trainable_cores_with_core_shuffle_are_bit_exact() {
         *s = k % 2 == 0;
     }
     full_rate(&m);
-    let r = verify::verify(&m, &opts(2, 2, 0.3, 0.3)).unwrap();
+    let r = verify::verify(&m, &verify_opts(2, 2, 0.3, 0.3)).unwrap();
     assert_exact(&r, "random gaps");
     for (name, on) in [("shuffle all on", true), ("shuffle all off", false)] {
         let mut p = m.clone();

@@ -165,3 +165,32 @@ fn small_trainable(
         seed,
     )
 }
+
+/// Runs a tool, panicking with its output when it fails; returns stdout and stderr.
+pub fn run_tool(cmd: &mut std::process::Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
+    text
+}
+
+/// Verification options on the shared simulator cache.
+pub fn verify_opts(
+    frames: usize,
+    seed: u64,
+    gap: f64,
+    stall: f64,
+) -> semifreddo::verify::VerifyOptions {
+    let mut o = semifreddo::verify::VerifyOptions::new(sim_cache());
+    o.frames = frames;
+    o.seed = seed;
+    o.p_gap = gap;
+    o.p_stall = stall;
+    o
+}
