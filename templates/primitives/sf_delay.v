@@ -24,22 +24,25 @@ module sf_delay #(
     output wire [WIDTH-1:0] q
 );
 
+    // One register per stage in a generate loop: a loop of non-blocking assignments over a
+    // register array fails in some simulators once it exceeds their unroll limit.
+    genvar i;
     generate
         if (DEPTH == 0) begin : g_wire
             assign q = d;
             wire unused_ok = &{1'b0, aclk, aresetn, en, 1'b0};
         end else begin : g_regs
-            reg [WIDTH-1:0] stage_q [0:DEPTH-1];
-            integer i;
-            always @(posedge aclk) begin
-                if (RESET != 0 && !aresetn) begin
-                    for (i = 0; i < DEPTH; i = i + 1) stage_q[i] <= {WIDTH{1'b0}};
-                end else if (en) begin
-                    stage_q[0] <= d;
-                    for (i = 1; i < DEPTH; i = i + 1) stage_q[i] <= stage_q[i-1];
+            wire [WIDTH-1:0] chain [0:DEPTH];
+            assign chain[0] = d;
+            for (i = 0; i < DEPTH; i = i + 1) begin : g_stage
+                reg [WIDTH-1:0] stage_q;
+                always @(posedge aclk) begin
+                    if (RESET != 0 && !aresetn) stage_q <= {WIDTH{1'b0}};
+                    else if (en) stage_q <= chain[i];
                 end
+                assign chain[i+1] = stage_q;
             end
-            assign q = stage_q[DEPTH-1];
+            assign q = chain[DEPTH];
             if (RESET == 0) begin : g_no_reset
                 wire unused_ok = &{1'b0, aresetn, 1'b0};
             end

@@ -67,25 +67,24 @@ module {{ module }} (
     assign {{ a.bus }} = {{ a.name }}_q;
     wire [{{ a.bits - 1 }}:0] {{ a.name }}_rd = {{ a.name }}_q;
 {%- else %}
+    // One register per element (a generate loop, not a loop over a register array).
     wire [{{ addr_bits - 1 }}:0] {{ a.name }}_woff = wr_addr - {{ addr_bits }}'h{{ a.offset_hex }};
     wire [{{ addr_bits - 1 }}:0] {{ a.name }}_roff = rd_addr - {{ addr_bits }}'h{{ a.offset_hex }};
-    reg [{{ a.bits - 1 }}:0] {{ a.name }}_q [0:{{ a.count - 1 }}];
-    integer {{ a.name }}_i;
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            for ({{ a.name }}_i = 0; {{ a.name }}_i < {{ a.count }}; {{ a.name }}_i = {{ a.name }}_i + 1)
-                {{ a.name }}_q[{{ a.name }}_i] <= {{ a.name }}_RESET[{{ a.name }}_i*{{ a.bits }} +: {{ a.bits }}];
-        end else if ({{ a.name }}_wsel) begin
-            {{ a.name }}_q[{{ a.name }}_woff[{{ a.index_bits + 1 }}:2]] <= wr_data[{{ a.bits - 1 }}:0];
-        end
-    end
+    wire [{{ a.bits - 1 }}:0] {{ a.name }}_el [0:{{ a.count - 1 }}];
     genvar {{ a.name }}_g;
     generate
         for ({{ a.name }}_g = 0; {{ a.name }}_g < {{ a.count }}; {{ a.name }}_g = {{ a.name }}_g + 1) begin : g_{{ a.name }}
-            assign {{ a.bus }}[{{ a.name }}_g*{{ a.bits }} +: {{ a.bits }}] = {{ a.name }}_q[{{ a.name }}_g];
+            localparam [{{ a.index_bits - 1 }}:0] IDX = {{ a.name }}_g;
+            reg [{{ a.bits - 1 }}:0] el_q;
+            always @(posedge aclk) begin
+                if (!aresetn) el_q <= {{ a.name }}_RESET[{{ a.name }}_g*{{ a.bits }} +: {{ a.bits }}];
+                else if ({{ a.name }}_wsel && {{ a.name }}_woff[{{ a.index_bits + 1 }}:2] == IDX) el_q <= wr_data[{{ a.bits - 1 }}:0];
+            end
+            assign {{ a.bus }}[{{ a.name }}_g*{{ a.bits }} +: {{ a.bits }}] = el_q;
+            assign {{ a.name }}_el[{{ a.name }}_g] = el_q;
         end
     endgenerate
-    wire [{{ a.bits - 1 }}:0] {{ a.name }}_rd = {{ a.name }}_q[{{ a.name }}_roff[{{ a.index_bits + 1 }}:2]];
+    wire [{{ a.bits - 1 }}:0] {{ a.name }}_rd = {{ a.name }}_el[{{ a.name }}_roff[{{ a.index_bits + 1 }}:2]];
     wire unused_{{ a.name }} = &{1'b0, {{ a.name }}_woff, {{ a.name }}_roff, 1'b0};
 {%- endif %}
 {% endfor %}
