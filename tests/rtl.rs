@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{mini, require_tool, run_tool, tiny, tiny_frozen_bn, verify_opts};
+use common::{lint_and_compile, mini, require_tool, run_tool, tiny, tiny_frozen_bn, verify_opts};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::Model;
 use semifreddo::passes::{self, PlanOptions};
@@ -92,28 +92,11 @@ fn generate_cli_replaces_the_folder_atomically() {
 fn rtl_is_lint_clean_and_compiles_with_iverilog() {
     require_tool("verilator");
     require_tool("iverilog");
-    for (name, m) in [
-        ("tiny", tiny(1)),
-        ("tiny frozen_bn", tiny_frozen_bn(2)),
-        ("mini", mini(3)),
-    ] {
+    for m in [tiny(1), tiny_frozen_bn(2), mini(3)] {
         let dir = tempfile::tempdir().unwrap();
         let files = write(&m, dir.path());
         let top = passes::plan(&m, &PlanOptions::default()).unwrap().top();
-        let srcs = verilog_files(&files, dir.path());
-        let lint = run_tool(
-            Command::new("verilator")
-                .args(["--lint-only", "-Wall", "--top-module", &top])
-                .args(&srcs),
-        );
-        assert!(!lint.contains("%Warning"), "{name}: lint warnings:\n{lint}");
-        run_tool(
-            Command::new("iverilog")
-                .args(["-g2005", "-o"])
-                .arg(dir.path().join("a.out"))
-                .args(["-s", &top])
-                .args(&srcs),
-        );
+        lint_and_compile(&top, &verilog_files(&files, dir.path()), dir.path());
     }
 }
 

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{require_tool, run_tool, train_one, train_two, verify_opts};
+use common::{lint_and_compile, require_tool, run_tool, train_one, train_two, verify_opts};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::params::Block;
 use semifreddo::model::Model;
@@ -100,19 +100,7 @@ fn trainable_rtl_is_lint_clean_and_compiles_with_iverilog() {
         let dir = tempfile::tempdir().unwrap();
         let srcs = write(&m, dir.path());
         let top = format!("{}_top", m.manifest.name);
-        let lint = run_tool(
-            Command::new("verilator")
-                .args(["--lint-only", "-Wall", "--top-module", &top])
-                .args(&srcs),
-        );
-        assert!(!lint.contains("%Warning"), "{top}: lint warnings:\n{lint}");
-        run_tool(
-            Command::new("iverilog")
-                .args(["-g2005", "-o"])
-                .arg(dir.path().join("a.out"))
-                .args(["-s", &top])
-                .args(&srcs),
-        );
+        lint_and_compile(&top, &srcs, dir.path());
     }
 }
 

@@ -4,7 +4,7 @@
 use super::OutFile;
 use crate::arith::{self, AdderGraph, PortNames};
 use crate::passes::plan::{LayerHw, LayerInput, RequantHw, StageHw};
-use crate::passes::regmap::{Access, RegArray, Target};
+use crate::passes::regmap::{RegArray, Target};
 use crate::passes::HwPlan;
 use anyhow::{Context, Result};
 use askama::Template;
@@ -139,7 +139,7 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
         }
     }
     for stage in &plan.stages {
-        files.push(stage_file(&header, plan, stage)?);
+        files.push(stage_file(&header, stage)?);
     }
     for core in &plan.trainable {
         for st in &core.stages {
@@ -388,7 +388,7 @@ fn layer_view(stage: &StageHw, layer: &LayerHw, inst: &str, prev: Option<&str>) 
     }
 }
 
-fn stage_file(header: &Header, plan: &HwPlan, stage: &StageHw) -> Result<OutFile> {
+fn stage_file(header: &Header, stage: &StageHw) -> Result<OutFile> {
     let latency = stage.latency();
     let mut layers = Vec::new();
     let mut branches = Vec::new();
@@ -484,7 +484,6 @@ fn stage_file(header: &Header, plan: &HwPlan, stage: &StageHw) -> Result<OutFile
         },
         unused: unused_window_bits(stage),
     };
-    let _ = plan;
     Ok(OutFile {
         name: format!("{}.v", stage.module),
         contents: with_newline(view.render()?),
@@ -740,10 +739,6 @@ fn regs_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         })
         .collect();
     let control = map.find("CONTROL").map(|a| a.offset).unwrap_or(0x14);
-    debug_assert!(map
-        .arrays
-        .iter()
-        .all(|a| a.access == Access::Ro || a.access == Access::Rw));
     let view = RegsView {
         version: header.version,
         model: header.model.clone(),

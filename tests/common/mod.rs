@@ -194,3 +194,22 @@ pub fn verify_opts(
     o.p_stall = stall;
     o
 }
+
+/// `verilator --lint-only -Wall` (no warnings allowed) and `iverilog -g2005` on a design's
+/// Verilog sources.
+pub fn lint_and_compile(top: &str, srcs: &[String], scratch: &std::path::Path) {
+    use std::process::Command;
+    let lint = run_tool(
+        Command::new("verilator")
+            .args(["--lint-only", "-Wall", "--top-module", top])
+            .args(srcs),
+    );
+    assert!(!lint.contains("%Warning"), "{top}: lint warnings:\n{lint}");
+    run_tool(
+        Command::new("iverilog")
+            .args(["-g2005", "-o"])
+            .arg(scratch.join("a.out"))
+            .args(["-s", top])
+            .args(srcs),
+    );
+}
