@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{lint_and_compile, require_tool, run_tool, train_one, train_two, verify_opts};
+use common::{
+    lint_and_compile, require_tool, run_tool, train_deep, train_one, train_two, verify_opts,
+};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::params::Block;
 use semifreddo::model::Model;
@@ -148,6 +150,17 @@ fn one_trainable_core_is_bit_exact() {
     let r = verify::check(&other, &run);
     let mm = r.mismatch.clone().expect("a mismatch");
     assert_eq!(mm.place, "stage train0.s2.b1", "{mm}");
+}
+
+/// Frozen stages three blocks deeper than the trainable ones: the trainable-side skew FIFOs
+/// keep the pipeline from deadlocking (qvga deadlocked without them).
+#[test]
+fn deeper_frozen_stages_do_not_deadlock() {
+    require_tool("verilator");
+    let m = train_deep(1);
+    full_rate(&m);
+    let r = verify::verify(&m, &verify_opts(2, 4, 0.3, 0.3)).unwrap();
+    assert_exact(&r, "random gaps");
 }
 
 #[test]

@@ -71,6 +71,40 @@ pub fn skew_fifos(plan: &HwPlan) -> Vec<SkewFifo> {
     out
 }
 
+/// Extra regular blocks the frozen core has beyond trainable core t in the stage ending at
+/// boundary k (0 at the stem).
+pub fn extra_frozen_blocks(plan: &HwPlan, t: usize, k: usize) -> usize {
+    if k == 0 {
+        return 0;
+    }
+    let frozen = plan
+        .stages
+        .iter()
+        .filter(|s| s.name.starts_with(&format!("frozen.s{k}.")))
+        .count();
+    let prefix = format!("train{t}.s{k}.");
+    let trainable = plan.trainable.iter().find(|c| c.index == t).map_or(0, |c| {
+        c.stages
+            .iter()
+            .filter(|s| s.name.starts_with(&prefix))
+            .count()
+    });
+    frozen.saturating_sub(trainable)
+}
+
+/// Depth of the trainable-side skew FIFO at boundary k (0: none). Each extra frozen 3x3 block
+/// delays F_k by about one row of its output (it emits row r once row r+1 has arrived) plus its
+/// pipeline, so T_t may lead by `extra * (w_k + 3)` beats; one more row plus 4 covers bursts.
+pub fn trainable_skew_depth(plan: &HwPlan, t: usize, k: usize, st: &TrainStageHw) -> usize {
+    let extra = extra_frozen_blocks(plan, t, k);
+    if extra <= 1 {
+        // Measured: one extra block is absorbed by the stage's own buffering (tiny).
+        return 0;
+    }
+    let w = st.out_size().w;
+    extra * (w + 3) + w + 4
+}
+
 /// Stream names: `<s>_data`, `<s>_valid`, `<s>_ready`, `<s>_sof`, `<s>_eol`.
 pub fn stage_wire(st: &TrainStageHw) -> String {
     bus_name(&st.name)
@@ -310,7 +344,32 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
                 .iter()
                 .find(|st| st.boundary == Some(k))
                 .expect("a stage per boundary");
-            let w = stage_wire(st);
+            let mut w = stage_wire(st);
+            let depth = trainable_skew_depth(plan, t, k, st);
+            if depth > 0 {
+                // The frozen path is deeper here: T_t waits for F_k in its own skew FIFO.
+                let q = format!("tskew{t}_{k}");
+                let _ = writeln!(
+                    s,
+                    "    // Trainable-side skew FIFO, depth {depth}: {} extra frozen block(s) at this boundary.\n\
+                     \x20   wire [{}:0] {q}_all;\n    wire [{}:0] {q}_data;\n    wire {q}_valid, {q}_ready, {q}_sof, {q}_eol;\n\
+                     \x20   wire [{}:0] {q}_count;\n\
+                     \x20   sf_fifo #(.WIDTH({}), .DEPTH({depth})) u_{q} (\n        .aclk(aclk), .aresetn(aresetn),\n\
+                     \x20       .s_data({{{w}_eol, {w}_sof, {w}_data}}), .s_valid({w}_valid), .s_ready({w}_ready),\n\
+                     \x20       .m_data({q}_all), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));\n\
+                     \x20   assign {q}_data = {q}_all[{}:0];\n    assign {q}_sof = {q}_all[{}];\n    assign {q}_eol = {q}_all[{}];",
+                    extra_frozen_blocks(plan, t, k),
+                    b + 1,
+                    b - 1,
+                    usize::BITS - depth.leading_zeros() - 1,
+                    b + 2,
+                    b - 1,
+                    b,
+                    b + 1
+                );
+                unused.push(format!("{q}_count"));
+                w = q;
+            }
             let bl = format!("train{t}_b{k}");
             let _ = writeln!(
                 s,

@@ -115,6 +115,19 @@ pub fn train_two(seed: u64) -> Model {
     )
 }
 
+/// Two trainable cores beside a frozen stage three blocks deeper (like qvga and vga): the
+/// trainable features must wait for the frozen ones in trainable-side skew FIFOs.
+pub fn train_deep(seed: u64) -> Model {
+    small_trainable(
+        "train_deep",
+        16,
+        16,
+        2,
+        vec![(8, 2, 3, 0), (16, 2, 0, 0)],
+        seed,
+    )
+}
+
 /// stages: (channels, stride, frozen_repeats, trainable_repeats).
 fn small_trainable(
     name: &str,
