@@ -195,9 +195,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Golden(args) => golden_cmd(args),
         Command::Generate(args) => {
             let m = load_model(args.model.as_deref())?;
-            if let Some(w) = semifreddo::passes::schedule::skew_limitation(&m) {
-                eprintln!("warning: {w}");
-            }
             let t = std::time::Instant::now();
             let plan = semifreddo::passes::plan(&m, &args.hw.options())?;
             let files = semifreddo::emit::render(&plan)?;
@@ -216,9 +213,6 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Verify(a) => {
             let m = load_model(a.model.as_deref())?;
-            if let Some(w) = semifreddo::passes::schedule::skew_limitation(&m) {
-                eprintln!("warning: {w}");
-            }
             for (name, p) in [("--gap", a.gap), ("--stall", a.stall)] {
                 if !(0.0..1.0).contains(&p) {
                     anyhow::bail!("{name} is a probability in [0, 1), found {p}");

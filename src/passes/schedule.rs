@@ -382,32 +382,6 @@ pub fn schedule(net: &NetLayout) -> Vec<TrainCoreHw> {
         .collect()
 }
 
-/// Known limitation of the boundary skew FIFOs: they buffer the frozen features while the
-/// trainable path lags, but not the trainable features when the frozen path lags. A frozen
-/// stage more than one block deeper than its trainable counterpart (qvga and vga have three
-/// extra frozen blocks per stage) delays F_k by rows the trainable side cannot hold, and the
-/// co-simulation of qvga deadlocked. Returns a warning for such models.
-pub fn skew_limitation(m: &crate::model::Model) -> Option<String> {
-    if m.layout.trainable.is_empty() {
-        return None;
-    }
-    let deep = m
-        .manifest
-        .topology
-        .stages
-        .iter()
-        .enumerate()
-        .find(|(_, st)| st.frozen_repeats > st.trainable_repeats + 1)?;
-    Some(format!(
-        "stage {} has {} extra frozen blocks but {} extra trainable blocks: the trainable-core \
-         RTL has no skew FIFO on the trainable side yet and can deadlock for this topology \
-         (known issue; the frozen core alone is unaffected)",
-        deep.0 + 1,
-        deep.1.frozen_repeats,
-        deep.1.trainable_repeats
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
