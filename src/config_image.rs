@@ -94,6 +94,7 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
     let engines: Vec<EngineSchedule> = schedule::schedule(&model.layout)
         .into_iter()
         .flat_map(|c| c.engines().cloned().collect::<Vec<_>>())
+        .chain(crate::passes::heads::schedule(model).into_iter().map(|h| h.engine))
         .collect();
     for a in &map.arrays {
         if let Target::Window { tensor, .. } = &a.target {
@@ -103,14 +104,15 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
         let Target::Param { tensor, .. } = &a.target else {
             continue;
         };
-        let t = store.get(tensor).with_context(|| {
+        let values = param_values(&store, tensor).with_context(|| {
             format!(
                 "the RTL's register {} holds tensor `{tensor}`, which the model lacks",
                 a.name
             )
         })?;
-        let values = t.values_i64();
-        if values.len() != a.count {
+        // PWL segment arrays hold K_max entries; the model gives its K first.
+        let shorter_ok = PWL_FIELDS.iter().any(|f| tensor.ends_with(f)) && values.len() <= a.count;
+        if values.len() != a.count && !shorter_ok {
             bail!(
                 "tensor `{tensor}` has {} values, register array {} has {}",
                 values.len(),
@@ -136,6 +138,18 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
         frozen_hash: hash,
         accesses,
     })
+}
+
+const PWL_FIELDS: [&str; 3] = [".pwl.x", ".pwl.y", ".pwl.g"];
+
+/// The values of a parameter register's tensor; `head{h}.pwl.k` (segments in use) is the
+/// length of `head{h}.pwl.x`.
+fn param_values(store: &crate::model::tensors::TensorStore, tensor: &str) -> Option<Vec<i64>> {
+    if let Some(head) = tensor.strip_suffix(".pwl.k") {
+        let x = store.get(&format!("{head}.pwl.x"))?;
+        return Some(vec![x.values_i64().len() as i64]);
+    }
+    Some(store.get(tensor)?.values_i64())
 }
 
 /// The writes that load one engine's weight SRAM through its window (the layout comes from

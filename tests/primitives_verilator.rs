@@ -150,6 +150,24 @@ fn cases() -> Vec<Case> {
         c("sf_blend", &[], &[("CH", 5), ("SIDE_W", 2)]),
         c("sf_mac_engine", &["sf_sram_sp"], &[]),
         c("sf_mac_engine", &["sf_sram_sp"], &[("P", 3), ("Q", 2)]),
+        c("sf_pwl", &[], &[]),
+        c("sf_pwl", &[], &[("K_MAX", 1), ("SIDE_W", 3)]),
+        c("sf_serialize", &[], &[]),
+        c("sf_serialize", &[], &[("N", 1), ("W", 3)]),
+        c("sf_head_pool", &["sf_sram_sp"], &[]),
+        c(
+            "sf_head_pool",
+            &["sf_sram_sp"],
+            &[
+                ("IN_N", 6),
+                ("OUT_N", 3),
+                ("L", 2),
+                ("GO", 1),
+                ("Q", 5),
+                ("PIXELS", 1),
+                ("ACC_W", 20),
+            ],
+        ),
     ]
 }
 

@@ -65,6 +65,22 @@ pub const TRAIN_PRIMITIVES: [(&str, &str); 3] = [
     ),
 ];
 
+/// Primitives of the model heads, after `TRAIN_PRIMITIVES`.
+pub const HEAD_PRIMITIVES: [(&str, &str); 3] = [
+    (
+        "sf_pwl.v",
+        include_str!("../../templates/primitives/sf_pwl.v"),
+    ),
+    (
+        "sf_serialize.v",
+        include_str!("../../templates/primitives/sf_serialize.v"),
+    ),
+    (
+        "sf_head_pool.v",
+        include_str!("../../templates/primitives/sf_head_pool.v"),
+    ),
+];
+
 /// Fields of the generated-file header.
 #[derive(Clone)]
 struct Header {
@@ -100,8 +116,14 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
             contents: c.to_string(),
         })
         .collect();
-    if !plan.trainable.is_empty() {
+    if !plan.trainable.is_empty() || !plan.heads.is_empty() {
         files.extend(TRAIN_PRIMITIVES.iter().map(|(n, c)| OutFile {
+            name: n.to_string(),
+            contents: c.to_string(),
+        }));
+    }
+    if !plan.heads.is_empty() {
+        files.extend(HEAD_PRIMITIVES.iter().map(|(n, c)| OutFile {
             name: n.to_string(),
             contents: c.to_string(),
         }));

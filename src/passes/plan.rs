@@ -3,7 +3,8 @@
 //! weights are adder graphs, with exact latencies, plus the register map.
 
 use super::lower_frozen::{self, INT8, RELU8};
-use super::regmap::{bus_name, RegMap, RegMapBuilder};
+use super::regmap::{bus_name, reg_name, RegMap, RegMapBuilder};
+use super::heads::{self, HeadHw};
 use super::schedule::{self, TrainCoreHw};
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
@@ -180,6 +181,7 @@ pub struct HwPlan {
     pub stages: Vec<StageHw>,
     /// Per trainable core, its MAC engines in stream order (`schedule` pass).
     pub trainable: Vec<TrainCoreHw>,
+    pub heads: Vec<HeadHw>,
     pub regmap: RegMap,
 }
 
@@ -239,16 +241,22 @@ pub fn version_word() -> u32 {
     (v[0] << 16) | (v.get(1).copied().unwrap_or(0) << 8) | v.get(2).copied().unwrap_or(0)
 }
 
-/// SHA-256 of what is baked into the silicon: topology, frozen conv weights and, with
-/// `frozen_bn = "frozen"`, the frozen requant parameters. A config image is only accepted
+/// SHA-256 of what is baked into the silicon: topology, head shapes, K_max and pooling
+/// flags, frozen conv weights and, with `frozen_bn = "frozen"`, the frozen requant
+/// parameters. A config image is only accepted
 /// by RTL with the same hash.
 pub fn frozen_hash(model: &Model) -> String {
     let mut h = Sha256::new();
     let m = &model.manifest;
     h.update(
         format!(
-            "{:?}|{:?}|{:?}",
-            m.input, m.topology, m.generation.frozen_bn
+            "{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+            m.input,
+            m.topology,
+            m.heads,
+            m.generation.frozen_bn,
+            m.generation.k_max,
+            model.heads.iter().map(|h| h.pool).collect::<Vec<_>>()
         )
         .as_bytes(),
     );
@@ -416,6 +424,8 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     // then the weight-SRAM windows.
     let trainable = schedule::schedule(lay);
     trainable_registers(model, &trainable, &mut regs)?;
+    let heads = heads::schedule(model);
+    head_registers(model, &heads, &mut regs)?;
 
     // Lower every layer; the big ones dominate, so in parallel.
     let lower_opts = LowerOptions {
@@ -464,6 +474,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         in_channels: lay.in_channels,
         stages,
         trainable,
+        heads,
         regmap: regs.build(),
     })
 }
@@ -538,13 +549,28 @@ fn trainable_registers(
             );
         }
     }
+    for core in cores.iter().filter(|c| !c.repeat.is_empty()) {
+        let name = format!("train{}.rep.n", core.index);
+        let r_max = core.repeat.len();
+        regs.param(
+            &name,
+            usize::BITS - r_max.leading_zeros(),
+            false,
+            values(&name)?,
+            format!(
+                "passes n (0..{r_max}) of trainable core {}'s repeat block: pass r runs bank r, \
+                 banks n.. are bypassed; change it only between frames (SPEC §1)",
+                core.index
+            ),
+        );
+    }
     for core in cores {
         for e in core.engines() {
             regs.window(
                 &e.layer,
                 e.config_words(),
                 format!(
-                    "weights of trainable layer {} ({} x {}): SRAM of {} words x {} bits, 4 int8                      weights per word in the sf_mac_engine layout (P = {}, Q = {}); not reset",
+                    "weights of trainable layer {} ({} x {}): SRAM of {} words x {} bits, 4 int8 weights per word in the sf_mac_engine layout (P = {}, Q = {}); not reset",
                     e.layer,
                     e.out_n,
                     e.l,
@@ -555,6 +581,93 @@ fn trainable_registers(
                 ),
             );
         }
+    }
+    Ok(())
+}
+
+/// Per head: requant16 parameters, the PWL segments (K_max registers each, the model's K
+/// values first) and the number in use, then the weight window.
+fn head_registers(model: &Model, heads: &[HeadHw], regs: &mut RegMapBuilder) -> Result<()> {
+    let store = model.to_store();
+    let values = |name: &str| -> Result<Vec<i64>> {
+        Ok(store
+            .get(name)
+            .with_context(|| format!("model lacks tensor `{name}`"))?
+            .values_i64())
+    };
+    for h in heads {
+        let n = &h.name;
+        let desc = |what: &str| format!("{what} of head {n} (SPEC §2 requant16)");
+        regs.param(
+            &format!("{n}.scale"),
+            16,
+            true,
+            values(&format!("{n}.scale"))?,
+            desc("per-output scale m (int16)"),
+        );
+        regs.param(
+            &format!("{n}.bias"),
+            32,
+            true,
+            values(&format!("{n}.bias"))?,
+            desc("per-output bias b (int32)"),
+        );
+        regs.param(
+            &format!("{n}.shift"),
+            6,
+            false,
+            values(&format!("{n}.shift"))?,
+            desc("shift s (0..40)"),
+        );
+        for (field, what) in [
+            ("x", "segment starts x_k"),
+            ("y", "segment values y_k"),
+            ("g", "segment slopes g_k (8 fractional bits)"),
+        ] {
+            let name = format!("{n}.pwl.{field}");
+            let mut v = values(&name)?;
+            v.resize(h.k_max, 0);
+            regs.param(
+                &name,
+                16,
+                true,
+                v,
+                format!(
+                    "PWL {what} (int16) of head {n}, K_max = {} entries, the first `{}` in use (SPEC §2)",
+                    h.k_max,
+                    reg_name(&format!("{n}.pwl.k"))
+                ),
+            );
+        }
+        regs.param(
+            &format!("{n}.pwl.k"),
+            h.segment_bits(),
+            false,
+            vec![h.segments as i64],
+            format!(
+                "PWL segments in use K (1..{}) of head {n}: the length of tensor `{n}.pwl.x`",
+                h.k_max
+            ),
+        );
+    }
+    for h in heads {
+        let e = &h.engine;
+        regs.window(
+            &h.name,
+            e.config_words(),
+            format!(
+                "weights of head {} ({} x {}, {} group(s)): SRAM of {} words x {} bits, 4 int8 \
+                 weights per word in the sf_mac_engine layout (P = {}, Q = {}); not reset",
+                h.name,
+                h.outputs,
+                h.group_inputs(),
+                h.groups,
+                e.sram_depth(),
+                e.word_bytes() * 8,
+                e.p,
+                e.q
+            ),
+        );
     }
     Ok(())
 }

@@ -27,6 +27,8 @@ pub enum EngineKind {
     Depthwise { channels: usize, from: usize },
     /// 1x1 over the previous engine's `O` outputs.
     Pointwise,
+    /// A head's grouped 1x1 conv: output `o` reads inputs `(o / (O/G)) * L + i`.
+    Head { groups: usize },
 }
 
 /// One trainable conv layer as an `sf_mac_engine` instance.
@@ -101,6 +103,7 @@ impl EngineSchedule {
             EngineKind::Depthwise { channels, from } => {
                 (from, channels, 1, self.out_n, -(self.out_n as isize))
             }
+            EngineKind::Head { groups } => (0, 1, 0, self.out_n / groups, self.l as isize),
         }
     }
     /// Where model weight `w[o][i]` (engine order: product `i` of output `o`) lives:
@@ -127,7 +130,9 @@ impl EngineSchedule {
     pub fn engine_weight(&self, tensor: &[i8], o: usize, i: usize) -> i8 {
         match self.kind {
             EngineKind::Stem { cin } => tensor[(o * cin + i % cin) * 9 + i / cin],
-            EngineKind::Depthwise { .. } | EngineKind::Pointwise => tensor[o * self.l + i],
+            EngineKind::Depthwise { .. } | EngineKind::Pointwise | EngineKind::Head { .. } => {
+                tensor[o * self.l + i]
+            }
         }
     }
     /// The whole configuration window for a weight tensor: `config_words()` little-endian
@@ -182,26 +187,39 @@ pub fn choose(out_n: usize, l: usize, t: usize) -> (usize, usize) {
     best.expect("P = O, Q = L always fits").1
 }
 
+/// An engine for a layer of `out_size` pixels, sized to keep one input pixel per clock.
+pub fn engine(
+    net: &NetLayout,
+    layer: String,
+    kind: EngineKind,
+    in_n: usize,
+    out_n: usize,
+    l: usize,
+    relu: bool,
+    out_size: Size,
+) -> EngineSchedule {
+    let t = net.input.pixels() / out_size.pixels();
+    let (p, q) = choose(out_n, l, budget(t, out_size.w));
+    EngineSchedule {
+        layer,
+        kind,
+        in_n,
+        out_n,
+        l,
+        relu,
+        out_size,
+        clocks_available: t,
+        p,
+        q,
+    }
+}
+
 /// The engines of one trainable core in stream order: stem, then per stage and block the
-/// branches' depthwise and pointwise layers (a downsample block's `br1` before `br2`).
-/// The repeat block is not scheduled here (issue 6).
+/// branches' depthwise and pointwise layers (a downsample block's `br1` before `br2`), then
+/// the repeat block's banks.
 pub fn core_schedule(net: &NetLayout, core: &CoreLayout) -> Vec<EngineSchedule> {
-    let pixels = net.input.pixels();
-    let engine = |layer: String, kind, in_n, out_n, l, relu, out_size: Size| {
-        let t = pixels / out_size.pixels();
-        let (p, q) = choose(out_n, l, budget(t, out_size.w));
-        EngineSchedule {
-            layer,
-            kind,
-            in_n,
-            out_n,
-            l,
-            relu,
-            out_size,
-            clocks_available: t,
-            p,
-            q,
-        }
+    let engine = |layer, kind, in_n, out_n, l, relu, out_size| {
+        engine(net, layer, kind, in_n, out_n, l, relu, out_size)
     };
     let mut out = vec![engine(
         core.stem.clone(),
@@ -236,7 +254,7 @@ pub fn core_schedule(net: &NetLayout, core: &CoreLayout) -> Vec<EngineSchedule> 
             br.out_size(),
         ));
     };
-    for block in core.stages.iter().flatten() {
+    for block in core.stages.iter().flatten().chain(&core.repeat_banks) {
         match block {
             BlockLayout::Regular {
                 channels,
@@ -309,16 +327,22 @@ impl TrainStageHw {
     }
 }
 
-/// A trainable core as streaming stages (the repeat block and heads are issue 6).
+/// A trainable core as streaming stages up to boundary S, then the repeat block: one stage
+/// per weight bank (pass r runs bank r; passes r >= n are bypassed), so every n keeps one
+/// input pixel per clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrainCoreHw {
     pub index: usize,
     pub stages: Vec<TrainStageHw>,
+    pub repeat: Vec<TrainStageHw>,
 }
 
 impl TrainCoreHw {
     pub fn engines(&self) -> impl Iterator<Item = &EngineSchedule> {
-        self.stages.iter().flat_map(|s| s.branches.iter().flatten())
+        self.stages
+            .iter()
+            .chain(&self.repeat)
+            .flat_map(|s| s.branches.iter().flatten())
     }
 }
 
@@ -335,42 +359,56 @@ pub fn core_stages(net: &NetLayout, core: &CoreLayout, index: usize) -> TrainCor
         branches: vec![vec![next()]],
         boundary: Some(0),
     }];
-    for (k, blocks) in core.stages.iter().enumerate() {
-        for (j, block) in blocks.iter().enumerate() {
-            let boundary = (j + 1 == blocks.len()).then_some(k + 1);
-            let st = match block {
-                BlockLayout::Regular {
-                    name,
-                    channels,
-                    branch,
-                } => TrainStageHw {
-                    name: name.clone(),
-                    in_size: branch.in_size,
-                    in_channels: *channels,
-                    stride: 1,
-                    passthrough: channels / 2,
-                    branches: vec![vec![next(), next()]],
-                    boundary,
-                },
-                BlockLayout::Downsample {
-                    name,
-                    in_channels,
-                    br1,
-                    ..
-                } => TrainStageHw {
-                    name: name.clone(),
-                    in_size: br1.in_size,
-                    in_channels: *in_channels,
-                    stride: 2,
-                    passthrough: 0,
-                    branches: vec![vec![next(), next()], vec![next(), next()]],
-                    boundary,
-                },
-            };
+    let mut repeat = Vec::new();
+    // Repeat banks are marked with stage index usize::MAX.
+    let banks = core.repeat_banks.iter().map(|b| (usize::MAX, b, None));
+    let blocks = core.stages.iter().enumerate().flat_map(|(k, blocks)| {
+        blocks
+            .iter()
+            .enumerate()
+            .map(move |(j, b)| (k, b, (j + 1 == blocks.len()).then_some(k + 1)))
+    });
+    for (k, block, boundary) in blocks.chain(banks) {
+        let st = match block {
+            BlockLayout::Regular {
+                name,
+                channels,
+                branch,
+            } => TrainStageHw {
+                name: name.clone(),
+                in_size: branch.in_size,
+                in_channels: *channels,
+                stride: 1,
+                passthrough: channels / 2,
+                branches: vec![vec![next(), next()]],
+                boundary,
+            },
+            BlockLayout::Downsample {
+                name,
+                in_channels,
+                br1,
+                ..
+            } => TrainStageHw {
+                name: name.clone(),
+                in_size: br1.in_size,
+                in_channels: *in_channels,
+                stride: 2,
+                passthrough: 0,
+                branches: vec![vec![next(), next()], vec![next(), next()]],
+                boundary,
+            },
+        };
+        if k == usize::MAX {
+            repeat.push(st);
+        } else {
             stages.push(st);
         }
     }
-    TrainCoreHw { index, stages }
+    TrainCoreHw {
+        index,
+        stages,
+        repeat,
+    }
 }
 
 /// Every trainable core, core by core.
