@@ -94,7 +94,11 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
     let engines: Vec<EngineSchedule> = schedule::schedule(&model.layout)
         .into_iter()
         .flat_map(|c| c.engines().cloned().collect::<Vec<_>>())
-        .chain(crate::passes::heads::schedule(model).into_iter().map(|h| h.engine))
+        .chain(
+            crate::passes::heads::schedule(model)
+                .into_iter()
+                .map(|h| h.engine),
+        )
         .collect();
     for a in &map.arrays {
         if let Target::Window { tensor, .. } = &a.target {
@@ -120,7 +124,8 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
                 a.count
             );
         }
-        let mask: u64 = if a.bits >= 32 {
+        // Signed registers read back sign-extended: write the 32-bit two's complement.
+        let mask: u64 = if a.bits >= 32 || a.signed {
             u32::MAX as u64
         } else {
             (1u64 << a.bits) - 1

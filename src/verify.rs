@@ -92,6 +92,51 @@ pub struct VerifyReport {
     pub latency: Option<u64>,
     pub input_stall_cycles: u64,
     pub cycles_per_second: f64,
+    /// One summary per model head.
+    pub heads: Vec<HeadSummary>,
+}
+
+/// What one head's output stream delivered.
+#[derive(Debug, Clone)]
+pub struct HeadSummary {
+    pub name: String,
+    pub source: crate::model::manifest::HeadSource,
+    pub pooled: bool,
+    pub outputs: usize,
+    pub beats: usize,
+    pub values_compared: usize,
+    pub stream_errors: Vec<String>,
+    pub mismatch: Option<Mismatch>,
+    /// First input beat to the head's first output beat.
+    pub latency: Option<u64>,
+}
+
+impl fmt::Display for HeadSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}, {} outputs {}): {} beats, {} values compared: {}",
+            self.name,
+            self.source,
+            self.outputs,
+            if self.pooled {
+                "per frame"
+            } else {
+                "per pixel"
+            },
+            self.beats,
+            self.values_compared,
+            if self.mismatch.is_none() && self.stream_errors.is_empty() {
+                "bit-exact"
+            } else {
+                "MISMATCH"
+            }
+        )?;
+        if let Some(l) = self.latency {
+            write!(f, ", first value after {l} cycles")?;
+        }
+        Ok(())
+    }
 }
 
 impl VerifyReport {
@@ -119,6 +164,9 @@ impl fmt::Display for VerifyReport {
                 "MISMATCH"
             }
         )?;
+        for h in &self.heads {
+            writeln!(f, "  {h}")?;
+        }
         for e in &self.stream_errors {
             writeln!(f, "  stream error: {e}")?;
         }
@@ -185,10 +233,19 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
         prefix: FEATURES.to_string(),
         bits: 8 * plan.out_channels() as u32,
     }];
-    for (name, _) in train_outputs(plan) {
+    for c in &plan.trainable {
         outputs.push(StreamPort {
-            prefix: name,
+            prefix: format!("m_axis_train{}", c.index),
             bits: 8 * plan.out_channels() as u32,
+        });
+        for st in &c.repeat {
+            taps.push(tap(&emit::train_top::stage_wire(st), 8 * st.out_channels()));
+        }
+    }
+    for h in &plan.heads {
+        outputs.push(StreamPort {
+            prefix: head_stream(h.index),
+            bits: 16,
         });
     }
     Design {
@@ -209,16 +266,25 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
     }
 }
 
+/// Output stream of head h.
+pub fn head_stream(h: usize) -> String {
+    format!("m_axis_h{h}")
+}
+
 /// The trainable cores' output streams and the golden trace each must equal: T''_t at
-/// boundary S (`train{t}.shuffle{S}` with two cores, `train{t}.blend{S}` with one).
-pub fn train_outputs(plan: &HwPlan) -> Vec<(String, String)> {
+/// boundary S (`train{t}.shuffle{S}` with two cores, `train{t}.blend{S}` with one) after
+/// the `n` programmed repeat passes (`train{t}.rep.r{n-1}`).
+pub fn train_outputs(plan: &HwPlan, model: &Model) -> Vec<(String, String)> {
     let s = plan.out_stage_count();
     let two = plan.trainable.len() == 2;
     plan.trainable
         .iter()
         .map(|c| {
             let t = c.index;
-            let trace = if two {
+            let n = model.trainable.get(t).map_or(0, |tr| tr.repeat_n as usize);
+            let trace = if n > 0 {
+                format!("train{t}.rep.r{}", n - 1)
+            } else if two {
                 format!("train{t}.shuffle{s}")
             } else {
                 format!("train{t}.blend{s}")
@@ -326,8 +392,11 @@ impl Prepared {
         let mut expect = BTreeMap::new();
         let beats = (frames * self.plan.out_size().pixels()) as u64;
         expect.insert(FEATURES.to_string(), beats);
-        for (name, _) in train_outputs(&self.plan) {
-            expect.insert(name, beats);
+        for c in &self.plan.trainable {
+            expect.insert(format!("m_axis_train{}", c.index), beats);
+        }
+        for h in &self.plan.heads {
+            expect.insert(head_stream(h.index), (frames * h.beats_per_frame()) as u64);
         }
         RunOptions {
             config_script: Some(self.image.text() + &self.image.readback() + &opts.extra_config),
@@ -388,6 +457,7 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         latency: result.stats.latency(FEATURES),
         input_stall_cycles: result.stats.in_stall_cycles,
         cycles_per_second: result.stats.cycles_per_second,
+        heads: Vec::new(),
     };
 
     // The output streams: data, then tuser/tlast framing.
@@ -397,8 +467,9 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         .map(|s| s.name.clone())
         .unwrap_or_default();
     let mut streams = vec![(FEATURES.to_string(), last_stage)];
-    streams.extend(train_outputs(plan));
+    streams.extend(train_outputs(plan, model));
     let mut mismatch = None;
+    let mut head_mismatch = None;
     for (stream, trace) in &streams {
         let beats = result
             .outputs
@@ -444,7 +515,21 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
             }
         }
     }
-    if mismatch.is_some() {
+    for h in &plan.heads {
+        let summary = check_head(h, result, &traces);
+        report.values_compared += summary.values_compared;
+        report
+            .stream_errors
+            .extend(summary.stream_errors.iter().cloned());
+        if head_mismatch.is_none() && summary.mismatch.is_some() {
+            head_mismatch = summary.mismatch.clone();
+        }
+        report.heads.push(summary);
+    }
+    if mismatch.is_none() {
+        // The features are exact: a head mismatch is the head's own.
+        report.mismatch = head_mismatch;
+    } else {
         // Find the first stage whose tap diverges, in stream order.
         let mut stages: Vec<(String, String, usize, usize)> = vec![(
             "input".to_string(),
@@ -461,6 +546,20 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
             ));
         }
         stages.extend(train_taps(plan));
+        for c in &plan.trainable {
+            let n = model
+                .trainable
+                .get(c.index)
+                .map_or(0, |t| t.repeat_n as usize);
+            for st in c.repeat.iter().take(n) {
+                stages.push((
+                    emit::train_top::stage_wire(st),
+                    st.name.clone(),
+                    st.out_size().w,
+                    st.out_channels(),
+                ));
+            }
+        }
         for (wire, trace_name, w, c) in stages {
             let got: Vec<Vec<u8>> = result
                 .taps
@@ -485,6 +584,86 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         }
     }
     report
+}
+
+/// Compares head h's output stream with the golden `head{h}` values of every frame: the
+/// values in order, then the framing (tuser on a frame's first beat, tlast on its last).
+fn check_head(
+    h: &crate::passes::heads::HeadHw,
+    result: &sim::SimResult,
+    traces: &[Trace],
+) -> HeadSummary {
+    let stream = head_stream(h.index);
+    let beats = result
+        .outputs
+        .get(&stream)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let per_frame = h.beats_per_frame();
+    let mut s = HeadSummary {
+        name: h.name.clone(),
+        source: h.source,
+        pooled: h.pool,
+        outputs: h.outputs,
+        beats: beats.len(),
+        values_compared: 0,
+        stream_errors: Vec::new(),
+        mismatch: None,
+        latency: result.stats.latency(&stream),
+    };
+    let want: Vec<i64> = traces
+        .iter()
+        .flat_map(|t| {
+            t.get(&h.name)
+                .map(|e| e.values.as_i64())
+                .unwrap_or_default()
+        })
+        .collect();
+    if beats.len() != want.len() {
+        s.stream_errors.push(format!(
+            "{stream}: expected {} beats ({} frames of {per_frame}), found {}",
+            want.len(),
+            traces.len(),
+            beats.len()
+        ));
+    }
+    for (i, (b, &w)) in beats.iter().zip(&want).enumerate() {
+        let found = i16::from_le_bytes([
+            b.data.first().copied().unwrap_or(0),
+            b.data.get(1).copied().unwrap_or(0),
+        ]) as i64;
+        s.values_compared += 1;
+        if found != w {
+            let p = i % per_frame;
+            let (pixel, channel) = (p / h.outputs, p % h.outputs);
+            s.mismatch = Some(Mismatch {
+                place: stream.clone(),
+                frame: i / per_frame,
+                row: pixel / h.in_size.w,
+                col: pixel % h.in_size.w,
+                channel,
+                expected: w,
+                found,
+            });
+            break;
+        }
+    }
+    for (i, b) in beats.iter().enumerate() {
+        let p = i % per_frame;
+        let (want_user, want_last) = (p == 0, p == per_frame - 1);
+        if b.user != want_user || b.last != want_last {
+            s.stream_errors.push(format!(
+                "{stream}: beat {i} (frame {}, value {p}) has tuser {} tlast {}, expected {} {}",
+                i / per_frame,
+                b.user as u8,
+                b.last as u8,
+                want_user as u8,
+                want_last as u8
+            ));
+            break;
+        }
+    }
+    s
 }
 
 /// Compares a sequence of pixels (one per beat, channel c in byte c) with the golden traces

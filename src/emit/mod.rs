@@ -3,6 +3,7 @@
 //! Output is deterministic: the same model and options give byte-identical files.
 
 pub mod fusesoc;
+pub mod heads;
 pub mod manifest;
 pub mod regmap_docs;
 pub mod report;

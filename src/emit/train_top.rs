@@ -6,7 +6,7 @@
 use super::train::{self, engine_ports};
 use crate::passes::plan::HwPlan;
 use crate::passes::regmap::bus_name;
-use crate::passes::schedule::TrainStageHw;
+use crate::passes::schedule::{TrainCoreHw, TrainStageHw};
 use std::fmt::Write;
 
 /// Clocks the blend, fork and skid stages add on the trainable path at a boundary.
@@ -128,9 +128,7 @@ pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
 
 /// Configuration wires between the register block and the engines: (name, bits).
 pub fn cfg_wires(plan: &HwPlan) -> Vec<(String, usize)> {
-    plan.trainable
-        .iter()
-        .flat_map(|c| c.engines())
+    plan.engines()
         .flat_map(|e| {
             engine_ports(e)
                 .into_iter()
@@ -138,26 +136,6 @@ pub fn cfg_wires(plan: &HwPlan) -> Vec<(String, usize)> {
                 .map(|(n, b, _)| (n, b))
         })
         .collect()
-}
-
-/// Output ports of the top (after `m_axis_feat_*`).
-pub fn ports(plan: &HwPlan) -> String {
-    let mut s = String::new();
-    let bits = 8 * plan.out_channels();
-    for c in &plan.trainable {
-        let t = c.index;
-        let _ = write!(
-            s,
-            "    // trainable core {t} features out (T''_{t} at boundary S)\n\
-             \x20   output wire [{}:0] m_axis_train{t}_tdata,\n\
-             \x20   output wire         m_axis_train{t}_tvalid,\n\
-             \x20   input  wire         m_axis_train{t}_tready,\n\
-             \x20   output wire         m_axis_train{t}_tuser,\n\
-             \x20   output wire         m_axis_train{t}_tlast,\n",
-            bits - 1
-        );
-    }
-    s
 }
 
 /// The handshake prefix a frozen stage's consumer uses for stream `wire` (a fork output
@@ -440,13 +418,54 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
             }
         }
     }
-    // outputs
-    for t in 0..ncores {
-        let x = boundary_wire(t, s_last);
-        let _ = writeln!(
-            s,
-            "\n    // ---- trainable core {t} features out\n    assign m_axis_train{t}_tdata  = {x}_data;\n    assign m_axis_train{t}_tvalid = {x}_valid;\n    assign {x}_ready = m_axis_train{t}_tready;\n    assign m_axis_train{t}_tuser  = {x}_sof;\n    assign m_axis_train{t}_tlast  = {x}_eol;"
-        );
+    for core in &plan.trainable {
+        repeat_chain(&mut s, &plan.prefix, core, s_last);
     }
     (s, unused)
+}
+
+/// Core t's repeat block after boundary S: pass r (bank r) runs when `train{t}_rep_n > r`,
+/// otherwise its stream bypasses it (combinational muxes, so n must change only between
+/// frames). Ends in stream `train{t}_out`.
+fn repeat_chain(s: &mut String, prefix: &str, core: &TrainCoreHw, s_last: usize) {
+    let t = core.index;
+    let mut prev = boundary_wire(t, s_last);
+    let bits = core.repeat.first().map_or(0, |st| 8 * st.in_channels);
+    for (r, st) in core.repeat.iter().enumerate() {
+        let en = format!("train{t}_pass{r}_en");
+        let inp = format!("train{t}_pass{r}_in");
+        let w = stage_wire(st);
+        let y = format!("train{t}_pass{r}");
+        let _ = writeln!(
+            s,
+            "\n    // ---- repeat pass {r} of core {t} (bank {r}), bypassed unless n > {r}\n\
+             \x20   wire {en} = train{t}_rep_n > {r};\n    wire {inp}_valid = {prev}_valid && {en};\n    wire {inp}_ready;"
+        );
+        stage_instance(
+            s,
+            prefix,
+            st,
+            &format!("{prev}_data"),
+            &inp,
+            &format!("{prev}_sof"),
+        );
+        let _ = writeln!(
+            s,
+            "    wire [{}:0] {y}_data = {en} ? {w}_data : {prev}_data;\n\
+             \x20   wire {y}_valid = {en} ? {w}_valid : {prev}_valid;\n    wire {y}_ready;\n\
+             \x20   wire {y}_sof = {en} ? {w}_sof : {prev}_sof;\n    wire {y}_eol = {en} ? {w}_eol : {prev}_eol;\n\
+             \x20   assign {w}_ready = {en} && {y}_ready;\n\
+             \x20   assign {prev}_ready = {en} ? {inp}_ready : {y}_ready;",
+            bits - 1
+        );
+        prev = y;
+    }
+    let _ = writeln!(
+        s,
+        "\n    // ---- core {t} after the repeat block\n\
+         \x20   wire [{}:0] train{t}_out_data = {prev}_data;\n    wire train{t}_out_valid = {prev}_valid;\n    wire train{t}_out_ready;\n\
+         \x20   assign {prev}_ready = train{t}_out_ready;\n\
+         \x20   wire train{t}_out_sof = {prev}_sof;\n    wire train{t}_out_eol = {prev}_eol;",
+        8 * core.stages.last().map_or(0, |st| st.out_channels()) - 1
+    );
 }

@@ -164,12 +164,18 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
         files.push(stage_file(&header, stage)?);
     }
     for core in &plan.trainable {
-        for st in &core.stages {
+        for st in core.stages.iter().chain(&core.repeat) {
             files.push(OutFile {
                 name: format!("{}.v", super::train::module(&plan.prefix, st)),
                 contents: super::train::stage_module(&header.comment(), &plan.prefix, st),
             });
         }
+    }
+    for h in &plan.heads {
+        files.push(OutFile {
+            name: format!("{}.v", super::heads::module(&plan.prefix, h)),
+            contents: super::heads::head_module(&header.comment(), &plan.prefix, h),
+        });
     }
     files.push(regs_file(&header, plan)?);
     files.push(top_file(&header, plan)?);
@@ -737,9 +743,7 @@ fn param_view(a: &RegArray, bus: &str) -> ParamArrayView {
 
 /// `cfg_addr` bits of the engine behind window `bus`.
 fn window_addr_bits(plan: &HwPlan, bus: &str) -> usize {
-    plan.trainable
-        .iter()
-        .flat_map(|c| c.engines())
+    plan.engines()
         .find(|e| crate::passes::regmap::bus_name(&e.layer) == bus)
         .map_or(1, super::train::cfg_addr_bits)
 }
@@ -825,11 +829,10 @@ struct TopView {
     programmable: bool,
     params: Vec<PortView>,
     stages: Vec<TopStageView>,
-    last: String,
-    last_hs: String,
     unused: Vec<String>,
     train_ports: String,
     train_body: String,
+    outputs_body: String,
     regs_extra: String,
     has_windows: bool,
     wr_wait: &'static str,
@@ -870,27 +873,37 @@ fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         unused.push(format!("{}_eol", s.wire));
     }
     let has_windows = plan.regmap.windows().next().is_some();
-    let (train_ports, train_body, regs_extra) = if plan.trainable.is_empty() {
-        (String::new(), String::new(), String::new())
-    } else {
+    let mut train_body = String::new();
+    if !plan.trainable.is_empty() {
         let (body, u) = super::train_top::body(plan);
         unused.extend(u);
-        let mut extra = String::new();
-        if has_windows {
-            extra.push_str(
-                ",\n        .rd_en(rd_en), .wr_wait(wr_wait), .rd_wait(rd_wait), .ack(ack)",
-            );
-            for (n, _) in super::train_top::cfg_wires(plan) {
-                extra.push_str(&format!(",\n        .{n}({n})"));
+        train_body = body;
+    }
+    let mut regs_extra = String::new();
+    if has_windows {
+        regs_extra
+            .push_str(",\n        .rd_en(rd_en), .wr_wait(wr_wait), .rd_wait(rd_wait), .ack(ack)");
+        let cfg = super::train_top::cfg_wires(plan);
+        if plan.trainable.is_empty() {
+            // The trainable body declares these wires when it exists.
+            for (n, b) in &cfg {
+                train_body.push_str(&format!("    wire [{}:0] {n};\n", b - 1));
             }
         }
-        (super::train_top::ports(plan), body, extra)
-    };
+        for (n, _) in cfg {
+            regs_extra.push_str(&format!(",\n        .{n}({n})"));
+        }
+    }
+    let last_hs = super::train_top::frozen_consumer(plan, &src);
+    let (outputs_body, u) = super::heads::body(plan, &src, &last_hs);
+    unused.extend(u);
+    let train_ports = super::heads::ports(plan);
     let params: Vec<PortView> = plan
         .stages
         .iter()
         .flat_map(stage_params)
         .chain(super::train_top::params(plan))
+        .chain(super::heads::params(plan))
         .map(|(port, bits)| PortView {
             port,
             bits,
@@ -915,12 +928,11 @@ fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         addr_bits: plan.regmap.addr_bits,
         programmable: !params.is_empty(),
         params,
-        last_hs: super::train_top::frozen_consumer(plan, &src),
-        last: src,
         stages,
         unused,
         train_ports,
         train_body,
+        outputs_body,
         regs_extra,
         has_windows,
         wr_wait: if has_windows { "wr_wait" } else { "1'b0" },

@@ -2,9 +2,9 @@
 //! a line-buffer window generator feeding clock-enabled compute pipelines whose frozen
 //! weights are adder graphs, with exact latencies, plus the register map.
 
+use super::heads::{self, HeadHw};
 use super::lower_frozen::{self, INT8, RELU8};
 use super::regmap::{bus_name, reg_name, RegMap, RegMapBuilder};
-use super::heads::{self, HeadHw};
 use super::schedule::{self, TrainCoreHw};
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
@@ -206,6 +206,13 @@ impl HwPlan {
                     .filter(|s| s.name.ends_with(".b0"))
                     .count()
             })
+    }
+    /// Every SRAM-backed engine: the trainable cores' layers, then the heads.
+    pub fn engines(&self) -> impl Iterator<Item = &schedule::EngineSchedule> {
+        self.trainable
+            .iter()
+            .flat_map(|c| c.engines())
+            .chain(self.heads.iter().map(|h| &h.engine))
     }
     pub fn layers(&self) -> impl Iterator<Item = &LayerHw> {
         self.stages

@@ -123,12 +123,7 @@ module {{ module }} (
 {%- endfor %}
 
 {{ train_body }}
-    // ---- frozen features out
-    assign m_axis_feat_tdata  = {{ last }}_data;
-    assign m_axis_feat_tvalid = {{ last_hs }}_valid;
-    assign {{ last_hs }}_ready = m_axis_feat_tready;
-    assign m_axis_feat_tuser  = {{ last }}_sof;
-    assign m_axis_feat_tlast  = {{ last }}_eol;
+{{ outputs_body }}
 
     wire unused_ok = &{1'b0{% if !has_windows %}, rd_en{% endif %}, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
 

@@ -1,0 +1,395 @@
+//! Verilog of the model heads and of the top level's output section: one module per head
+//! (grouped 1x1 conv + requant16 as an `sf_mac_engine` and `sf_serialize`, or pooled as
+//! `sf_head_pool`, then `sf_pwl`), the forks that give every source stream (frozen F_S,
+//! each trainable core after its repeat block) to its consumers, the train01 join, and the
+//! `m_axis_feat`, `m_axis_train{t}` and `m_axis_h{h}` outputs (SPEC §4).
+
+use super::train::{acc_bits, engine_ports};
+use crate::model::manifest::HeadSource;
+use crate::passes::heads::HeadHw;
+use crate::passes::plan::HwPlan;
+use crate::passes::regmap::bus_name;
+use std::fmt::Write;
+
+/// Module name of head h.
+pub fn module(prefix: &str, h: &HeadHw) -> String {
+    format!("{prefix}_{}", h.name)
+}
+
+/// Register buses of a head besides the engine's: (name, bits).
+fn pwl_ports(h: &HeadHw) -> Vec<(String, usize)> {
+    let b = bus_name(&h.name);
+    vec![
+        (format!("{b}_pwl_x"), 16 * h.k_max),
+        (format!("{b}_pwl_y"), 16 * h.k_max),
+        (format!("{b}_pwl_g"), 16 * h.k_max),
+        (format!("{b}_pwl_k"), h.segment_bits() as usize),
+    ]
+}
+
+/// Every port of the head module after the streams: (name, bits, is_output).
+pub fn head_ports(h: &HeadHw) -> Vec<(String, usize, bool)> {
+    let mut v = engine_ports(&h.engine);
+    v.extend(pwl_ports(h).into_iter().map(|(n, b)| (n, b, false)));
+    v
+}
+
+fn range(bits: usize) -> String {
+    format!("[{}:0]", bits - 1)
+}
+
+fn clog2(n: usize) -> usize {
+    (usize::BITS - n.saturating_sub(1).leading_zeros()) as usize
+}
+
+/// The head module's Verilog (one file).
+pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> String {
+    let m = module(prefix, h);
+    let b = bus_name(&h.name);
+    let e = &h.engine;
+    let (i, o, l) = (h.in_channels, h.outputs, h.group_inputs());
+    let pixels = h.in_size.pixels();
+    let mut v = String::new();
+    v.push_str(header);
+    let what = if h.pool {
+        format!(
+            "with global average pooling: frame sums of the {i} inputs, then {o} dot products of {l} \
+             weights, {} per clock, once per frame (sf_head_pool); {o} beats per frame",
+            e.q
+        )
+    } else {
+        format!(
+            "per pixel: sf_mac_engine (P = {}, Q = {}, {} of {} clocks per pixel), then the {o} \
+             outputs one per beat (sf_serialize); {o} beats per pixel",
+            e.p,
+            e.q,
+            e.clocks_used(),
+            e.clocks_available
+        )
+    };
+    let _ = writeln!(
+        v,
+        "//\n// Head {name} (source {src}): grouped 1x1 conv {i} -> {o} in {g} group(s), requant16 and a \
+         {k}-segment PWL\n// activation (SPEC §2), {what}.\n// Input {w}x{hh}x{i} int8, one pixel per \
+         beat; output AXI4-Stream of int16 values, tuser on the first\n// beat of a frame, tlast on its \
+         last. Weights live in SRAM (configuration port below).\n\n\
+         `resetall\n`timescale 1ns / 1ps\n`default_nettype none\n",
+        name = h.name,
+        src = h.source,
+        g = h.groups,
+        k = h.k_max,
+        w = h.in_size.w,
+        hh = h.in_size.h,
+    );
+    let _ = writeln!(v, "module {m} (");
+    let _ = writeln!(
+        v,
+        "    input  wire aclk,\n    input  wire aresetn,\n    input  wire {} s_data,\n    input  wire s_valid,\n    output wire s_ready,\n    input  wire s_sof,\n\
+         \x20   output wire [15:0] m_axis_tdata,\n    output wire m_axis_tvalid,\n    input  wire m_axis_tready,\n    output wire m_axis_tuser,\n    output wire m_axis_tlast",
+        range(8 * i)
+    );
+    for (name, bits, is_out) in head_ports(h) {
+        let dir = if is_out { "output" } else { "input " };
+        let r = if bits > 1 {
+            format!("{} ", range(bits))
+        } else {
+            String::new()
+        };
+        let _ = write!(v, ",\n    {dir} wire {r}{name}");
+    }
+    let _ = writeln!(v, "\n);\n");
+    let cfg = format!(
+        "        .cfg_req({b}_cfg_req), .cfg_we({b}_cfg_we), .cfg_addr({b}_cfg_addr),\n\
+         \x20       .cfg_wdata({b}_cfg_wdata), .cfg_ack({b}_cfg_ack), .cfg_rdata({b}_cfg_rdata)"
+    );
+    let _ = writeln!(
+        v,
+        "    // requant16 results z, one per beat with frame markers\n    wire [15:0] z_data;\n    wire z_first, z_last, z_valid, z_ready;\n"
+    );
+    if h.pool {
+        let _ = writeln!(
+            v,
+            "    sf_head_pool #(\n        .IN_N({i}), .OUT_N({o}), .L({l}), .GO({go}), .Q({q}), .PIXELS({pixels}), .ACC_W({acc})\n    ) u_pool (\n\
+             \x20       .aclk(aclk), .aresetn(aresetn),\n\
+             \x20       .s_data(s_data), .s_sof(s_sof), .s_valid(s_valid), .s_ready(s_ready),\n\
+             \x20       .m_data(z_data), .m_first(z_first), .m_last(z_last), .m_valid(z_valid), .m_ready(z_ready),\n\
+             \x20       .scale({b}_scale), .bias({b}_bias), .shift({b}_shift),\n{cfg}\n    );\n",
+            go = o / h.groups,
+            q = e.q,
+            acc = h.pool_acc_bits(),
+        );
+    } else {
+        let pw = clog2(pixels).max(1);
+        let (offset, si, so, go, sg) = e.index_params();
+        let _ = writeln!(
+            v,
+            "    // Frame position: pixel {last} (the last) closes the frame.\n\
+             \x20   reg  [{pw1}:0] count_q;\n    wire [{pw1}:0] pos = s_sof ? {pw}'d0 : count_q;\n    wire closes = pos == {pw}'d{last};\n\
+             \x20   wire take = s_valid && s_ready;\n\
+             \x20   always @(posedge aclk) begin\n        if (!aresetn) count_q <= {pw}'d0;\n        else if (take) count_q <= closes ? {pw}'d0 : pos + 1'b1;\n    end\n\n\
+             \x20   wire [{o16}:0] conv_data;\n    wire [1:0] conv_side;\n    wire conv_valid, conv_ready;\n\
+             \x20   sf_mac_engine #(\n        .IN_N({i}), .OUT_N({o}), .L({l}), .P({p}), .Q({q}),\n\
+             \x20       .OFFSET({offset}), .SI({si}), .SO({so}), .GO({go}), .SG({sg}),\n\
+             \x20       .ACC_W({acc}), .RELU(0), .OUT_W(16), .SIDE_W(2)\n    ) u_conv (\n\
+             \x20       .aclk(aclk), .aresetn(aresetn),\n\
+             \x20       .s_data(s_data), .s_side({{closes, s_sof}}), .s_valid(s_valid), .s_ready(s_ready),\n\
+             \x20       .m_data(conv_data), .m_side(conv_side), .m_valid(conv_valid), .m_ready(conv_ready),\n\
+             \x20       .scale({b}_scale), .bias({b}_bias), .shift({b}_shift),\n{cfg}\n    );\n\n\
+             \x20   sf_serialize #(.N({o}), .W(16)) u_serial (\n        .aclk(aclk), .aresetn(aresetn),\n\
+             \x20       .s_data(conv_data), .s_first(conv_side[0]), .s_last(conv_side[1]),\n\
+             \x20       .s_valid(conv_valid), .s_ready(conv_ready),\n\
+             \x20       .m_data(z_data), .m_first(z_first), .m_last(z_last), .m_valid(z_valid), .m_ready(z_ready)\n    );\n",
+            pw1 = pw - 1,
+            last = pixels - 1,
+            o16 = 16 * o - 1,
+            p = e.p,
+            q = e.q,
+            acc = acc_bits(e),
+        );
+    }
+    let _ = writeln!(
+        v,
+        "    sf_pwl #(.K_MAX({k}), .SIDE_W(2)) u_pwl (\n        .aclk(aclk), .aresetn(aresetn),\n\
+         \x20       .s_data(z_data), .s_side({{z_last, z_first}}), .s_valid(z_valid), .s_ready(z_ready),\n\
+         \x20       .m_data(m_axis_tdata), .m_side({{m_axis_tlast, m_axis_tuser}}),\n\
+         \x20       .m_valid(m_axis_tvalid), .m_ready(m_axis_tready),\n\
+         \x20       .seg_x({b}_pwl_x), .seg_y({b}_pwl_y), .seg_g({b}_pwl_g), .segments({b}_pwl_k)\n    );\n\nendmodule\n\n`resetall\n`default_nettype wire",
+        k = h.k_max
+    );
+    v
+}
+
+/// Output ports after `m_axis_feat_*`: the trainable cores' features and the heads.
+pub fn ports(plan: &HwPlan) -> String {
+    let mut s = String::new();
+    let bits = 8 * plan.out_channels();
+    let mut port = |what: String, name: String, bits: usize| {
+        let _ = write!(
+            s,
+            "    // {what}\n\
+             \x20   output wire [{}:0] {name}_tdata,\n\
+             \x20   output wire         {name}_tvalid,\n\
+             \x20   input  wire         {name}_tready,\n\
+             \x20   output wire         {name}_tuser,\n\
+             \x20   output wire         {name}_tlast,\n",
+            bits - 1
+        );
+    };
+    for c in &plan.trainable {
+        let t = c.index;
+        port(
+            format!(
+                "trainable core {t} features out (T''_{t} at boundary S, after the repeat block)"
+            ),
+            format!("m_axis_train{t}"),
+            bits,
+        );
+    }
+    for h in &plan.heads {
+        port(
+            format!(
+                "head {} ({}): {} int16 values per {}",
+                h.index,
+                h.source,
+                h.outputs,
+                if h.pool { "frame" } else { "pixel" }
+            ),
+            format!("m_axis_h{}", h.index),
+            16,
+        );
+    }
+    s
+}
+
+/// A source stream: `<data>_data`, `<data>_sof`, `<data>_eol` and handshake `<hs>_valid/_ready`.
+struct Source {
+    data: String,
+    hs: String,
+}
+
+/// Register and configuration buses the heads take: (name, bits).
+pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
+    plan.regmap
+        .params()
+        .filter(|(_, bus)| bus.starts_with("head"))
+        .map(|(a, bus)| (bus.to_string(), a.count * a.bits as usize))
+        .collect()
+}
+
+/// The output section of the top: forks, the train01 joins, the head instances and the
+/// output assignments. `frozen` / `frozen_hs` name F_S's data and handshake prefixes.
+/// Returns (body, unused signals).
+pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String>) {
+    let mut s = String::new();
+    let mut unused = Vec::new();
+    let c_s = plan.out_channels();
+    let mut sources = vec![(
+        "feat".to_string(),
+        Source {
+            data: frozen.to_string(),
+            hs: frozen_hs.to_string(),
+        },
+    )];
+    for c in &plan.trainable {
+        let t = format!("train{}", c.index);
+        let x = format!("{t}_out");
+        sources.push((
+            t,
+            Source {
+                data: x.clone(),
+                hs: x,
+            },
+        ));
+    }
+    // Consumers of each source: its output port, the heads reading it, the train01 joins.
+    let consumers = |src: &str| -> Vec<String> {
+        let mut v = vec!["port".to_string()];
+        for h in &plan.heads {
+            let reads = match h.source {
+                HeadSource::Frozen => src == "feat",
+                HeadSource::Train0 => src == "train0",
+                HeadSource::Train1 => src == "train1",
+                HeadSource::Train01 => src == "train0" || src == "train1",
+            };
+            if reads {
+                v.push(format!("h{}", h.index));
+            }
+        }
+        v
+    };
+    let mut hs_of = std::collections::BTreeMap::new();
+    for (name, src) in &sources {
+        let cs = consumers(name);
+        let _ = writeln!(s, "\n    // ---- {name} stream: {}", cs.join(", "));
+        if cs.len() == 1 {
+            hs_of.insert((name.clone(), cs[0].clone()), src.hs.clone());
+            continue;
+        }
+        let outs: Vec<String> = cs.iter().map(|c| format!("{}_{c}", src.hs)).collect();
+        for o in &outs {
+            let _ = writeln!(s, "    wire {o}_valid, {o}_ready;");
+        }
+        let valids: Vec<String> = outs.iter().rev().map(|o| format!("{o}_valid")).collect();
+        let readys: Vec<String> = outs.iter().rev().map(|o| format!("{o}_ready")).collect();
+        let _ = writeln!(
+            s,
+            "    sf_fork #(.N({})) u_{}_fork (\n        .aclk(aclk), .aresetn(aresetn), .s_valid({h}_valid), .s_ready({h}_ready),\n        .m_valid({{{}}}), .m_ready({{{}}}));",
+            outs.len(),
+            src.hs,
+            valids.join(", "),
+            readys.join(", "),
+            h = src.hs
+        );
+        for (c, o) in cs.iter().zip(outs) {
+            hs_of.insert((name.clone(), c.clone()), o);
+        }
+    }
+    // Output ports.
+    for (name, src) in &sources {
+        let port = if name == "feat" {
+            "m_axis_feat".to_string()
+        } else {
+            format!("m_axis_{name}")
+        };
+        let hs = &hs_of[&(name.clone(), "port".to_string())];
+        let d = &src.data;
+        let _ = writeln!(
+            s,
+            "    assign {port}_tdata  = {d}_data;\n    assign {port}_tvalid = {hs}_valid;\n    assign {hs}_ready = {port}_tready;\n    assign {port}_tuser  = {d}_sof;\n    assign {port}_tlast  = {d}_eol;"
+        );
+    }
+    // Heads.
+    let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
+    let w = plan.out_size().w;
+    for h in &plan.heads {
+        let n = h.index;
+        let key = |src: &str| hs_of[&(src.to_string(), format!("h{n}"))].clone();
+        let (data, hs, sof) = match h.source {
+            HeadSource::Frozen => (
+                format!("{frozen}_data"),
+                key("feat"),
+                format!("{frozen}_sof"),
+            ),
+            HeadSource::Train0 | HeadSource::Train1 => {
+                let t = if h.source == HeadSource::Train0 { 0 } else { 1 };
+                (
+                    format!("train{t}_out_data"),
+                    key(&format!("train{t}")),
+                    format!("train{t}_out_sof"),
+                )
+            }
+            HeadSource::Train01 => {
+                let j = format!("h{n}_in");
+                let mut sides = Vec::new();
+                for t in 0..2 {
+                    let hs = key(&format!("train{t}"));
+                    let x = format!("train{t}_out");
+                    if repeat > 0 {
+                        // The cores' repeat passes may differ: the shorter path waits here.
+                        let depth = repeat * (w + 3) + w + 4;
+                        let q = format!("h{n}_skew{t}");
+                        let cw = clog2(depth + 1);
+                        let _ = writeln!(
+                            s,
+                            "\n    // Head {n} skew FIFO of core {t}, depth {depth}: up to {repeat} repeat pass(es) of difference.\n\
+                             \x20   wire [{c}:0] {q}_data;\n    wire {q}_valid, {q}_ready;\n    wire [{cw1}:0] {q}_count;\n\
+                             \x20   sf_fifo #(.WIDTH({c1}), .DEPTH({depth})) u_{q} (\n        .aclk(aclk), .aresetn(aresetn),\n\
+                             \x20       .s_data({{{x}_sof, {x}_data}}), .s_valid({hs}_valid), .s_ready({hs}_ready),\n\
+                             \x20       .m_data({q}_data), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));",
+                            c = 8 * c_s,
+                            c1 = 8 * c_s + 1,
+                            cw1 = cw - 1,
+                        );
+                        unused.push(format!("{q}_count"));
+                        sides.push((
+                            format!("{q}_data[{}:0]", 8 * c_s - 1),
+                            q.clone(),
+                            format!("{q}_data[{}]", 8 * c_s),
+                        ));
+                    } else {
+                        sides.push((format!("{x}_data"), hs, format!("{x}_sof")));
+                    }
+                }
+                let _ = writeln!(
+                    s,
+                    "\n    // Head {n} input: train0 ++ train1 (I = {}), one beat when both cores have one.\n\
+                     \x20   wire [{}:0] {j}_data = {{{}, {}}};\n    wire {j}_sof = {};\n\
+                     \x20   wire {j}_valid = {a}_valid && {b}_valid;\n    wire {j}_ready;\n\
+                     \x20   assign {a}_ready = {j}_ready && {b}_valid;\n    assign {b}_ready = {j}_ready && {a}_valid;",
+                    2 * c_s,
+                    16 * c_s - 1,
+                    sides[1].0,
+                    sides[0].0,
+                    sides[0].2,
+                    a = sides[0].1,
+                    b = sides[1].1,
+                );
+                if repeat > 0 {
+                    unused.push(format!("h{n}_skew1_data[{}]", 8 * c_s));
+                }
+                (format!("{j}_data"), j.clone(), format!("{j}_sof"))
+            }
+        };
+        let mut conns = vec![
+            "        .aclk(aclk), .aresetn(aresetn)".to_string(),
+            format!("        .s_data({data}), .s_valid({hs}_valid), .s_ready({hs}_ready), .s_sof({sof})"),
+            format!(
+                "        .m_axis_tdata(m_axis_h{n}_tdata), .m_axis_tvalid(m_axis_h{n}_tvalid), .m_axis_tready(m_axis_h{n}_tready),\n\
+                 \x20       .m_axis_tuser(m_axis_h{n}_tuser), .m_axis_tlast(m_axis_h{n}_tlast)"
+            ),
+        ];
+        let ps: Vec<String> = head_ports(h)
+            .into_iter()
+            .map(|(p, _, _)| format!(".{p}({p})"))
+            .collect();
+        conns.push(format!("        {}", ps.join(", ")));
+        let _ = writeln!(
+            s,
+            "\n    // ---- head {n}\n    {} u_{} (\n{}\n    );",
+            module(&plan.prefix, h),
+            h.name,
+            conns.join(",\n")
+        );
+    }
+    (s, unused)
+}
