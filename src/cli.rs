@@ -18,6 +18,46 @@ pub struct Cli {
     command: Command,
 }
 
+#[derive(Args)]
+struct RegressArgs {
+    /// Presets (comma separated), e.g. `tiny,qvga`; none by default.
+    #[arg(long, value_delimiter = ',')]
+    presets: Vec<String>,
+    /// Random topologies: seeds `FIRST..=LAST`.
+    #[arg(long, default_value = "1..=4", value_parser = parse_seed_range)]
+    seeds: std::ops::RangeInclusive<u64>,
+    /// Random run-time programs per model, besides the model's own parameters.
+    #[arg(long, default_value_t = 2)]
+    programs: usize,
+    #[arg(long, default_value_t = 2)]
+    frames: usize,
+    /// Probability of an idle input cycle.
+    #[arg(long, default_value_t = 0.2)]
+    gap: f64,
+    /// Probability of tready low on every output, per cycle.
+    #[arg(long, default_value_t = 0.2)]
+    stall: f64,
+    /// Cache of generated RTL and simulator builds.
+    #[arg(long, default_value = "sim/build")]
+    cache: PathBuf,
+}
+
+fn parse_seed_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, String> {
+    let (a, b) = s.split_once("..=").map(|(a, b)| (a, b)).unwrap_or((s, s));
+    let a: u64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected FIRST..=LAST or N, found `{s}`"))?;
+    let b: u64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected FIRST..=LAST or N, found `{s}`"))?;
+    if a > b {
+        return Err(format!("empty seed range `{s}`"));
+    }
+    Ok(a..=b)
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Write a complete model (manifest + safetensors) with seeded random, calibrated weights.
@@ -44,6 +84,9 @@ enum Command {
     },
     /// Generate the RTL, co-simulate it in Verilator and compare every value with the golden model.
     Verify(VerifyArgs),
+    /// The regression matrix: presets and seeded random topologies, each built once and
+    /// co-simulated under its own and random run-time parameters with valid/ready gaps.
+    Regress(RegressArgs),
     /// Write the configuration image (register writes) that programs a model into generated RTL.
     Config {
         /// Model manifest (.toml) or folder.
@@ -237,6 +280,31 @@ pub fn run(cli: Cli) -> Result<()> {
             print!("{report}");
             if !report.passed() {
                 anyhow::bail!("the RTL differs from the golden model");
+            }
+            Ok(())
+        }
+        Command::Regress(a) => {
+            for (name, p) in [("--gap", a.gap), ("--stall", a.stall)] {
+                if !(0.0..1.0).contains(&p) {
+                    anyhow::bail!("{name} is a probability in [0, 1), found {p}");
+                }
+            }
+            let opts = semifreddo::regress::RegressOptions {
+                presets: a.presets,
+                seeds: a.seeds.collect(),
+                programs: a.programs,
+                frames: a.frames,
+                p_gap: a.gap,
+                p_stall: a.stall,
+                cache_dir: a.cache,
+            };
+            println!("{}", semifreddo::regress::header());
+            let runs = semifreddo::regress::run(&opts, |r| {
+                println!("{}", semifreddo::regress::row(r));
+            })?;
+            print!("{}", semifreddo::regress::summary(&runs));
+            if runs.iter().any(|r| !r.report.passed()) {
+                anyhow::bail!("the regression matrix has failures");
             }
             Ok(())
         }

@@ -10,5 +10,6 @@ pub mod image;
 pub mod model;
 pub mod output;
 pub mod passes;
+pub mod regress;
 pub mod sim;
 pub mod verify;

@@ -138,7 +138,7 @@ fn random_store(
 }
 
 /// Alphas spread over 0..=256, with the special values 0, 128 and 256 well represented.
-fn random_alpha(rng: &mut impl Rng) -> u16 {
+pub fn random_alpha(rng: &mut impl Rng) -> u16 {
     match rng.gen_range(0..20) {
         0..=2 => 0,
         3..=5 => 256,
@@ -154,6 +154,11 @@ fn random_pwl(k_max: usize, rng: &mut impl Rng) -> (Vec<i16>, Vec<i16>, Vec<i16>
     } else {
         rng.gen_range(2..=k_max.min(6))
     };
+    random_pwl_segments(k, rng)
+}
+
+/// A continuous PWL with exactly `k` segments (x_0 = -32768), slopes between -0.25 and 1.5.
+pub fn random_pwl_segments(k: usize, rng: &mut impl Rng) -> (Vec<i16>, Vec<i16>, Vec<i16>) {
     let mut starts: Vec<i16> = Vec::new();
     while starts.len() < k - 1 {
         let v = rng.gen_range(-12000..=12000);

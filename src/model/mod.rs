@@ -7,6 +7,7 @@ pub mod layout;
 pub mod manifest;
 pub mod params;
 pub mod presets;
+pub mod random;
 pub mod summary;
 pub mod tensors;
 pub mod validate;
