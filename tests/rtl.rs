@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::{lint_and_compile, mini, require_tool, run_tool, tiny, tiny_frozen_bn, verify_opts};
+use common::{
+    lint_and_compile, malformed_frames_raise_a_flag_and_the_pipeline_recovers, mini, require_tool,
+    run_tool, tiny, tiny_frozen_bn, verify_opts,
+};
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::Model;
 use semifreddo::passes::{self, PlanOptions};
@@ -156,6 +159,7 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
     let m = tiny(1);
     let r = verify::verify(&m, &verify_opts(3, 1, 0.0, 0.0)).unwrap();
     assert_exact(&r);
+    every_head_is_compared(&m, &r, 3);
     let px = r.pixels_per_frame as f64;
     let cpf = r.cycles_per_frame().unwrap() as f64;
     assert!(cpf <= 1.02 * px, "{cpf} cycles per frame for {px} pixels");
@@ -171,6 +175,50 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
     mismatch_is_located_at_the_first_diverging_stage(&m);
     reprogramming_without_regenerating(&m);
     register_block_answers_over_axi_lite(&m);
+    malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
+    every_repeat_pass_count_and_pwl_segment_count(&m);
+}
+
+/// Every head's values are compared (counts asserted), pooled and per-pixel heads alike.
+fn every_head_is_compared(m: &Model, r: &verify::VerifyReport, frames: usize) {
+    assert_eq!(r.heads.len(), m.heads.len(), "{r}");
+    for (h, s) in r.heads.iter().enumerate() {
+        let per_frame = if m.heads[h].pool {
+            m.layout.heads[h].outputs
+        } else {
+            m.layout.heads[h].outputs * m.layout.boundary_sizes.last().unwrap().pixels()
+        };
+        assert_eq!(s.values_compared, frames * per_frame, "{s}");
+    }
+    assert!(m.heads.iter().any(|h| h.pool) && m.heads.iter().any(|h| !h.pool));
+}
+
+/// The same build with the repeat block's passes n = 0..=R_max on each core (independently,
+/// so the train01 head joins cores with different latencies) and PWL with K = 1..=K_max.
+fn every_repeat_pass_count_and_pwl_segment_count(m: &Model) {
+    let r_max = m.manifest.topology.repeat_banks as u8;
+    for n0 in 0..=r_max {
+        for n1 in 0..=r_max {
+            let mut p = m.clone();
+            p.trainable[0].repeat_n = n0;
+            p.trainable[1].repeat_n = n1;
+            let run = verify::simulate(m, &p, &verify_opts(2, 40 + n0 as u64, 0.2, 0.2)).unwrap();
+            assert!(run.build_cached);
+            let r = verify::check(&p, &run);
+            assert!(r.passed(), "repeat passes n0 = {n0}, n1 = {n1}: {r}");
+        }
+    }
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(5);
+    for k in 1..=m.manifest.generation.k_max {
+        let mut p = m.clone();
+        for h in &mut p.heads {
+            let (x, y, g) = semifreddo::model::init::random_pwl_segments(k, &mut rng);
+            h.pwl = semifreddo::model::params::Pwl { x, y, g };
+        }
+        let run = verify::simulate(m, &p, &verify_opts(1, 60 + k as u64, 0.0, 0.3)).unwrap();
+        let r = verify::check(&p, &run);
+        assert!(r.passed(), "PWL with {k} segments: {r}");
+    }
 }
 
 /// The same RTL programmed over AXI4-Lite with another model's frozen-core requant parameters
@@ -268,86 +316,4 @@ fn frozen_bn_a_second_topology_and_malformed_input() {
     let r = verify::verify(&m, &verify_opts(3, 7, 0.4, 0.4)).unwrap();
     assert_exact(&r);
     malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
-}
-
-/// Each malformed input frame sets its sticky STATUS bit (readable and clearable over
-/// AXI4-Lite), is completed with zero pixels (or dropped, without a start of frame), and the
-/// next good frame is bit-exact; nothing deadlocks, with random gaps and backpressure.
-fn malformed_frames_raise_a_flag_and_the_pipeline_recovers(m: &Model) {
-    use semifreddo::sim::Stimulus;
-    let size = m.layout.input;
-    let (w, h, ch) = (size.w, size.h, m.layout.in_channels);
-    let o = verify_opts(3, 21, 0.2, 0.2);
-    let prepared = verify::prepare(m, m, &o).unwrap();
-    let fr = verify::frames(m, &o).unwrap();
-    let (good0, bad, good1) = (&fr[0], &fr[1], &fr[2]);
-    // What the sanitizer passes on: the first `n` pixels, then zero pixels.
-    let cut = |n: usize| -> Vec<u8> {
-        let mut v = bad[..n * ch].to_vec();
-        v.resize(w * h * ch, 0);
-        v
-    };
-    type Push<'a> = Box<dyn Fn(&mut Stimulus) + 'a>;
-    let cases: Vec<(&str, u32, Option<Vec<u8>>, Push)> = vec![
-        (
-            "short line",
-            0x1,
-            Some(cut(2 * w + 5)),
-            Box::new(|s: &mut Stimulus| {
-                s.push_frame_short_line(bad, w, h, 2, 5);
-            }),
-        ),
-        (
-            "long line",
-            0x2,
-            Some(cut(4 * w)),
-            Box::new(|s: &mut Stimulus| {
-                s.push_frame_long_line(bad, w, h, 3, 4);
-            }),
-        ),
-        (
-            "missing start of frame",
-            0x4,
-            None,
-            Box::new(|s: &mut Stimulus| {
-                s.push_frame_without_sof(bad, w, h);
-            }),
-        ),
-        (
-            "start of frame inside a frame",
-            0x8,
-            Some(cut(5 * w + 7)),
-            Box::new(|s: &mut Stimulus| {
-                s.push_frame_truncated(bad, w, h, 5, 7);
-            }),
-        ),
-    ];
-    for (name, flag, sanitized, push) in cases {
-        let mut stim = Stimulus::new(ch);
-        stim.push_frame(good0, w, h);
-        push(&mut stim);
-        stim.push_idle(50);
-        stim.push_frame(good1, w, h);
-        let mut expected = vec![good0.clone()];
-        expected.extend(sanitized);
-        expected.push(good1.clone());
-        let mut ro = prepared.run_options(&o, expected.len());
-        let script = ro.config_script.take().unwrap_or_default();
-        ro.config_script = Some(format!(
-            "{script}@end\nR 0xc {flag:#x}\nW 0x14 0x1\nR 0xc 0x0\n"
-        ));
-        let result = prepared
-            .built
-            .run(&stim, &ro)
-            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
-        let run = verify::SimRun {
-            plan: prepared.plan.clone(),
-            frames: expected,
-            result,
-            build_seconds: 0.0,
-            build_cached: true,
-        };
-        let r = verify::check(m, &run);
-        assert!(r.passed(), "{name}: {r}");
-    }
 }
