@@ -494,3 +494,146 @@ fn primitives_follow_conventions() {
         prim_dir().display()
     );
 }
+
+/// `verilator -Wall` lint and `iverilog -g2005 -Wall` compile of one testbench parameter set
+/// (a module can simulate under `verilator --cc` yet fail both, as sf_head_pool did with an
+/// exact ACC_W).
+fn lint_and_compile(top: &str, sources: &[String], params: &[(&str, u32)]) {
+    require_tool("verilator");
+    require_tool("iverilog");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new("verilator");
+    cmd.args(["--lint-only", "-Wall", "--top-module", top]);
+    for (k, v) in params {
+        cmd.arg(format!("-G{k}={v}"));
+    }
+    cmd.args(sources);
+    run(
+        dir.path(),
+        &format!("verilator -Wall {top} {params:?}"),
+        &mut cmd,
+    );
+    let mut cmd = Command::new("iverilog");
+    cmd.args(["-g2005", "-Wall", "-o", "out.vvp", "-s", top]);
+    for (k, v) in params {
+        cmd.arg(format!("-P{top}.{k}={v}"));
+    }
+    cmd.args(sources);
+    let out = cmd
+        .current_dir(dir.path())
+        .output()
+        .expect("cannot start iverilog");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "iverilog -g2005 {top} {params:?}:\n{stderr}"
+    );
+}
+
+/// `-G` overrides plus the same values as `-DTB_<NAME>` for the C++ testbench.
+fn tb_defines(params: &[(&str, u32)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("-DTB_{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// sf_pwl against its contract and SPEC §2: every `segments` value the port holds (0, 1..K_MAX,
+/// above K_MAX), sorted and unsorted starts, extreme values and slopes (clamping both sides),
+/// the identity, random valid gaps and ready backpressure, full rate and latency 2.
+#[test]
+fn sim_pwl() {
+    for params in [[("K_MAX", 8), ("SIDE_W", 1)], [("K_MAX", 1), ("SIDE_W", 3)]] {
+        let src = vec![prim("sf_pwl")];
+        let out = verilate_and_run(
+            "sf_pwl",
+            &src,
+            "tb_pwl.cpp",
+            &params,
+            &tb_defines(&params),
+            &[1, 2],
+        );
+        assert!(out.contains("full rate: 500 values in 500 clocks, latency 2"));
+    }
+}
+
+/// sf_serialize: beats in vector order with m_first / m_last framing, N = 1 and N > 1 (a value
+/// wider than 32 bits), random gaps and backpressure, back-to-back vectors at one beat per
+/// clock, latency 1.
+#[test]
+fn sim_serialize() {
+    for params in [[("N", 1), ("W", 3)], [("N", 3), ("W", 37)]] {
+        let src = vec![prim("sf_serialize")];
+        let out = verilate_and_run(
+            "sf_serialize",
+            &src,
+            "tb_serialize.cpp",
+            &params,
+            &tb_defines(&params),
+            &[1, 2],
+        );
+        let n = params[0].1;
+        assert!(out.contains(&format!(
+            "back to back: 200 vectors, {} beats in {} clocks, latency 1",
+            200 * n,
+            200 * n
+        )));
+    }
+}
+
+/// sf_head_pool against its contract: weight layout and configuration port (readback, words
+/// beyond the window, accesses delayed by the dot products), several frames with sums
+/// restarted at s_sof, groups, Q not dividing L, Q > 4 (multi-word memory lines), Q > L,
+/// PIXELS = 1, exact ACC_W (as `pool_acc_bits` sizes it), x = w = -128, shift 0 to 40, long
+/// output stalls while the next frame streams in, full-rate frame period.
+#[test]
+fn sim_head_pool() {
+    let sets: [[(&str, u32); 7]; 3] = [
+        // 3 groups, Q = 3 does not divide L = 4, PIXELS = 50 > OUT_N*(S+5): no stall at full
+        // rate; ACC_W exact (4*128*128*50 needs 23 bits)
+        [
+            ("IN_N", 12),
+            ("OUT_N", 6),
+            ("L", 4),
+            ("GO", 2),
+            ("Q", 3),
+            ("PIXELS", 50),
+            ("ACC_W", 23),
+        ],
+        // 2 groups, Q = 6 > 4 (two config words per memory line), S = 2, PIXELS = 1,
+        // ACC_W exact (18)
+        [
+            ("IN_N", 14),
+            ("OUT_N", 6),
+            ("L", 7),
+            ("GO", 3),
+            ("Q", 6),
+            ("PIXELS", 1),
+            ("ACC_W", 18),
+        ],
+        // 2 groups, Q = 9 > L = 8 (one step, three words per line), PIXELS = 3, wide ACC_W
+        [
+            ("IN_N", 16),
+            ("OUT_N", 8),
+            ("L", 8),
+            ("GO", 4),
+            ("Q", 9),
+            ("PIXELS", 3),
+            ("ACC_W", 48),
+        ],
+    ];
+    for params in sets {
+        let src = vec![prim("sf_head_pool"), prim("sf_sram_sp")];
+        lint_and_compile("sf_head_pool", &src, &params);
+        let out = verilate_and_run(
+            "sf_head_pool",
+            &src,
+            "tb_head_pool.cpp",
+            &params,
+            &tb_defines(&params),
+            &[1, 2],
+        );
+        assert!(out.contains("45 frames"), "not every epoch ran:\n{out}");
+    }
+}

@@ -140,7 +140,7 @@ module sf_head_pool #(
     generate
         for (i = 0; i < IN_N; i = i + 1) begin : g_sum
             reg  [SUM_W-1:0] sum_q, shadow_q;
-            wire [SUM_W-1:0] x = {{(SUM_W-8){s_data[8*i+7]}}, s_data[8*i +: 8]};
+            wire [SUM_W-1:0] x = { {(SUM_W-8){s_data[8*i+7]}}, s_data[8*i +: 8]};
             wire [SUM_W-1:0] next = (s_sof ? {SUM_W{1'b0}} : sum_q) + x;
             always @(posedge aclk) begin
                 if (take) sum_q <= next;
@@ -288,7 +288,10 @@ module sf_head_pool #(
         p_first_q <= rd_first_q;
     end
 
-    localparam integer PS_W = SUM_W + 8 + ((Q > 1) ? $clog2(Q) : 0);
+    // Q products of 8 x SUM_W bits; |psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits,
+    // so the partial sum never needs more than ACC_W (exact ACC_W may be below PS_FULL).
+    localparam integer PS_FULL = SUM_W + 8 + ((Q > 1) ? $clog2(Q) : 0);
+    localparam integer PS_W = (PS_FULL < ACC_W) ? PS_FULL : ACC_W;
     reg signed [PS_W-1:0] psum;
     reg signed [PS_W-1:0] term;
     integer q;
@@ -296,8 +299,8 @@ module sf_head_pool #(
         psum = {PS_W{1'b0}};
         for (q = 0; q < Q; q = q + 1) begin
             term = $signed(mem_rdata[8*q +: 8])
-                 * $signed(shadow[SUM_W*({{(32-IW){1'b0}}, rd_base_q} + q) +: SUM_W]);
-            if ({{(32-IW){1'b0}}, rd_soff_q} + q < L_I) psum = psum + term;
+                 * $signed(shadow[SUM_W*({ {(32-IW){1'b0}}, rd_base_q} + q) +: SUM_W]);
+            if ({ {(32-IW){1'b0}}, rd_soff_q} + q < L_I) psum = psum + term;
         end
     end
 
@@ -307,7 +310,7 @@ module sf_head_pool #(
     always @(posedge aclk) begin
         if (rd_v_q) psum_q <= psum;
         if (p_v_q) acc_q <= (p_first_q ? {ACC_W{1'b0}} : acc_q)
-                            + {{(ACC_W-PS_W){psum_q[PS_W-1]}}, psum_q};
+                            + { {(ACC_W-PS_W+1){psum_q[PS_W-1]}}, psum_q[PS_W-2:0]};
         if (state_q == ST_SCALE) prod_q <= acc_q * $signed(scale[16*o_q +: 16]);
     end
 
@@ -315,8 +318,8 @@ module sf_head_pool #(
     wire [31:0] bi = bias[32*o_q +: 32];
     wire [RQ_W-1:0] rnd = (shift == 6'd0) ? {RQ_W{1'b0}}
                                           : ({ {(RQ_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
-    wire signed [RQ_W-1:0] rq_sum = {{(RQ_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
-                                  + {{(RQ_W-32){bi[31]}}, bi} + $signed(rnd);
+    wire signed [RQ_W-1:0] rq_sum = { {(RQ_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
+                                  + { {(RQ_W-32){bi[31]}}, bi} + $signed(rnd);
     wire signed [RQ_W-1:0] rq_shifted = rq_sum >>> shift;
     wire [15:0] z = (rq_shifted > HI) ? 16'h7fff : (rq_shifted < LO) ? 16'h8000
                                                                       : rq_shifted[15:0];

@@ -88,7 +88,7 @@ module sf_pwl #(
     wire signed [16:0] g17 = {g1_q[15], g1_q};
     wire signed [32:0] prod = dz * g17;
     wire signed [32:0] rounded = (prod + 33'sd128) >>> 8;
-    wire signed [33:0] v = $signed({rounded[32], rounded}) + $signed({{18{y1_q[15]}}, y1_q});
+    wire signed [33:0] v = $signed({rounded[32], rounded}) + $signed({ {18{y1_q[15]}}, y1_q});
     wire signed [33:0] hi = 34'sd32767;
     wire signed [33:0] lo = -34'sd32768;
 
