@@ -43,7 +43,7 @@ struct RegressArgs {
 }
 
 fn parse_seed_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, String> {
-    let (a, b) = s.split_once("..=").map(|(a, b)| (a, b)).unwrap_or((s, s));
+    let (a, b) = s.split_once("..=").unwrap_or((s, s));
     let a: u64 = a
         .trim()
         .parse()

@@ -188,6 +188,7 @@ pub fn choose(out_n: usize, l: usize, t: usize) -> (usize, usize) {
 }
 
 /// An engine for a layer of `out_size` pixels, sized to keep one input pixel per clock.
+#[allow(clippy::too_many_arguments)] // the layer's shape, field by field
 pub fn engine(
     net: &NetLayout,
     layer: String,

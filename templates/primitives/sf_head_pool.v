@@ -25,7 +25,8 @@
 //     a*WB + b, byte 4k in bits 7:0.
 //   Input  s_data (x_i at s_data[8i +: 8]), s_sof (first vector of a frame), s_valid,
 //     s_ready. Vectors are counted from s_sof; vector PIXELS-1 closes the frame (its sums
-//     move to a shadow register and the dot products start). s_ready is low only while that
+//     move to a shadow register and the dot products start) and the next vector starts the
+//     next frame's sums, with or without s_sof. s_ready is low only while that
 //     last vector waits for the previous frame's dot products (so it depends combinationally
 //     on s_sof, never on s_valid).
 //   Output  m_data = z[o] (int16), o = 0..OUT_N-1 in order, m_first on o = 0, m_last on
@@ -122,6 +123,7 @@ module sf_head_pool #(
     reg  [PW-1:0] count_q;                         // vectors of this frame accepted so far
     wire [PW-1:0] pos = s_sof ? {PW{1'b0}} : count_q;
     wire          closes = pos == LAST_PX;
+    wire          restart = pos == {PW{1'b0}};          // first vector: s_sof or after a close
     assign s_ready = !(closes && busy);
     wire          take = s_valid && s_ready;
     wire          start = take && closes;
@@ -141,7 +143,7 @@ module sf_head_pool #(
         for (i = 0; i < IN_N; i = i + 1) begin : g_sum
             reg  [SUM_W-1:0] sum_q, shadow_q;
             wire [SUM_W-1:0] x = { {(SUM_W-8){s_data[8*i+7]}}, s_data[8*i +: 8]};
-            wire [SUM_W-1:0] next = (s_sof ? {SUM_W{1'b0}} : sum_q) + x;
+            wire [SUM_W-1:0] next = (restart ? {SUM_W{1'b0}} : sum_q) + x;
             always @(posedge aclk) begin
                 if (take) sum_q <= next;
                 if (start) shadow_q <= next;
