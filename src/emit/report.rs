@@ -65,7 +65,94 @@ pub fn text(plan: &HwPlan) -> String {
     );
     trainable(&mut s, plan);
     skew(&mut s, plan);
+    repeat_banks(&mut s, plan);
+    heads(&mut s, plan);
     s
+}
+
+/// What each repeat bank (one pass) costs: its engines' MAC units and SRAM bits and its
+/// window generator's line buffers; passes beyond n are bypassed, so the frame rate is the
+/// same for every n.
+fn repeat_banks(s: &mut String, plan: &HwPlan) {
+    let Some(first) = plan.trainable.first().filter(|c| !c.repeat.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(
+        s,
+        "\nrepeat block: {} bank(s) per core, each its own pass (n = 0..={} at one input pixel per clock):",
+        first.repeat.len(),
+        first.repeat.len()
+    );
+    let _ = writeln!(
+        s,
+        "{:<16} {:>5} {:>10} {:>14} {:>8}",
+        "pass", "MACs", "SRAM bits", "line-buf bits", "latency"
+    );
+    for core in &plan.trainable {
+        for st in &core.repeat {
+            let macs: usize = st.branches.iter().flatten().map(|e| e.mac_units()).sum();
+            let bits: usize = st.branches.iter().flatten().map(|e| e.sram_bits()).sum();
+            let lb = 4 * st.in_size.w * 8 * st.in_channels;
+            let _ = writeln!(
+                s,
+                "{:<16} {:>5} {:>10} {:>14} {:>8}",
+                st.name,
+                macs,
+                bits,
+                lb,
+                st.engine_latency()
+            );
+        }
+    }
+}
+
+/// Per head: the engine (per pixel) or the pooled dot-product unit, its weight SRAM, and the
+/// output rate.
+fn heads(s: &mut String, plan: &HwPlan) {
+    if plan.heads.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nheads (16-bit AXI4-Stream outputs):");
+    let _ = writeln!(
+        s,
+        "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10}",
+        "head",
+        "source",
+        "in",
+        "out",
+        "G",
+        "pooling",
+        "P",
+        "Q",
+        "MACs",
+        "SRAM bits",
+        "beats/frame",
+        "clocks"
+    );
+    for h in &plan.heads {
+        let e = &h.engine;
+        let clocks = if h.pool {
+            format!("{}/frame", h.pool_clocks())
+        } else {
+            format!("{}/px", e.clocks_used().max(h.outputs))
+        };
+        let _ = writeln!(
+            s,
+            "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10}",
+            h.name,
+            h.source.to_string(),
+            h.in_channels,
+            h.outputs,
+            h.groups,
+            if h.pool { "pooled" } else { "per pixel" },
+            e.p,
+            e.q,
+            e.mac_units(),
+            e.sram_bits(),
+            h.beats_per_frame(),
+            clocks
+        );
+    }
 }
 
 /// Skew FIFOs before the blends: depth, bits and why.
