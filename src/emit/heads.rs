@@ -42,121 +42,98 @@ fn clog2(n: usize) -> usize {
     (usize::BITS - n.saturating_sub(1).leading_zeros()) as usize
 }
 
+/// One port of the head module after the streams.
+struct PortView {
+    dir: &'static str,
+    range: String,
+    name: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "rtl/head.v", escape = "none")]
+struct HeadView {
+    header: String,
+    module: String,
+    name: String,
+    source: String,
+    what: String,
+    bus: String,
+    in_channels: usize,
+    in_w: usize,
+    in_h: usize,
+    outputs: usize,
+    groups: usize,
+    l: usize,
+    go: usize,
+    p: usize,
+    q: usize,
+    clocks_used: usize,
+    clocks_available: usize,
+    pixels: usize,
+    pw: usize,
+    acc_w: usize,
+    k_max: usize,
+    pool: bool,
+    ports: Vec<PortView>,
+}
+
 /// The head module's Verilog (one file).
-pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> String {
-    let m = module(prefix, h);
-    let b = bus_name(&h.name);
+pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<String> {
     let e = &h.engine;
-    let (i, o, l) = (h.in_channels, h.outputs, h.group_inputs());
-    let pixels = h.in_size.pixels();
-    let mut v = String::new();
-    v.push_str(header);
+    let (o, l) = (h.outputs, h.group_inputs());
     let what = if h.pool {
         format!(
-            "with global average pooling: frame sums of the {i} inputs, then {o} dot products of {l} \
+            "with global average pooling: frame sums of the {} inputs, then {o} dot products of {l} \
              weights, {} per clock, once per frame (sf_head_pool); {o} beats per frame",
-            e.q
+            h.in_channels, e.q
         )
     } else {
         format!(
-            "per pixel: sf_mac_engine (P = {}, Q = {}, {} of {} clocks per pixel), then the {o} \
-             outputs one per beat (sf_serialize); {o} beats per pixel",
-            e.p,
-            e.q,
-            e.clocks_used(),
-            e.clocks_available
+            "per pixel: sf_mac_engine, then the {o} outputs one per beat (sf_serialize); \
+             {o} beats per pixel"
         )
     };
-    let _ = writeln!(
-        v,
-        "//\n// Head {name} (source {src}): grouped 1x1 conv {i} -> {o} in {g} group(s), requant16 and a \
-         {k}-segment PWL\n// activation (SPEC §2), {what}.\n// Input {w}x{hh}x{i} int8, one pixel per \
-         beat; output AXI4-Stream of int16 values, tuser on the first\n// beat of a frame, tlast on its \
-         last. Weights live in SRAM (configuration port below).\n\n\
-         `resetall\n`timescale 1ns / 1ps\n`default_nettype none\n",
-        name = h.name,
-        src = h.source,
-        g = h.groups,
-        k = h.k_max,
-        w = h.in_size.w,
-        hh = h.in_size.h,
-    );
-    let _ = writeln!(v, "module {m} (");
-    let _ = writeln!(
-        v,
-        "    input  wire aclk,\n    input  wire aresetn,\n    input  wire {} s_data,\n    input  wire s_valid,\n    output wire s_ready,\n    input  wire s_sof,\n\
-         \x20   output wire [15:0] m_axis_tdata,\n    output wire m_axis_tvalid,\n    input  wire m_axis_tready,\n    output wire m_axis_tuser,\n    output wire m_axis_tlast",
-        range(8 * i)
-    );
-    for (name, bits, is_out) in head_ports(h) {
-        let dir = if is_out { "output" } else { "input " };
-        let r = if bits > 1 {
-            format!("{} ", range(bits))
+    let view = HeadView {
+        header: header.to_string(),
+        module: module(prefix, h),
+        name: h.name.clone(),
+        source: h.source.to_string(),
+        what,
+        bus: bus_name(&h.name),
+        in_channels: h.in_channels,
+        in_w: h.in_size.w,
+        in_h: h.in_size.h,
+        outputs: o,
+        groups: h.groups,
+        l,
+        go: o / h.groups,
+        p: e.p,
+        q: e.q,
+        clocks_used: e.clocks_used(),
+        clocks_available: e.clocks_available,
+        pixels: h.in_size.pixels(),
+        pw: clog2(h.in_size.pixels()).max(1),
+        acc_w: if h.pool {
+            h.pool_acc_bits()
         } else {
-            String::new()
-        };
-        let _ = write!(v, ",\n    {dir} wire {r}{name}");
-    }
-    let _ = writeln!(v, "\n);\n");
-    let cfg = format!(
-        "        .cfg_req({b}_cfg_req), .cfg_we({b}_cfg_we), .cfg_addr({b}_cfg_addr),\n\
-         \x20       .cfg_wdata({b}_cfg_wdata), .cfg_ack({b}_cfg_ack), .cfg_rdata({b}_cfg_rdata)"
-    );
-    let _ = writeln!(
-        v,
-        "    // requant16 results z, one per beat with frame markers\n    wire [15:0] z_data;\n    wire z_first, z_last, z_valid, z_ready;\n"
-    );
-    if h.pool {
-        let _ = writeln!(
-            v,
-            "    sf_head_pool #(\n        .IN_N({i}), .OUT_N({o}), .L({l}), .GO({go}), .Q({q}), .PIXELS({pixels}), .ACC_W({acc})\n    ) u_pool (\n\
-             \x20       .aclk(aclk), .aresetn(aresetn),\n\
-             \x20       .s_data(s_data), .s_sof(s_sof), .s_valid(s_valid), .s_ready(s_ready),\n\
-             \x20       .m_data(z_data), .m_first(z_first), .m_last(z_last), .m_valid(z_valid), .m_ready(z_ready),\n\
-             \x20       .scale({b}_scale), .bias({b}_bias), .shift({b}_shift),\n{cfg}\n    );\n",
-            go = o / h.groups,
-            q = e.q,
-            acc = h.pool_acc_bits(),
-        );
-    } else {
-        let pw = clog2(pixels).max(1);
-        let (offset, si, so, go, sg) = e.index_params();
-        let _ = writeln!(
-            v,
-            "    // Frame position: pixel {last} (the last) closes the frame.\n\
-             \x20   reg  [{pw1}:0] count_q;\n    wire [{pw1}:0] pos = s_sof ? {pw}'d0 : count_q;\n    wire closes = pos == {pw}'d{last};\n\
-             \x20   wire take = s_valid && s_ready;\n\
-             \x20   always @(posedge aclk) begin\n        if (!aresetn) count_q <= {pw}'d0;\n        else if (take) count_q <= closes ? {pw}'d0 : pos + 1'b1;\n    end\n\n\
-             \x20   wire [{o16}:0] conv_data;\n    wire [1:0] conv_side;\n    wire conv_valid, conv_ready;\n\
-             \x20   sf_mac_engine #(\n        .IN_N({i}), .OUT_N({o}), .L({l}), .P({p}), .Q({q}),\n\
-             \x20       .OFFSET({offset}), .SI({si}), .SO({so}), .GO({go}), .SG({sg}),\n\
-             \x20       .ACC_W({acc}), .RELU(0), .OUT_W(16), .SIDE_W(2)\n    ) u_conv (\n\
-             \x20       .aclk(aclk), .aresetn(aresetn),\n\
-             \x20       .s_data(s_data), .s_side({{closes, s_sof}}), .s_valid(s_valid), .s_ready(s_ready),\n\
-             \x20       .m_data(conv_data), .m_side(conv_side), .m_valid(conv_valid), .m_ready(conv_ready),\n\
-             \x20       .scale({b}_scale), .bias({b}_bias), .shift({b}_shift),\n{cfg}\n    );\n\n\
-             \x20   sf_serialize #(.N({o}), .W(16)) u_serial (\n        .aclk(aclk), .aresetn(aresetn),\n\
-             \x20       .s_data(conv_data), .s_first(conv_side[0]), .s_last(conv_side[1]),\n\
-             \x20       .s_valid(conv_valid), .s_ready(conv_ready),\n\
-             \x20       .m_data(z_data), .m_first(z_first), .m_last(z_last), .m_valid(z_valid), .m_ready(z_ready)\n    );\n",
-            pw1 = pw - 1,
-            last = pixels - 1,
-            o16 = 16 * o - 1,
-            p = e.p,
-            q = e.q,
-            acc = acc_bits(e),
-        );
-    }
-    let _ = writeln!(
-        v,
-        "    sf_pwl #(.K_MAX({k}), .SIDE_W(2)) u_pwl (\n        .aclk(aclk), .aresetn(aresetn),\n\
-         \x20       .s_data(z_data), .s_side({{z_last, z_first}}), .s_valid(z_valid), .s_ready(z_ready),\n\
-         \x20       .m_data(m_axis_tdata), .m_side({{m_axis_tlast, m_axis_tuser}}),\n\
-         \x20       .m_valid(m_axis_tvalid), .m_ready(m_axis_tready),\n\
-         \x20       .seg_x({b}_pwl_x), .seg_y({b}_pwl_y), .seg_g({b}_pwl_g), .segments({b}_pwl_k)\n    );\n\nendmodule\n\n`resetall\n`default_nettype wire",
-        k = h.k_max
-    );
-    v
+            acc_bits(e)
+        },
+        k_max: h.k_max,
+        pool: h.pool,
+        ports: head_ports(h)
+            .into_iter()
+            .map(|(name, bits, is_out)| PortView {
+                dir: if is_out { "output" } else { "input " },
+                range: if bits > 1 {
+                    format!("{} ", range(bits))
+                } else {
+                    String::new()
+                },
+                name,
+            })
+            .collect(),
+    };
+    Ok(askama::Template::render(&view)?)
 }
 
 /// Output ports after `m_axis_feat_*`: the trainable cores' features and the heads.

@@ -174,7 +174,11 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
     for h in &plan.heads {
         files.push(OutFile {
             name: format!("{}.v", super::heads::module(&plan.prefix, h)),
-            contents: super::heads::head_module(&header.comment(), &plan.prefix, h),
+            contents: with_newline(super::heads::head_module(
+                &header.comment(),
+                &plan.prefix,
+                h,
+            )?),
         });
     }
     files.push(regs_file(&header, plan)?);
