@@ -167,7 +167,11 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
         for st in core.stages.iter().chain(&core.repeat) {
             files.push(OutFile {
                 name: format!("{}.v", super::train::module(&plan.prefix, st)),
-                contents: super::train::stage_module(&header.comment(), &plan.prefix, st),
+                contents: with_newline(super::train::stage_module(
+                    &header.comment(),
+                    &plan.prefix,
+                    st,
+                )?),
             });
         }
     }
