@@ -2,6 +2,8 @@
 //! hundred labelled test images: the golden model must reproduce the PyTorch integer path's
 //! head outputs bit for bit and reach the accuracy recorded at export. No torch needed.
 
+mod common;
+
 use semifreddo::golden::{self, HeadOutput};
 use semifreddo::model::{self, Model};
 use serde_json::Value;
@@ -59,7 +61,11 @@ fn golden_matches_pytorch_integer_logits_and_accuracy_on_real_images() {
     let exp = expected();
     let heads = exp["heads"].as_array().expect("heads");
     let samples = exp["samples"].as_array().expect("samples");
-    assert!(samples.len() >= 100, "only {} fixture images", samples.len());
+    assert!(
+        samples.len() >= 100,
+        "only {} fixture images",
+        samples.len()
+    );
     assert_eq!(m.heads.len(), heads.len());
 
     let mut correct = vec![0u64; heads.len()];
@@ -92,7 +98,8 @@ fn golden_matches_pytorch_integer_logits_and_accuracy_on_real_images() {
         let recorded = head["correct"].as_u64().expect("correct");
         assert_eq!(head["total"].as_u64(), Some(samples.len() as u64));
         assert_eq!(
-            correct[h], recorded,
+            correct[h],
+            recorded,
             "head{h}: {} of {} right, {} recorded at export",
             correct[h],
             samples.len(),
@@ -152,4 +159,49 @@ fn a_small_change_of_a_head_bias_is_detected() {
     *b = i32::try_from(*b as i64 + (8i64 << shift)).expect("bias stays in int32");
     let changed = as_i64(&golden::run(&m, &px)[1]);
     assert_ne!(changed, want_logits(s, 1));
+}
+
+/// The generated RTL, in Verilator, classifies a handful of the real images exactly like the
+/// PyTorch integer path: every head value of every frame equals the exported logits (and the
+/// golden model, which `verify::check` compares everything else against).
+#[test]
+fn rtl_outputs_equal_pytorch_logits_on_real_images() {
+    common::require_tool("verilator");
+    let m = load_model();
+    let exp = expected();
+    let samples: Vec<&Value> = exp["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .take(4)
+        .collect();
+    let frames: Vec<Vec<u8>> = samples.iter().map(|s| pixels(&m, s)).collect();
+    let opts = common::verify_opts(frames.len(), 3, 0.1, 0.1);
+    let prepared = semifreddo::verify::prepare(&m, &m, &opts).unwrap();
+    let size = m.layout.input;
+    let stim =
+        semifreddo::sim::Stimulus::from_frames(&frames, size.w, size.h, m.layout.in_channels);
+    let result = prepared
+        .built
+        .run(&stim, &prepared.run_options(&opts, frames.len()))
+        .unwrap();
+    for (h, head) in m.layout.heads.iter().enumerate() {
+        let beats = &result.outputs[&format!("m_axis_h{h}")];
+        let got: Vec<i64> = beats
+            .iter()
+            .map(|b| i16::from_le_bytes([b.data[0], b.data[1]]) as i64)
+            .collect();
+        let want: Vec<i64> = samples.iter().flat_map(|s| want_logits(s, h)).collect();
+        assert_eq!(got.len(), frames.len() * head.outputs, "head {h} beats");
+        assert_eq!(got, want, "head {h}: RTL logits differ from PyTorch's");
+    }
+    let run = semifreddo::verify::SimRun {
+        plan: prepared.plan.clone(),
+        frames,
+        result,
+        build_seconds: 0.0,
+        build_cached: true,
+    };
+    let r = semifreddo::verify::check(&m, &run);
+    assert!(r.passed(), "{r}");
 }
