@@ -68,11 +68,16 @@ impl HeadHw {
 }
 
 /// Products per clock of a pooled head: the fewest that finish the frame's dot products in
-/// half a frame (the other half is margin for output backpressure).
+/// half a frame (the other half is margin for output backpressure), then up to 3 more if
+/// that saves weight-SRAM bits (a memory word holds a multiple of 4 bytes, so Q = 1 would
+/// leave 3 of every 4 bytes empty).
 pub fn pool_products(outputs: usize, l: usize, frame_clocks: usize) -> usize {
-    (1..=l)
-        .find(|&q| outputs * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame_clocks / 2)
-        .unwrap_or(l)
+    let fits = |q: usize| outputs * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame_clocks / 2;
+    let q_min = (1..=l).find(|&q| fits(q)).unwrap_or(l);
+    let sram_bits = |q: usize| outputs * l.div_ceil(q) * q.div_ceil(4) * 32;
+    (q_min..=(q_min + 3).min(l))
+        .min_by_key(|&q| (sram_bits(q), q))
+        .unwrap_or(q_min)
 }
 
 /// Every head of the model, in head order.
@@ -125,15 +130,30 @@ mod tests {
 
     #[test]
     fn pooled_dot_products_fit_half_a_frame() {
-        for (o, l, frame) in [(10, 64, 1024), (1000, 128, 307_200), (4, 8, 16)] {
+        assert_eq!(
+            pool_products(100, 128, 76_800),
+            4,
+            "qvga head0: no empty bytes"
+        );
+        for (o, l, frame) in [
+            (10, 64, 1024),
+            (1000, 128, 307_200),
+            (4, 8, 16),
+            (3, 2, 1000),
+        ] {
             let q = pool_products(o, l, frame);
             assert!(q >= 1 && q <= l);
             if q < l {
                 assert!(o * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame / 2);
             }
-            if q > 1 {
-                let q1 = q - 1;
-                assert!(o * (l.div_ceil(q1) + POOL_CLOCKS_PER_OUTPUT) > frame / 2);
+            // No fewer products fit, and none of the next three saves SRAM.
+            let bits = |q: usize| o * l.div_ceil(q) * q.div_ceil(4) * 32;
+            let q_min = (1..=l)
+                .find(|&q| o * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame / 2)
+                .unwrap_or(l);
+            assert!(q >= q_min && q <= q_min + 3);
+            for q2 in q_min..=(q_min + 3).min(l) {
+                assert!(bits(q2) >= bits(q), "{q2} beats {q}");
             }
         }
     }
