@@ -199,7 +199,6 @@ pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
 pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String>) {
     let mut s = String::new();
     let mut unused = Vec::new();
-    let c_s = plan.out_channels();
     let mut sources = vec![(
         "feat".to_string(),
         Source {
@@ -276,8 +275,6 @@ pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String
         );
     }
     // Heads.
-    let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
-    let w = plan.out_size().w;
     for h in &plan.heads {
         let n = h.index;
         let key = |src: &str| hs_of[&(src.to_string(), format!("h{n}"))].clone();
@@ -296,54 +293,8 @@ pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String
                 )
             }
             HeadSource::Train01 => {
-                let j = format!("h{n}_in");
-                let mut sides = Vec::new();
-                for t in 0..2 {
-                    let hs = key(&format!("train{t}"));
-                    let x = format!("train{t}_out");
-                    if repeat > 0 {
-                        // The cores' repeat passes may differ: the shorter path waits here.
-                        let depth = repeat * (w + 3) + w + 4;
-                        let q = format!("h{n}_skew{t}");
-                        let cw = clog2(depth + 1);
-                        let _ = writeln!(
-                            s,
-                            "\n    // Head {n} skew FIFO of core {t}, depth {depth}: up to {repeat} repeat pass(es) of difference.\n\
-                             \x20   wire [{c}:0] {q}_data;\n    wire {q}_valid, {q}_ready;\n    wire [{cw1}:0] {q}_count;\n\
-                             \x20   sf_fifo #(.WIDTH({c1}), .DEPTH({depth})) u_{q} (\n        .aclk(aclk), .aresetn(aresetn),\n\
-                             \x20       .s_data({{{x}_sof, {x}_data}}), .s_valid({hs}_valid), .s_ready({hs}_ready),\n\
-                             \x20       .m_data({q}_data), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));",
-                            c = 8 * c_s,
-                            c1 = 8 * c_s + 1,
-                            cw1 = cw - 1,
-                        );
-                        unused.push(format!("{q}_count"));
-                        sides.push((
-                            format!("{q}_data[{}:0]", 8 * c_s - 1),
-                            q.clone(),
-                            format!("{q}_data[{}]", 8 * c_s),
-                        ));
-                    } else {
-                        sides.push((format!("{x}_data"), hs, format!("{x}_sof")));
-                    }
-                }
-                let _ = writeln!(
-                    s,
-                    "\n    // Head {n} input: train0 ++ train1 (I = {}), one beat when both cores have one.\n\
-                     \x20   wire [{}:0] {j}_data = {{{}, {}}};\n    wire {j}_sof = {};\n\
-                     \x20   wire {j}_valid = {a}_valid && {b}_valid;\n    wire {j}_ready;\n\
-                     \x20   assign {a}_ready = {j}_ready && {b}_valid;\n    assign {b}_ready = {j}_ready && {a}_valid;",
-                    2 * c_s,
-                    16 * c_s - 1,
-                    sides[1].0,
-                    sides[0].0,
-                    sides[0].2,
-                    a = sides[0].1,
-                    b = sides[1].1,
-                );
-                if repeat > 0 {
-                    unused.push(format!("h{n}_skew1_data[{}]", 8 * c_s));
-                }
+                let hs = [key("train0"), key("train1")];
+                let j = train01_join(&mut s, &mut unused, plan, n, &hs);
                 (format!("{j}_data"), j.clone(), format!("{j}_sof"))
             }
         };
@@ -369,4 +320,68 @@ pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String
         );
     }
     (s, unused)
+}
+
+/// The input of train01 head `n`: train0 ++ train1 (I = 2 C_S), a beat when both cores have
+/// one. With a repeat block the cores' passes may differ, so each side first waits in a skew
+/// FIFO of `R_max*(w_S + 3) + w_S + 4` beats (one row plus pipeline per pass of difference,
+/// and a row of burst margin). `hs` are the cores' handshake prefixes from their forks.
+/// Returns the joined stream's prefix.
+fn train01_join(
+    s: &mut String,
+    unused: &mut Vec<String>,
+    plan: &HwPlan,
+    n: usize,
+    hs: &[String; 2],
+) -> String {
+    let c_s = plan.out_channels();
+    let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
+    let w = plan.out_size().w;
+    let j = format!("h{n}_in");
+    // (data, handshake prefix, sof) per core
+    let mut sides = Vec::new();
+    for (t, hs) in hs.iter().enumerate() {
+        let x = format!("train{t}_out");
+        if repeat == 0 {
+            sides.push((format!("{x}_data"), hs.clone(), format!("{x}_sof")));
+            continue;
+        }
+        let depth = repeat * (w + 3) + w + 4;
+        let q = format!("h{n}_skew{t}");
+        let _ = writeln!(
+            s,
+            "\n    // Head {n} skew FIFO of core {t}, depth {depth}: up to {repeat} repeat pass(es) of difference.\n\
+             \x20   wire [{c}:0] {q}_data;\n    wire {q}_valid, {q}_ready;\n    wire [{cw1}:0] {q}_count;\n\
+             \x20   sf_fifo #(.WIDTH({c1}), .DEPTH({depth})) u_{q} (\n        .aclk(aclk), .aresetn(aresetn),\n\
+             \x20       .s_data({{{x}_sof, {x}_data}}), .s_valid({hs}_valid), .s_ready({hs}_ready),\n\
+             \x20       .m_data({q}_data), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));",
+            c = 8 * c_s,
+            c1 = 8 * c_s + 1,
+            cw1 = clog2(depth + 1) - 1,
+        );
+        unused.push(format!("{q}_count"));
+        sides.push((
+            format!("{q}_data[{}:0]", 8 * c_s - 1),
+            q.clone(),
+            format!("{q}_data[{}]", 8 * c_s),
+        ));
+    }
+    if repeat > 0 {
+        unused.push(format!("h{n}_skew1_data[{}]", 8 * c_s));
+    }
+    let _ = writeln!(
+        s,
+        "\n    // Head {n} input: train0 ++ train1 (I = {}), one beat when both cores have one.\n\
+         \x20   wire [{}:0] {j}_data = {{{}, {}}};\n    wire {j}_sof = {};\n\
+         \x20   wire {j}_valid = {a}_valid && {b}_valid;\n    wire {j}_ready;\n\
+         \x20   assign {a}_ready = {j}_ready && {b}_valid;\n    assign {b}_ready = {j}_ready && {a}_valid;",
+        2 * c_s,
+        16 * c_s - 1,
+        sides[1].0,
+        sides[0].0,
+        sides[0].2,
+        a = sides[0].1,
+        b = sides[1].1,
+    );
+    j
 }
