@@ -35,12 +35,18 @@ enum Command {
     Golden(GoldenArgs),
     /// Generate the RTL (Verilog, filelist, register map, manifest.json) of a model.
     Generate(GenerateArgs),
-    /// Print the hardware cost of the frozen layers (adders, depth, registers, line buffers).
+    /// Print the hardware cost per block (counted from the plan; with --synth, OSU 0.18 um
+    /// area and timing from yosys and OpenSTA) and optionally write report.json.
     Report {
         /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
         model: Option<PathBuf>,
         #[command(flatten)]
         hw: HwArgs,
+        #[command(flatten)]
+        cost: CostArgs,
+        /// Write the report as JSON (every figure with unit and provenance) to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Generate the RTL, co-simulate it in Verilator and compare every value with the golden model.
     Verify(VerifyArgs),
@@ -110,6 +116,56 @@ impl HwArgs {
             pipeline_every: self.pipeline_every,
             depth_slack: self.depth_slack,
         }
+    }
+}
+
+/// Cost-estimation options (synthesis, cache, SRAM area model).
+#[derive(Args, Clone)]
+pub struct CostArgs {
+    /// Synthesize each distinct module (yosys, OSU 0.18 um; OpenSTA for timing).
+    #[arg(long)]
+    synth: bool,
+    /// Synthesize only units up to this size (about 2 cells per unit); larger ones are
+    /// estimated from the calibration on the synthesized ones.
+    #[arg(long)]
+    synth_limit: Option<u64>,
+    /// Also synthesize for an FPGA (yosys synth_xilinx -nodsp): LUTs, flip-flops, block RAM.
+    #[arg(long)]
+    fpga: bool,
+    /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// SRAM area model: um2 per memory bit (weights, line buffers, skew FIFOs).
+    #[arg(long, default_value_t = semifreddo::cost::SramModel::default().um2_per_bit)]
+    sram_um2_per_bit: f64,
+}
+
+impl CostArgs {
+    fn options(&self) -> Result<semifreddo::cost::CostOptions> {
+        use semifreddo::cost::{CostOptions, SramModel, SynthMode};
+        if !(self.sram_um2_per_bit.is_finite() && self.sram_um2_per_bit >= 0.0) {
+            anyhow::bail!(
+                "--sram-um2-per-bit must be a non-negative number, found {}",
+                self.sram_um2_per_bit
+            );
+        }
+        let mut o = CostOptions {
+            sram: SramModel {
+                um2_per_bit: self.sram_um2_per_bit,
+            },
+            fpga: self.fpga,
+            verbose: true,
+            ..CostOptions::default()
+        };
+        if let Some(c) = &self.cache {
+            o.cache = c.clone();
+        }
+        o.synth = match (self.synth || self.fpga, self.synth_limit) {
+            (_, Some(l)) => SynthMode::Limit(l),
+            (true, None) => SynthMode::Limit(u64::MAX),
+            (false, None) => SynthMode::Off,
+        };
+        Ok(o)
     }
 }
 
@@ -240,10 +296,24 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Report { model, hw } => {
+        Command::Report {
+            model,
+            hw,
+            cost,
+            json,
+        } => {
             let m = load_model(model.as_deref())?;
+            let opts = cost.options()?;
             let plan = semifreddo::passes::plan(&m, &hw.options())?;
             print!("{}", semifreddo::emit::report::text(&plan));
+            let report = semifreddo::cost::analyze(&plan, &opts)?;
+            print!("\n{}", semifreddo::cost::text(&report));
+            if let Some(path) = json {
+                let text = serde_json::to_string_pretty(&semifreddo::cost::json(&report))?;
+                std::fs::write(&path, text + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
             Ok(())
         }
         Command::Config { model, rtl, output } => {

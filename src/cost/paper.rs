@@ -1,0 +1,1 @@
+//! Benchmarks against the paper (filled in below).
