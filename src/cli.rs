@@ -225,6 +225,32 @@ enum BenchCommand {
         #[arg(long)]
         synth_dir: Option<PathBuf>,
     },
+    /// The paper's Table 3 (area by configuration) and Table 2 (frame rate against repeat
+    /// passes), one frozen layer three ways, tool speed per preset; writes bench.md,
+    /// bench.json and SVG plots (docs/benchmarks.md).
+    Paper {
+        /// Output folder (replaced atomically).
+        #[arg(long, default_value = "docs/bench")]
+        out: PathBuf,
+        /// Presets, each with a synthesis limit: `name` (synthesize everything),
+        /// `name:N` (units up to size N) or `name:0` (calibration only).
+        #[arg(long, value_delimiter = ',', default_value = "tiny,qvga:0,vga:0")]
+        presets: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Cache of synthesis results (default ~/.cache/semifreddo/synth).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Presets to build and run in Verilator (the others are extrapolated from them).
+        #[arg(long, value_delimiter = ',', default_value = "tiny")]
+        verilator: Vec<String>,
+        /// Verilator build folder (a fresh one measures the build time).
+        #[arg(long, default_value = "/tmp/semifreddo-bench-sim")]
+        sim_cache: PathBuf,
+        /// Golden-model frames to time per preset.
+        #[arg(long, default_value_t = 3)]
+        golden_frames: usize,
+    },
     /// Time the golden model per frame through all cores and heads.
     Golden {
         #[arg(long, default_value = "vga")]
@@ -350,6 +376,51 @@ pub fn run(cli: Cli) -> Result<()> {
                     synth_dir,
                 },
         } => bench_arith(sizes, seed, &effort, slack, no_vga, synth_dir),
+        Command::Bench {
+            what:
+                BenchCommand::Paper {
+                    out,
+                    presets,
+                    seed,
+                    cache,
+                    verilator,
+                    sim_cache,
+                    golden_frames,
+                },
+        } => {
+            use semifreddo::cost::SynthMode;
+            let mut list = Vec::new();
+            for p in &presets {
+                let (name, mode) = match p.split_once(':') {
+                    None => (p.as_str(), SynthMode::Limit(u64::MAX)),
+                    Some((n, l)) => {
+                        let l: u64 = l.parse().with_context(|| {
+                            format!("--presets: `{p}`: expected name or name:LIMIT with a number")
+                        })?;
+                        (n, if l == 0 { SynthMode::Off } else { SynthMode::Limit(l) })
+                    }
+                };
+                find_preset(name)?;
+                list.push((name.to_string(), mode));
+            }
+            let opts = semifreddo::cost::paper::PaperOptions {
+                presets: list,
+                seed,
+                cache: cache.unwrap_or_else(semifreddo::cost::synth::default_cache),
+                verilator,
+                sim_cache,
+                golden_frames,
+                out: out.clone(),
+                command: std::iter::once("semifreddo".to_string())
+                    .chain(std::env::args().skip(1))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            let md = semifreddo::cost::paper::run(&opts)?;
+            print!("{md}");
+            println!("wrote {}", out.display());
+            Ok(())
+        }
         Command::Bench {
             what:
                 BenchCommand::Golden {

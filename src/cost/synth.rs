@@ -164,6 +164,21 @@ pub fn instantiations(text: &str, known: &BTreeSet<String>) -> BTreeMap<String, 
     out
 }
 
+/// Modules among `known` that `text` instantiates with a parameter list (`m #(`).
+fn parametrized_instances(text: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| {
+            let t = l.trim_start();
+            let word: String = t
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (known.contains(&word) && t[word.len()..].trim_start().starts_with('#'))
+                .then_some(word)
+        })
+        .collect()
+}
+
 fn module_of(file: &OutFile) -> Option<String> {
     file.name.strip_suffix(".v").map(str::to_string)
 }
@@ -179,7 +194,18 @@ pub fn units(files: &[OutFile], top: &str) -> Result<Vec<Unit>> {
     let top_file = by_module
         .get(top)
         .with_context(|| format!("the generated files hold no module {top}"))?;
-    let children = instantiations(&top_file.contents, &known);
+    // Units: generated modules the top instantiates without parameters. Hand-written
+    // primitives (`sf_*` templates, instantiated with parameters) stay part of the top.
+    let primitives: BTreeSet<&str> = crate::emit::verilog::PRIMITIVES
+        .iter()
+        .chain(crate::emit::verilog::TRAIN_PRIMITIVES.iter())
+        .filter_map(|(n, _)| n.strip_suffix(".v"))
+        .collect();
+    let parametrized = parametrized_instances(&top_file.contents, &known);
+    let children: BTreeMap<String, usize> = instantiations(&top_file.contents, &known)
+        .into_iter()
+        .filter(|(m, _)| !primitives.contains(m.as_str()) && !parametrized.contains(m))
+        .collect();
     let bb: BTreeSet<&str> = BLACK_BOXES.into_iter().collect();
     // Dependency closure in dependency order (post-order).
     fn closure(
