@@ -82,6 +82,8 @@ pub enum SynthMode {
     Off,
     /// Every unit whose size (`synth_size`) is at most the limit; the others are estimated.
     Limit(u64),
+    /// Synthesis results from the cache only (no tool run); the others are estimated.
+    CacheOnly,
 }
 
 #[derive(Debug, Clone)]
@@ -246,7 +248,11 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
             estimated_um2: None,
         })
         .collect();
-    if let SynthMode::Limit(limit) = opts.synth {
+    if opts.synth != SynthMode::Off {
+        let limit = match opts.synth {
+            SynthMode::Limit(l) => l,
+            _ => u64::MAX,
+        };
         let tools = synth::Tools::find()?;
         if tools.sta.is_none() {
             notes.push(synth::Tools::sta_missing().to_string());
@@ -284,11 +290,18 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 }
                 continue;
             }
-            if opts.verbose {
-                eprint!("synthesize {} (size {size}) ... ", u.module);
-            }
-            let (r, hit) = synth::synth_asic(u, &tools, &opts.cache)?;
-            if opts.verbose {
+            let (r, hit) = if opts.synth == SynthMode::CacheOnly {
+                match synth::cached_asic(u, &tools, &opts.cache) {
+                    Some(r) => (r, true),
+                    None => continue,
+                }
+            } else {
+                if opts.verbose {
+                    eprint!("synthesize {} (size {size}) ... ", u.module);
+                }
+                synth::synth_asic(u, &tools, &opts.cache)?
+            };
+            if opts.verbose && opts.synth != SynthMode::CacheOnly {
                 eprintln!(
                     "{:.0} um2, {} FFs, critical path {:?} ns{}",
                     r.area_um2,

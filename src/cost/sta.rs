@@ -1,6 +1,6 @@
 //! OpenSTA on a mapped netlist: the critical path of a unit.
 //!
-//! The clock `aclk` gets a 10 ns period, inputs arrive and outputs are required at the clock
+//! The clock (`aclk`, or `clk` in stand-alone adder graphs) gets a 10 ns period, inputs arrive and outputs are required at the clock
 //! edge (0 ns input and output delay), so paths through the unit's ports count like
 //! register-to-register paths. The critical path is `period - worst slack` (data arrival
 //! plus the capturing flip-flop's setup time), independent of the chosen period.
@@ -19,12 +19,13 @@ pub fn critical_path(
     liberty: &Path,
     netlist: &Path,
     top: &str,
+    clock: &str,
 ) -> Result<Option<(f64, String)>> {
     let dir = netlist.parent().unwrap_or(Path::new("."));
     let script = format!(
         "read_liberty {lib}\nread_verilog {net}\nlink_design {top}\n\
-         create_clock -name clk -period {PERIOD_NS} [get_ports aclk]\n\
-         set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports aclk]]\n\
+         create_clock -name clk -period {PERIOD_NS} [get_ports {clock}]\n\
+         set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports {clock}]]\n\
          set_output_delay 0 -clock clk [all_outputs]\n\
          report_checks -path_delay max -digits 3\nexit\n",
         lib = liberty.display(),

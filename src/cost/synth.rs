@@ -446,15 +446,11 @@ pub fn parse_stat(text: &str) -> (BTreeMap<String, u64>, Option<f64>) {
 /// Synthesizes a unit for OSU 0.18 µm and times it with OpenSTA, or returns the cached
 /// result (`true` when it came from the cache).
 pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResult, bool)> {
+    if let Some(r) = cached_asic(unit, tools, cache) {
+        return Ok((r, true));
+    }
     let version = tools.version();
     let key = unit_key(unit, "asic-osu018", &version);
-    let cached = cache.join(&key).join("asic.json");
-    if let Ok(text) = std::fs::read_to_string(&cached) {
-        if let Ok(mut r) = serde_json::from_str::<AsicResult>(&text) {
-            r.module = unit.module.clone();
-            return Ok((r, true));
-        }
-    }
     let work = tempfile::Builder::new()
         .prefix("semifreddo-synth-")
         .tempdir()?;
@@ -496,7 +492,20 @@ pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResul
     let (critical_path_ns, critical_path, sta_seconds) = match &tools.sta {
         Some(sta) => {
             let t = Instant::now();
-            let r = super::sta::critical_path(sta, &tools.liberty, &dir.join("netlist.v"), top)?;
+            // Generated stages use `aclk`; stand-alone adder graphs use `clk`.
+            let text = unit
+                .files
+                .iter()
+                .find(|f| module_of(f).as_deref() == Some(top.as_str()))
+                .map_or("", |f| f.contents.as_str());
+            let clock = if text.contains("aclk") { "aclk" } else { "clk" };
+            let r = super::sta::critical_path(
+                sta,
+                &tools.liberty,
+                &dir.join("netlist.v"),
+                top,
+                clock,
+            )?;
             (r.as_ref().map(|r| r.0), r.map(|r| r.1), t.elapsed().as_secs_f64())
         }
         None => (None, None, 0.0),
@@ -524,6 +533,15 @@ pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResul
         })?;
     }
     Ok((result, false))
+}
+
+/// The cached ASIC result of a unit, if any (never runs a tool but `yosys -V`).
+pub fn cached_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Option<AsicResult> {
+    let key = unit_key(unit, "asic-osu018", &tools.version());
+    let text = std::fs::read_to_string(cache.join(&key).join("asic.json")).ok()?;
+    let mut r = serde_json::from_str::<AsicResult>(&text).ok()?;
+    r.module = unit.module.clone();
+    Some(r)
 }
 
 /// Cell names defined in a liberty file.
