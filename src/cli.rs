@@ -397,7 +397,14 @@ pub fn run(cli: Cli) -> Result<()> {
                         let l: u64 = l.parse().with_context(|| {
                             format!("--presets: `{p}`: expected name or name:LIMIT with a number")
                         })?;
-                        (n, if l == 0 { SynthMode::Off } else { SynthMode::Limit(l) })
+                        (
+                            n,
+                            if l == 0 {
+                                SynthMode::Off
+                            } else {
+                                SynthMode::Limit(l)
+                            },
+                        )
                     }
                 };
                 find_preset(name)?;

@@ -46,7 +46,10 @@ fn plan_counts_match_hand_computed_values() {
         .layers()
         .map(|l| semifreddo::arith::LayerStats::of("", &l.graph, 0.0).adders() as u64)
         .sum();
-    assert_eq!(plan_counts::total(&blocks, Some(Part::Frozen)).adders, adders);
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Frozen)).adders,
+        adders
+    );
     assert_eq!(plan_counts::frame_cycles(&plan), 1024);
 }
 
@@ -111,9 +114,15 @@ fn units_cover_the_top_and_the_two_cores_share_synthesis() {
     let top = units.iter().find(|u| u.module == "tiny_top").unwrap();
     let bb: Vec<&str> = top.black_boxes.iter().map(|f| f.name.as_str()).collect();
     assert!(bb.contains(&"tiny_frozen_stem.v") && bb.contains(&"sf_fifo.v"));
-    let stem = units.iter().find(|u| u.module == "tiny_frozen_stem").unwrap();
+    let stem = units
+        .iter()
+        .find(|u| u.module == "tiny_frozen_stem")
+        .unwrap();
     assert!(stem.black_boxes.iter().any(|f| f.name == "sf_sram_1r1w.v"));
-    assert!(stem.files.iter().any(|f| f.name == "tiny_frozen_stem_weights.v"));
+    assert!(stem
+        .files
+        .iter()
+        .any(|f| f.name == "tiny_frozen_stem_weights.v"));
     let key = |m: &str| {
         let u = units.iter().find(|u| u.module == m).unwrap();
         synth::unit_key(u, "asic", "v")
@@ -150,7 +159,10 @@ fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
     };
     let g = arith::lower(&m, &[Interval::INT8; 6], &opts).unwrap();
     let v = arith::emit_verilog(&g, "cost_pw6", &PortNames::default_for(&g)).unwrap();
-    assert!(v.contains("input  wire clk"), "pipelined adder graphs are clocked");
+    assert!(
+        v.contains("input  wire clk"),
+        "pipelined adder graphs are clocked"
+    );
     let unit = Unit {
         module: "cost_pw6".into(),
         instances: 1,
@@ -204,7 +216,10 @@ fn bench_variants_drop_what_their_cores_cannot_feed() {
     assert!(!frozen(&m0).is_empty());
     assert_eq!(frozen(&m0), frozen(&m2));
     let v1 = cost::paper::variant(&p, 1);
-    let plan1 = passes::plan(&semifreddo::model::init::init(&v1, 1), &PlanOptions::default())
-        .unwrap();
+    let plan1 = passes::plan(
+        &semifreddo::model::init::init(&v1, 1),
+        &PlanOptions::default(),
+    )
+    .unwrap();
     assert_eq!(plan1.trainable.len(), 1);
 }

@@ -169,7 +169,16 @@ mod tests {
         let rows: Vec<[f64; 8]> = (0..12)
             .map(|i| {
                 let i = i as f64;
-                [10.0 + i, 3.0 * i, (i * 7.0) % 5.0, i * i, 1.0, 0.0, 1.0, 0.0]
+                [
+                    10.0 + i,
+                    3.0 * i,
+                    (i * 7.0) % 5.0,
+                    i * i,
+                    1.0,
+                    0.0,
+                    1.0,
+                    0.0,
+                ]
             })
             .collect();
         let y: Vec<f64> = rows.iter().map(|r| predict(&truth, r)).collect();

@@ -43,7 +43,9 @@ impl Provenance {
             Provenance::Synthesized => "synthesized (yosys + OSU 0.18 um liberty; OpenSTA)",
             Provenance::Calibrated => "estimated from calibration",
             Provenance::SramModel => "SRAM area model (bits x um2/bit)",
-            Provenance::Mixed => "sum: synthesized where available, else estimated from calibration",
+            Provenance::Mixed => {
+                "sum: synthesized where available, else estimated from calibration"
+            }
         }
     }
     fn short(self) -> &'static str {
@@ -111,7 +113,11 @@ impl Default for CostOptions {
 /// A rough size of a unit for deciding whether to synthesize it (about one per 2 cells).
 pub fn synth_size(b: &Block) -> u64 {
     let c = &b.counts;
-    c.adder_bits + c.requant_mult_bits + 64 * c.mac_units + 4 * c.flip_flops + c.blend_bits
+    c.adder_bits
+        + c.requant_mult_bits
+        + 64 * c.mac_units
+        + 4 * c.flip_flops
+        + c.blend_bits
         + 4 * c.window_bits
 }
 
@@ -519,7 +525,11 @@ pub fn text(report: &CostReport) -> String {
     let _ = writeln!(
         s,
         "hardware cost of model {} ({}x{}x{}), {} clocks per frame (one input pixel per clock)",
-        report.model, report.input.0, report.input.1, report.input.2, num(report.frame_cycles)
+        report.model,
+        report.input.0,
+        report.input.1,
+        report.input.2,
+        num(report.frame_cycles)
     );
     let _ = writeln!(
         s,
@@ -547,8 +557,16 @@ pub fn text(report: &CostReport) -> String {
         "mem um2(M)",
         "cp ns"
     );
-    let row = |s: &mut String, name: &str, c: &Counts, ff: Option<u64>, logic: Option<(f64, Provenance)>, cp: Option<f64>, sram: f64| {
-        let _ = writeln!(
+    let row =
+        |s: &mut String,
+         name: &str,
+         c: &Counts,
+         ff: Option<u64>,
+         logic: Option<(f64, Provenance)>,
+         cp: Option<f64>,
+         sram: f64| {
+            let _ =
+                writeln!(
             s,
             "{:<16} {:>7} {:>9} {:>8} {:>8} {:>5} {:>9} {:>9} {:>8} {:>10} {:>12} {:>11} {:>7}",
             name,
@@ -565,7 +583,7 @@ pub fn text(report: &CostReport) -> String {
             num((c.memory_bits() as f64 * sram).round() as u64),
             cp.map_or("-".into(), |v| format!("{v:.2}")),
         );
-    };
+        };
     for b in &report.blocks {
         let a = b.asic.as_ref();
         row(

@@ -205,7 +205,10 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
     let mut runs: Vec<PresetRun> = Vec::new();
     for (name, mode) in &opts.presets {
         let preset = presets::preset(name).with_context(|| {
-            format!("unknown preset `{name}`; expected one of {}", presets::NAMES.join(", "))
+            format!(
+                "unknown preset `{name}`; expected one of {}",
+                presets::NAMES.join(", ")
+            )
         })?;
         eprintln!("== preset {name}");
         let mut reports = Vec::new();
@@ -299,8 +302,10 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
             rep.calibration = calibration.clone();
             if let Some(c) = &coef {
                 for b in rep.blocks.iter_mut() {
-                    b.estimated_um2 =
-                        Some(super::calibrate::predict(c, &super::calibrate::features(&b.block)));
+                    b.estimated_um2 = Some(super::calibrate::predict(
+                        c,
+                        &super::calibrate::features(&b.block),
+                    ));
                 }
             }
         }
@@ -355,19 +360,36 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         let mut at_counts = Counts::default();
         for b in &at_blocks {
             at_counts += b.counts;
-            at_logic += coef
-                .as_ref()
-                .map_or(0.0, |c| super::calibrate::predict(c, &super::calibrate::features(b)));
+            at_logic += coef.as_ref().map_or(0.0, |c| {
+                super::calibrate::predict(c, &super::calibrate::features(b))
+            });
         }
         let glue0 = r.reports[0].totals(&[Part::Glue]);
-        let at = at_logic + at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit
+        let at = at_logic
+            + at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit
             + glue0.area_um2();
         let rows = [
             ("frozen core only", frozen, prov(&totals[0])),
-            ("frozen + one trainable core", totals[1].area_um2(), prov(&totals[1])),
-            ("frozen + two trainable cores", totals[2].area_um2(), prov(&totals[2])),
-            ("two trainable cores only (difference)", train_only, prov(&totals[2])),
-            ("whole model all-trainable (frozen layers as MAC engines)", at, "E + M (+ frozen-only glue)".to_string()),
+            (
+                "frozen + one trainable core",
+                totals[1].area_um2(),
+                prov(&totals[1]),
+            ),
+            (
+                "frozen + two trainable cores",
+                totals[2].area_um2(),
+                prov(&totals[2]),
+            ),
+            (
+                "two trainable cores only (difference)",
+                train_only,
+                prov(&totals[2]),
+            ),
+            (
+                "whole model all-trainable (frozen layers as MAC engines)",
+                at,
+                "E + M (+ frozen-only glue)".to_string(),
+            ),
         ];
         let _ = writeln!(
             md,
@@ -384,7 +406,8 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                 ),
                 _ => (
                     at_logic + glue0.logic_um2,
-                    at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit + glue0.memory_um2,
+                    at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit
+                        + glue0.memory_um2,
                 ),
             };
             let paper = PAPER_TABLE3.get(i).map(|p| p.1);
@@ -398,8 +421,10 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                 paper.map_or("-".into(), |v| format!("{v}")),
                 paper.map_or("-".into(), |v| format!("{:.2}", v / PAPER_TABLE3[0].1)),
             );
-            jrows.push(json!({"configuration": label, "area_um2": area, "logic_um2": logic,
-                "memory_um2": mem, "ratio_to_frozen": area / frozen, "provenance": p}));
+            jrows.push(
+                json!({"configuration": label, "area_um2": area, "logic_um2": logic,
+                "memory_um2": mem, "ratio_to_frozen": area / frozen, "provenance": p}),
+            );
             bars.push((format!("{}\n{}", r.name, short_label(i)), area / 1e6));
         }
         let _ = writeln!(md);
@@ -407,9 +432,17 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         // Table 2: frame rate against repeat passes.
         let t2 = &totals[2];
         let (cp, cp_prov) = match t2.critical_path_ns {
-            Some(cp) if t2.logic_provenance == Provenance::Synthesized => (Some(cp), "S: slowest synthesized module".to_string()),
-            Some(cp) => (Some(cp.max(pooled_cp)), "E: slowest synthesized module of any preset".to_string()),
-            None if pooled_cp > 0.0 => (Some(pooled_cp), "E: slowest synthesized module of the other presets".to_string()),
+            Some(cp) if t2.logic_provenance == Provenance::Synthesized => {
+                (Some(cp), "S: slowest synthesized module".to_string())
+            }
+            Some(cp) => (
+                Some(cp.max(pooled_cp)),
+                "E: slowest synthesized module of any preset".to_string(),
+            ),
+            None if pooled_cp > 0.0 => (
+                Some(pooled_cp),
+                "E: slowest synthesized module of the other presets".to_string(),
+            ),
             None => (None, "no synthesis".to_string()),
         };
         let bank = repeat_bank_stage(&r.plan2);
@@ -421,7 +454,8 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
             counts: plan_counts::train_stage_counts(&bank),
         };
         let bank_logic = super::estimate(&r.reports[2], &bank_block).unwrap_or(0.0);
-        let bank_area = bank_logic + bank_block.counts.memory_bits() as f64 * r.reports[2].sram.um2_per_bit;
+        let bank_area =
+            bank_logic + bank_block.counts.memory_bits() as f64 * r.reports[2].sram.um2_per_bit;
         let cores = r.plan2.trainable.len().max(1);
         let pixels = r.plan2.input.pixels() as f64;
         if let Some(cp) = cp {
@@ -450,14 +484,19 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                 let _ = writeln!(md, "| {n} | {fps:.1} | {} | {tmx:.1} |", mm2(area));
                 ours.push(fps);
                 tm.push(tmx);
-                jt2.push(json!({"passes": n, "fps": fps, "area_um2": area, "fps_time_multiplexed": tmx}));
+                jt2.push(
+                    json!({"passes": n, "fps": fps, "area_um2": area, "fps_time_multiplexed": tmx}),
+                );
             }
             let _ = writeln!(md);
             fps_x = (0..=4).map(|n| n as f64).collect();
             fps_series.push((format!("{} ours (R_max = n banks)", r.name), ours));
             fps_series.push((format!("{} one bank time-multiplexed", r.name), tm));
-            js.insert(format!("table2_{}", r.name), json!({"fmax_mhz": f, "critical_path_ns": cp,
-                "provenance": cp_prov, "rows": jt2, "bank_area_um2": bank_area}));
+            js.insert(
+                format!("table2_{}", r.name),
+                json!({"fmax_mhz": f, "critical_path_ns": cp,
+                "provenance": cp_prov, "rows": jt2, "bank_area_um2": bank_area}),
+            );
         }
         js.insert(format!("table3_{}", r.name), json!(jrows));
     }
@@ -472,16 +511,28 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         "### Tool speed per preset\n\n| preset | generate (plan + render) | RTL size | golden model per frame (median of {}) | Verilator build | simulated cycles/s | cycles per frame |\n|---|---|---|---|---|---|---|",
         opts.golden_frames.max(1)
     );
-    let tiny_sim = runs
-        .iter()
-        .find_map(|r| r.verilator.as_ref().map(|v| (r.rtl_bytes, v.build_seconds, v.cycles_per_second, v.build_cached)));
+    let tiny_sim = runs.iter().find_map(|r| {
+        r.verilator.as_ref().map(|v| {
+            (
+                r.rtl_bytes,
+                v.build_seconds,
+                v.cycles_per_second,
+                v.build_cached,
+            )
+        })
+    });
     let mut jspeed = Vec::new();
     for r in &runs {
         let (build, cps, cpf) = match (&r.verilator, tiny_sim) {
             (Some(v), _) => (
-                if v.build_cached { "cached (not timed)".to_string() } else { format!("{:.0} s (measured)", v.build_seconds) },
+                if v.build_cached {
+                    "cached (not timed)".to_string()
+                } else {
+                    format!("{:.0} s (measured)", v.build_seconds)
+                },
                 format!("{:.0} (measured)", v.cycles_per_second),
-                v.cycles_per_frame().map_or("-".into(), |c| format!("{c} (measured)")),
+                v.cycles_per_frame()
+                    .map_or("-".into(), |c| format!("{c} (measured)")),
             ),
             (None, Some((bytes, b, c, cached))) if !cached => {
                 let k = r.rtl_bytes as f64 / bytes as f64;
@@ -549,17 +600,31 @@ fn short_label(i: usize) -> &'static str {
 /// Shift-add vs programmable (registers + generic multipliers) vs SRAM MAC engine, for one
 /// frozen pointwise layer of the first synthesized preset.
 fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Result<Value> {
-    let Some(r) = runs.iter().find(|r| r.reports[2].blocks.iter().any(|b| b.asic.is_some())) else {
+    let Some(r) = runs
+        .iter()
+        .find(|r| r.reports[2].blocks.iter().any(|b| b.asic.is_some()))
+    else {
         return Ok(json!(null));
     };
     let plan = &r.plan2;
-    // The smallest pointwise layer of a regular block in the last stride-1 stage: a square layer.
+    // The first of the largest square pointwise layers of a regular block with at most 16
+    // channels (16x16 keeps the programmable version's synthesis to minutes).
     let Some((layer, st)) = plan
         .stages
         .iter()
-        .flat_map(|st| st.branches.iter().flat_map(move |b| b.layers.iter().map(move |l| (l, st))))
-        .filter(|(l, _)| matches!(l.input, crate::passes::plan::LayerInput::Previous))
-        .find(|(l, st)| st.stride == 1 && l.channels() == l.graph.matrix().cols())
+        .flat_map(|st| {
+            st.branches
+                .iter()
+                .flat_map(move |b| b.layers.iter().map(move |l| (l, st)))
+        })
+        .filter(|(l, st)| {
+            matches!(l.input, crate::passes::plan::LayerInput::Previous)
+                && st.stride == 1
+                && l.channels() == l.graph.matrix().cols()
+                && l.channels() <= 16
+        })
+        .rev()
+        .max_by_key(|(l, _)| l.channels())
     else {
         return Ok(json!(null));
     };
@@ -570,12 +635,20 @@ fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Resul
         .iter()
         .find(|f| f.name == format!("{}.v", layer.module))
         .context("weights module file")?;
-    let shift_add = Unit { module: layer.module.clone(), instances: 1, files: vec![f.clone()], black_boxes: vec![] };
+    let shift_add = Unit {
+        module: layer.module.clone(),
+        instances: 1,
+        files: vec![f.clone()],
+        black_boxes: vec![],
+    };
     let prog_name = format!("prog_pw{n}");
     let prog = Unit {
         module: prog_name.clone(),
         instances: 1,
-        files: vec![OutFile { name: format!("{prog_name}.v"), contents: crate::arith::programmable_layer_verilog(n, n, &prog_name) }],
+        files: vec![OutFile {
+            name: format!("{prog_name}.v"),
+            contents: crate::arith::programmable_layer_verilog(n, n, &prog_name),
+        }],
         black_boxes: vec![],
     };
     let size = st.out_size();
@@ -604,9 +677,21 @@ fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Resul
     let mut rows = Vec::new();
     let mut base = None;
     for (label, unit, mem_bits) in [
-        ("shift-add, frozen weights (ours; pipeline register every 3 adder levels, no requant)", &shift_add, 0usize),
-        ("programmable: weights in registers + generic multipliers (combinational, no requant)", &prog, 0),
-        (&*format!("SRAM MAC engine at its pixel rate (P = {p}, Q = {q}, with its requant)"), &mac, e.sram_bits()),
+        (
+            "shift-add, frozen weights (ours; pipeline register every 3 adder levels, no requant)",
+            &shift_add,
+            0usize,
+        ),
+        (
+            "programmable: weights in registers + generic multipliers (combinational, no requant)",
+            &prog,
+            0,
+        ),
+        (
+            &*format!("SRAM MAC engine at its pixel rate (P = {p}, Q = {q}, with its requant)"),
+            &mac,
+            e.sram_bits(),
+        ),
     ] {
         eprintln!("three ways: synthesize {}", unit.module);
         let (a, _) = synth::synth_asic(unit, &tools, &opts.cache)?;

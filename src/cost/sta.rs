@@ -53,16 +53,22 @@ pub fn parse_report(text: &str) -> Option<(f64, String)> {
             start.get_or_insert_with(|| s.trim().to_string());
         } else if let Some(e) = t.strip_prefix("Endpoint:") {
             end.get_or_insert_with(|| e.trim().to_string());
-        } else if t.ends_with("slack (MET)") || t.ends_with("slack (VIOLATED)") {
-            if slack.is_none() {
-                slack = t.split_whitespace().next().and_then(|v| v.parse::<f64>().ok());
-            }
+        } else if (t.ends_with("slack (MET)") || t.ends_with("slack (VIOLATED)")) && slack.is_none()
+        {
+            slack = t
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok());
         }
     }
     let slack = slack?;
     Some((
         ((PERIOD_NS - slack) * 1000.0).round() / 1000.0,
-        format!("{} -> {}", start.unwrap_or_default(), end.unwrap_or_default()),
+        format!(
+            "{} -> {}",
+            start.unwrap_or_default(),
+            end.unwrap_or_default()
+        ),
     ))
 }
 

@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above `v`.
@@ -210,9 +212,19 @@ mod tests {
     #[test]
     fn charts_are_wellformed_and_deterministic() {
         let a = super::bar_chart("t", "y", &[("a".into(), 1.5), ("b<".into(), 3.0)], "n");
-        assert_eq!(a, super::bar_chart("t", "y", &[("a".into(), 1.5), ("b<".into(), 3.0)], "n"));
+        assert_eq!(
+            a,
+            super::bar_chart("t", "y", &[("a".into(), 1.5), ("b<".into(), 3.0)], "n")
+        );
         assert!(a.starts_with("<svg") && a.trim_end().ends_with("</svg>") && a.contains("b&lt;"));
-        let l = super::line_chart("t", "x", "y", &[0.0, 1.0], &[("s".into(), vec![1.0, 2.0])], "");
+        let l = super::line_chart(
+            "t",
+            "x",
+            "y",
+            &[0.0, 1.0],
+            &[("s".into(), vec![1.0, 2.0])],
+            "",
+        );
         assert!(l.contains("<polyline"));
         assert_eq!(super::nice_max(3.2), 5.0);
     }

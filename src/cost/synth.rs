@@ -31,7 +31,8 @@ pub const OSU018_LIB: &str = "/usr/share/qflow/tech/osu018/osu018_stdcells.lib";
 
 /// The ABC script (EDA-NOTES: ~90 s at 32x32, within 5 % of the default script's area;
 /// `buffer; upsize; dnsize` keep fanouts sane for STA).
-pub const ABC_SCRIPT: &str = "+strash;dretime;&get,-n;&dch,-f;&nf;&put;buffer;upsize;dnsize;stime,-p";
+pub const ABC_SCRIPT: &str =
+    "+strash;dretime;&get,-n;&dch,-f;&nf;&put;buffer;upsize;dnsize;stime,-p";
 
 /// Primitives that are black boxes in the ASIC run.
 pub const BLACK_BOXES: [&str; 3] = ["sf_sram_sp", "sf_sram_1r1w", "sf_fifo"];
@@ -173,8 +174,7 @@ fn parametrized_instances(text: &str, known: &BTreeSet<String>) -> BTreeSet<Stri
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            (known.contains(&word) && t[word.len()..].trim_start().starts_with('#'))
-                .then_some(word)
+            (known.contains(&word) && t[word.len()..].trim_start().starts_with('#')).then_some(word)
         })
         .collect()
 }
@@ -499,14 +499,13 @@ pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResul
                 .find(|f| module_of(f).as_deref() == Some(top.as_str()))
                 .map_or("", |f| f.contents.as_str());
             let clock = if text.contains("aclk") { "aclk" } else { "clk" };
-            let r = super::sta::critical_path(
-                sta,
-                &tools.liberty,
-                &dir.join("netlist.v"),
-                top,
-                clock,
-            )?;
-            (r.as_ref().map(|r| r.0), r.map(|r| r.1), t.elapsed().as_secs_f64())
+            let r =
+                super::sta::critical_path(sta, &tools.liberty, &dir.join("netlist.v"), top, clock)?;
+            (
+                r.as_ref().map(|r| r.0),
+                r.map(|r| r.1),
+                t.elapsed().as_secs_f64(),
+            )
         }
         None => (None, None, 0.0),
     };
@@ -562,9 +561,10 @@ pub fn synth_fpga(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(FpgaResul
     let version = tools.version();
     // The memories are real here: no black boxes except sub-units of the top.
     let mut u = unit.clone();
-    let (mem, sub): (Vec<OutFile>, Vec<OutFile>) = u.black_boxes.drain(..).partition(|f| {
-        module_of(f).is_some_and(|m| BLACK_BOXES.contains(&m.as_str()))
-    });
+    let (mem, sub): (Vec<OutFile>, Vec<OutFile>) = u
+        .black_boxes
+        .drain(..)
+        .partition(|f| module_of(f).is_some_and(|m| BLACK_BOXES.contains(&m.as_str())));
     u.black_boxes = sub;
     let mut files = mem;
     files.extend(u.files);
