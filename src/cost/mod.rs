@@ -110,13 +110,15 @@ impl Default for CostOptions {
     }
 }
 
-/// A rough size of a unit for deciding whether to synthesize it (about one per 2 cells).
+/// A rough size of a unit for deciding whether to synthesize it (about one per 2 cells;
+/// register-block flip-flops, plain enabled registers, count once).
 pub fn synth_size(b: &Block) -> u64 {
     let c = &b.counts;
+    let ff = if b.name == "regs" { 1 } else { 4 };
     c.adder_bits
         + c.requant_mult_bits
         + 64 * c.mac_units
-        + 4 * c.flip_flops
+        + ff * c.flip_flops
         + c.blend_bits
         + 4 * c.window_bits
 }
