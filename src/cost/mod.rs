@@ -155,7 +155,7 @@ pub struct CostReport {
     pub sram: SramModel,
     pub calibration: Option<calibrate::Calibration>,
     #[serde(skip)]
-    pub coefficients: Option<[f64; 8]>,
+    pub coefficients: Option<[f64; calibrate::NF]>,
     pub notes: Vec<String>,
 }
 
@@ -652,11 +652,13 @@ pub fn text(report: &CostReport) -> String {
     if let Some(c) = &report.calibration {
         let _ = writeln!(
             s,
-            "calibration ({} synthesized units): leave-one-out error mean {:.1} %, max {:.1} %, on the total {:+.1} %",
+            "calibration ({} synthesized units): leave-one-out error mean {:.1} %, max {:.1} %, on the total {:+.1} %; streaming stages only: mean {:.1} %, max {:.1} %",
             c.samples,
             100.0 * c.mean_abs_error,
             100.0 * c.max_abs_error,
-            100.0 * c.total_error
+            100.0 * c.total_error,
+            100.0 * c.stage_mean_abs_error,
+            100.0 * c.stage_max_abs_error
         );
         let coef: Vec<String> = c
             .coefficients

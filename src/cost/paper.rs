@@ -6,7 +6,7 @@ use super::plan_counts::{self, Block, Counts, Part};
 use super::synth::{self, Tools, Unit};
 use super::{analyze, CostOptions, CostReport, Provenance, SynthMode};
 use crate::emit::OutFile;
-use crate::model::manifest::HeadSource;
+use crate::model::manifest::{FrozenBn, HeadSource};
 use crate::model::presets::{self, Preset};
 use crate::model::{init, Model};
 use crate::passes::schedule::{self, EngineKind, EngineSchedule, TrainStageHw};
@@ -273,9 +273,14 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         });
     }
 
+    // One frozen layer three ways (its shift-add and MAC-engine units join the calibration).
+    let mut three_md = String::new();
+    let mut extra: Vec<(Block, f64)> = Vec::new();
+    let three = three_ways(&runs, opts, &mut three_md, &mut extra)?;
+
     // Pooled calibration over every distinct synthesized unit (by cache key).
     let mut seen = std::collections::BTreeSet::new();
-    let mut samples: Vec<(&Block, f64)> = Vec::new();
+    let mut samples: Vec<(&Block, f64)> = extra.iter().map(|(b, a)| (b, *a)).collect();
     let mut pooled_cp: f64 = 0.0;
     for r in runs.iter().flat_map(|r| r.reports.iter()) {
         for b in &r.blocks {
@@ -327,11 +332,14 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         let _ = writeln!(
             md,
             "Calibration: {} distinct synthesized modules; leave-one-out error mean {:.1} %, max {:.1} %, \
-             on the summed area {:+.1} %. Coefficients: {}.\n",
+             on the summed area {:+.1} %; over the streaming stages only mean {:.1} %, max {:.1} % (the register block \
+             and the top are one of a kind, so left out nothing predicts them). Coefficients: {}.\n",
             c.samples,
             100.0 * c.mean_abs_error,
             100.0 * c.max_abs_error,
             100.0 * c.total_error,
+            100.0 * c.stage_mean_abs_error,
+            100.0 * c.stage_max_abs_error,
             c.coefficients
                 .iter()
                 .filter(|(_, v)| *v > 0.0)
@@ -368,6 +376,27 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         let at = at_logic
             + at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit
             + glue0.area_um2();
+        // The frozen core with frozen_bn = "frozen": requant scales as shift-add graphs and the
+        // bias and shift as constants (plan counts, estimated by the calibration).
+        let (fbn_logic, fbn_mem) = {
+            let mut p = variant(&presets::preset(&r.name).context("preset")?, 0);
+            p.manifest.generation.frozen_bn = FrozenBn::Frozen;
+            let m = init::init(&p, opts.seed);
+            let plan = crate::passes::plan(&m, &PlanOptions::default())?;
+            let top0 = r.reports[0].blocks.iter().find(|b| b.block.name == "top");
+            let mut logic = top0.and_then(|b| b.logic_um2()).map_or(0.0, |v| v.0);
+            let mut bits = 0u64;
+            for b in plan_counts::blocks(&plan)
+                .iter()
+                .filter(|b| b.name != "top")
+            {
+                logic += coef.as_ref().map_or(0.0, |c| {
+                    super::calibrate::predict(c, &super::calibrate::features(b))
+                });
+                bits += b.counts.memory_bits();
+            }
+            (logic, bits as f64 * r.reports[0].sram.um2_per_bit)
+        };
         let rows = [
             ("frozen core only", frozen, prov(&totals[0])),
             (
@@ -390,6 +419,11 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                 at,
                 "E + M (+ frozen-only glue)".to_string(),
             ),
+            (
+                "frozen core only, frozen_bn = \"frozen\" (requant as constants)",
+                fbn_logic + fbn_mem,
+                "E + M (+ frozen-only top)".to_string(),
+            ),
         ];
         let _ = writeln!(
             md,
@@ -404,6 +438,7 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                     totals[2].logic_um2 - totals[0].logic_um2,
                     totals[2].memory_um2 - totals[0].memory_um2,
                 ),
+                5 => (fbn_logic, fbn_mem),
                 _ => (
                     at_logic + glue0.logic_um2,
                     at_counts.memory_bits() as f64 * r.reports[0].sram.um2_per_bit
@@ -502,7 +537,7 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
     }
 
     // One frozen layer three ways (tiny's frozen.s3.b0.pw if present).
-    let three = three_ways(&runs, opts, &mut md)?;
+    md.push_str(&three_md);
     js.insert("one_layer_three_ways".into(), three);
 
     // Tool speed.
@@ -564,7 +599,7 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
         "Area by configuration (OSU 0.18 um cells + SRAM model)",
         "mm2",
         &bars,
-        "F = frozen only, +1T/+2T = with one/two trainable cores, T only = difference, AT = all-trainable (estimated)",
+        "F = frozen only, +1T/+2T = with one/two trainable cores, T only = difference, AT = all-trainable (estimated), F bn=frozen = frozen requant as constants (estimated)",
     );
     let fps_svg = super::svg::line_chart(
         "Frame rate against repeat passes n at the measured Fmax",
@@ -594,12 +629,17 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
 }
 
 fn short_label(i: usize) -> &'static str {
-    ["F", "+1T", "+2T", "T only", "AT"][i]
+    ["F", "+1T", "+2T", "T only", "AT", "F bn=frozen"][i]
 }
 
 /// Shift-add vs programmable (registers + generic multipliers) vs SRAM MAC engine, for one
 /// frozen pointwise layer of the first synthesized preset.
-fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Result<Value> {
+fn three_ways(
+    runs: &[PresetRun],
+    opts: &PaperOptions,
+    md: &mut String,
+    samples: &mut Vec<(Block, f64)>,
+) -> Result<Value> {
     let Some(r) = runs
         .iter()
         .find(|r| r.reports[2].blocks.iter().any(|b| b.asic.is_some()))
@@ -674,6 +714,30 @@ fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Resul
          | implementation | logic (mm2, S) | memory (mm2, M) | total (mm2) | flip-flops (S) | critical path (ns, S) | ratio to shift-add |\n|---|---|---|---|---|---|---|",
         layer.name, size.w, size.h, r.name
     );
+    // The shift-add network and the MAC engine are clean calibration samples (adder bits;
+    // MAC units and requant bits) that the stages mix with everything else.
+    let st_shift = crate::arith::LayerStats::of(&layer.name, &layer.graph, 0.0);
+    let shift_block = Block {
+        name: "three ways: shift-add".into(),
+        module: layer.module.clone(),
+        part: Part::Glue,
+        latency: 0,
+        counts: Counts {
+            adders: st_shift.adders() as u64,
+            adder_bits: st_shift.adder_bits,
+            flip_flops: st_shift.register_bits,
+            ..Counts::default()
+        },
+    };
+    let mut mac_counts = plan_counts::engine_counts(&e);
+    mac_counts.busy_cycles_per_frame = 0;
+    let mac_block = Block {
+        name: "three ways: MAC engine".into(),
+        module: mac.module.clone(),
+        part: Part::Glue,
+        latency: 0,
+        counts: mac_counts,
+    };
     let mut rows = Vec::new();
     let mut base = None;
     for (label, unit, mem_bits) in [
@@ -695,6 +759,11 @@ fn three_ways(runs: &[PresetRun], opts: &PaperOptions, md: &mut String) -> Resul
     ] {
         eprintln!("three ways: synthesize {}", unit.module);
         let (a, _) = synth::synth_asic(unit, &tools, &opts.cache)?;
+        if unit.module == shift_block.module {
+            samples.push((shift_block.clone(), a.area_um2));
+        } else if unit.module == mac_block.module {
+            samples.push((mac_block.clone(), a.area_um2));
+        }
         let total = a.area_um2 + mem_bits as f64 * sram;
         let b = *base.get_or_insert(total);
         let _ = writeln!(

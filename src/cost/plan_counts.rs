@@ -43,6 +43,10 @@ pub struct Counts {
     pub window_bits: u64,
     /// Calibration feature: bits of the blend multipliers (per blended channel, 9 x 8 x 2).
     pub blend_bits: u64,
+    /// Calibration feature: MAC engines.
+    pub engines: u64,
+    /// Calibration feature: output channels of the MAC engines (output registers, requant).
+    pub engine_outputs: u64,
 }
 
 impl std::ops::AddAssign for Counts {
@@ -58,6 +62,8 @@ impl std::ops::AddAssign for Counts {
         self.requant_mult_bits += o.requant_mult_bits;
         self.window_bits += o.window_bits;
         self.blend_bits += o.blend_bits;
+        self.engines += o.engines;
+        self.engine_outputs += o.engine_outputs;
     }
 }
 
@@ -114,6 +120,8 @@ pub fn engine_counts(e: &EngineSchedule) -> Counts {
         sram_bits: e.sram_bits() as u64,
         busy_cycles_per_frame: (e.out_size.pixels() * e.clocks_used()) as u64,
         requant_mult_bits: (r * 16 * crate::emit::train::acc_bits(e)) as u64,
+        engines: 1,
+        engine_outputs: e.out_n as u64,
         ..Counts::default()
     }
 }
