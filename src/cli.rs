@@ -75,12 +75,18 @@ enum Command {
     Golden(GoldenArgs),
     /// Generate the RTL (Verilog, filelist, register map, manifest.json) of a model.
     Generate(GenerateArgs),
-    /// Print the hardware cost of the frozen layers (adders, depth, registers, line buffers).
+    /// Print the hardware cost per block (counted from the plan; with --synth, OSU 0.18 um
+    /// area and timing from yosys and OpenSTA) and optionally write report.json.
     Report {
         /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
         model: Option<PathBuf>,
         #[command(flatten)]
         hw: HwArgs,
+        #[command(flatten)]
+        cost: CostArgs,
+        /// Write the report as JSON (every figure with unit and provenance) to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Generate the RTL, co-simulate it in Verilator and compare every value with the golden model.
     Verify(VerifyArgs),
@@ -156,6 +162,56 @@ impl HwArgs {
     }
 }
 
+/// Cost-estimation options (synthesis, cache, SRAM area model).
+#[derive(Args, Clone)]
+pub struct CostArgs {
+    /// Synthesize each distinct module (yosys, OSU 0.18 um; OpenSTA for timing).
+    #[arg(long)]
+    synth: bool,
+    /// Synthesize only units up to this size (about 2 cells per unit); larger ones are
+    /// estimated from the calibration on the synthesized ones.
+    #[arg(long)]
+    synth_limit: Option<u64>,
+    /// Also synthesize for an FPGA (yosys synth_xilinx -nodsp): LUTs, flip-flops, block RAM.
+    #[arg(long)]
+    fpga: bool,
+    /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// SRAM area model: um2 per memory bit (weights, line buffers, skew FIFOs).
+    #[arg(long, default_value_t = semifreddo::cost::SramModel::default().um2_per_bit)]
+    sram_um2_per_bit: f64,
+}
+
+impl CostArgs {
+    fn options(&self) -> Result<semifreddo::cost::CostOptions> {
+        use semifreddo::cost::{CostOptions, SramModel, SynthMode};
+        if !(self.sram_um2_per_bit.is_finite() && self.sram_um2_per_bit >= 0.0) {
+            anyhow::bail!(
+                "--sram-um2-per-bit must be a non-negative number, found {}",
+                self.sram_um2_per_bit
+            );
+        }
+        let mut o = CostOptions {
+            sram: SramModel {
+                um2_per_bit: self.sram_um2_per_bit,
+            },
+            fpga: self.fpga,
+            verbose: true,
+            ..CostOptions::default()
+        };
+        if let Some(c) = &self.cache {
+            o.cache = c.clone();
+        }
+        o.synth = match (self.synth || self.fpga, self.synth_limit) {
+            (_, Some(l)) => SynthMode::Limit(l),
+            (true, None) => SynthMode::Limit(u64::MAX),
+            (false, None) => SynthMode::Off,
+        };
+        Ok(o)
+    }
+}
+
 #[derive(Args)]
 struct VerifyArgs {
     /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
@@ -211,6 +267,32 @@ enum BenchCommand {
         /// Also write the 32x32 frozen layer and its programmable counterpart here, for synthesis.
         #[arg(long)]
         synth_dir: Option<PathBuf>,
+    },
+    /// The paper's Table 3 (area by configuration) and Table 2 (frame rate against repeat
+    /// passes), one frozen layer three ways, tool speed per preset; writes bench.md,
+    /// bench.json and SVG plots (docs/benchmarks.md).
+    Paper {
+        /// Output folder (replaced atomically).
+        #[arg(long, default_value = "docs/bench")]
+        out: PathBuf,
+        /// Presets, each with a synthesis limit: `name` (synthesize everything),
+        /// `name:N` (units up to size N) or `name:0` (calibration only).
+        #[arg(long, value_delimiter = ',', default_value = "tiny,qvga:0,vga:0")]
+        presets: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Cache of synthesis results (default ~/.cache/semifreddo/synth).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Presets to build and run in Verilator (the others are extrapolated from them).
+        #[arg(long, value_delimiter = ',', default_value = "tiny")]
+        verilator: Vec<String>,
+        /// Verilator build folder (a fresh one measures the build time).
+        #[arg(long, default_value = "/tmp/semifreddo-bench-sim")]
+        sim_cache: PathBuf,
+        /// Golden-model frames to time per preset.
+        #[arg(long, default_value_t = 3)]
+        golden_frames: usize,
     },
     /// Time the golden model per frame through all cores and heads.
     Golden {
@@ -308,10 +390,24 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Report { model, hw } => {
+        Command::Report {
+            model,
+            hw,
+            cost,
+            json,
+        } => {
             let m = load_model(model.as_deref())?;
+            let opts = cost.options()?;
             let plan = semifreddo::passes::plan(&m, &hw.options())?;
             print!("{}", semifreddo::emit::report::text(&plan));
+            let report = semifreddo::cost::analyze(&plan, &opts)?;
+            print!("\n{}", semifreddo::cost::text(&report));
+            if let Some(path) = json {
+                let text = serde_json::to_string_pretty(&semifreddo::cost::json(&report))?;
+                std::fs::write(&path, text + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
             Ok(())
         }
         Command::Config { model, rtl, output } => {
@@ -348,6 +444,58 @@ pub fn run(cli: Cli) -> Result<()> {
                     synth_dir,
                 },
         } => bench_arith(sizes, seed, &effort, slack, no_vga, synth_dir),
+        Command::Bench {
+            what:
+                BenchCommand::Paper {
+                    out,
+                    presets,
+                    seed,
+                    cache,
+                    verilator,
+                    sim_cache,
+                    golden_frames,
+                },
+        } => {
+            use semifreddo::cost::SynthMode;
+            let mut list = Vec::new();
+            for p in &presets {
+                let (name, mode) = match p.split_once(':') {
+                    None => (p.as_str(), SynthMode::Limit(u64::MAX)),
+                    Some((n, l)) => {
+                        let l: u64 = l.parse().with_context(|| {
+                            format!("--presets: `{p}`: expected name or name:LIMIT with a number")
+                        })?;
+                        (
+                            n,
+                            if l == 0 {
+                                SynthMode::Off
+                            } else {
+                                SynthMode::Limit(l)
+                            },
+                        )
+                    }
+                };
+                find_preset(name)?;
+                list.push((name.to_string(), mode));
+            }
+            let opts = semifreddo::cost::paper::PaperOptions {
+                presets: list,
+                seed,
+                cache: cache.unwrap_or_else(semifreddo::cost::synth::default_cache),
+                verilator,
+                sim_cache,
+                golden_frames,
+                out: out.clone(),
+                command: std::iter::once("semifreddo".to_string())
+                    .chain(std::env::args().skip(1))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            let md = semifreddo::cost::paper::run(&opts)?;
+            print!("{md}");
+            println!("wrote {}", out.display());
+            Ok(())
+        }
         Command::Bench {
             what:
                 BenchCommand::Golden {

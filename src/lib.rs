@@ -4,6 +4,7 @@
 pub mod arith;
 pub mod bench;
 pub mod config_image;
+pub mod cost;
 pub mod emit;
 pub mod golden;
 pub mod image;

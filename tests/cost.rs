@@ -1,0 +1,225 @@
+//! Hardware cost reports (issue 7): plan counts against hand-computed values, report.json
+//! structure and provenance, units of the generated RTL, and one tiny synthesis (yosys +
+//! OSU 0.18 µm + OpenSTA) with its cache. The synthesis tests skip with a message when the
+//! tools are missing (scripts/test installs them).
+
+use semifreddo::arith::{self, Interval, LowerOptions, PortNames};
+use semifreddo::cost::plan_counts::{self, Part};
+use semifreddo::cost::synth::{self, Tools, Unit};
+use semifreddo::cost::{self, CostOptions};
+use semifreddo::emit::{self, OutFile};
+use semifreddo::model::presets;
+use semifreddo::passes::{self, PlanOptions};
+
+fn tiny_plan() -> passes::HwPlan {
+    passes::plan(&presets::default_model(), &PlanOptions::default()).unwrap()
+}
+
+#[test]
+fn plan_counts_match_hand_computed_values() {
+    let plan = tiny_plan();
+    let blocks = plan_counts::blocks(&plan);
+    let get = |n: &str| blocks.iter().find(|b| b.name == n).unwrap().counts;
+    // tiny: 32x32x3 input; sf_window3x3 keeps 4 lines of W words of 8*C bits.
+    assert_eq!(get("frozen.stem").line_buffer_bits, 4 * 32 * 8 * 3);
+    assert_eq!(get("frozen.s1.b0").line_buffer_bits, 4 * 16 * 8 * 8);
+    // The trainable stem: O = 8 outputs of L = 27 products, one output pixel per T = 4
+    // clocks, budget floor((4*16 - 2)/16) = 3 clocks: P*Q = 72 = 8 x 9 (G = 1, S = 3).
+    let stem = &plan.trainable[0].stages[0].branches[0][0];
+    assert_eq!((stem.p, stem.q), (8, 9));
+    let c = get("train0.stem");
+    assert_eq!(c.mac_units, 72);
+    // SRAM: G*S = 3 words of WB = 72 bytes.
+    assert_eq!(c.sram_bits, 3 * 72 * 8);
+    assert_eq!(c.busy_cycles_per_frame, 16 * 16 * 3);
+    // Frozen-side skew FIFOs of tiny (docs/benchmarks.md): 52x64, 36x128, 20x256, 28x256, 16x512.
+    let glue = get("top");
+    assert_eq!(
+        glue.fifo_bits,
+        52 * 64 + 36 * 128 + 20 * 256 + 28 * 256 + 16 * 512
+    );
+    // Trainable core totals as documented: 137 MAC units and 56,512 SRAM bits per core.
+    let t0 = plan_counts::total(&blocks, Some(Part::Trainable(0)));
+    assert_eq!((t0.mac_units, t0.sram_bits), (137, 56_512));
+    // Frozen adders are the adder graphs' (LayerStats) sums.
+    let adders: u64 = plan
+        .layers()
+        .map(|l| semifreddo::arith::LayerStats::of("", &l.graph, 0.0).adders() as u64)
+        .sum();
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Frozen)).adders,
+        adders
+    );
+    assert_eq!(plan_counts::frame_cycles(&plan), 1024);
+}
+
+#[test]
+fn report_json_has_every_figure_with_provenance() {
+    let plan = tiny_plan();
+    let r = cost::analyze(&plan, &CostOptions::default()).unwrap();
+    let text = serde_json::to_string_pretty(&cost::json(&r)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let blocks = v["blocks"].as_array().unwrap();
+    assert_eq!(blocks.len(), plan.stages.len() + 10 + 2);
+    for b in blocks {
+        let f = b["figures"].as_object().unwrap();
+        for key in [
+            "adders",
+            "adder_bits",
+            "flip_flops_plan",
+            "mac_units",
+            "sram_bits",
+            "line_buffer_bits",
+            "fifo_bits",
+            "busy_cycles_per_frame",
+            "memory_area_um2",
+        ] {
+            let fig = &f[key];
+            assert!(fig["value"].is_number(), "{key} of {}", b["name"]);
+            assert!(fig["unit"].is_string());
+            assert!(!fig["provenance"].as_str().unwrap().is_empty());
+        }
+        assert_eq!(f["adders"]["provenance"], "counted from the plan");
+        assert!(f["memory_area_um2"]["provenance"]
+            .as_str()
+            .unwrap()
+            .starts_with("SRAM area model"));
+    }
+    for p in ["frozen", "train0", "train1", "glue"] {
+        assert!(v["parts"][p]["sram_bits"]["value"].is_number(), "{p}");
+    }
+    assert_eq!(v["cycles_per_frame"]["value"], 1024.0);
+    // Deterministic.
+    let again = cost::json(&cost::analyze(&plan, &CostOptions::default()).unwrap());
+    assert_eq!(serde_json::to_string_pretty(&again).unwrap(), text);
+    // The text table names every block.
+    let t = cost::text(&r);
+    for b in &plan.stages {
+        assert!(t.contains(&b.name));
+    }
+}
+
+#[test]
+fn units_cover_the_top_and_the_two_cores_share_synthesis() {
+    let plan = tiny_plan();
+    let files = emit::render(&plan).unwrap();
+    let units = synth::units(&files, &plan.top()).unwrap();
+    let names: Vec<&str> = units.iter().map(|u| u.module.as_str()).collect();
+    for st in &plan.stages {
+        assert!(names.contains(&st.module.as_str()), "{}", st.module);
+    }
+    assert!(names.contains(&"tiny_regs") && names.contains(&"tiny_top"));
+    // Primitives instantiated with parameters stay inside the top.
+    assert!(!names.iter().any(|n| n.starts_with("sf_")), "{names:?}");
+    let top = units.iter().find(|u| u.module == "tiny_top").unwrap();
+    let bb: Vec<&str> = top.black_boxes.iter().map(|f| f.name.as_str()).collect();
+    assert!(bb.contains(&"tiny_frozen_stem.v") && bb.contains(&"sf_fifo.v"));
+    let stem = units
+        .iter()
+        .find(|u| u.module == "tiny_frozen_stem")
+        .unwrap();
+    assert!(stem.black_boxes.iter().any(|f| f.name == "sf_sram_1r1w.v"));
+    assert!(stem
+        .files
+        .iter()
+        .any(|f| f.name == "tiny_frozen_stem_weights.v"));
+    let key = |m: &str| {
+        let u = units.iter().find(|u| u.module == m).unwrap();
+        synth::unit_key(u, "asic", "v")
+    };
+    assert_eq!(key("tiny_train0_s1_b0"), key("tiny_train1_s1_b0"));
+    assert_ne!(key("tiny_frozen_s1_b0"), key("tiny_frozen_s1_b1"));
+}
+
+/// The tools, or `None` after saying why the test is skipped.
+fn tools_or_skip(test: &str) -> Option<Tools> {
+    match Tools::find() {
+        Ok(t) if t.sta.is_some() => Some(t),
+        Ok(_) => {
+            eprintln!("SKIP {test}: {}", Tools::sta_missing());
+            None
+        }
+        Err(e) => {
+            eprintln!("SKIP {test}: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
+    let Some(tools) = tools_or_skip("synthesis") else {
+        return;
+    };
+    // A 6x6 frozen int8 layer with a pipeline register every 2 adder levels.
+    let m = arith::random_int8_matrix(6, 6, 3);
+    let opts = LowerOptions {
+        pipeline_every: 2,
+        ..LowerOptions::default()
+    };
+    let g = arith::lower(&m, &[Interval::INT8; 6], &opts).unwrap();
+    let v = arith::emit_verilog(&g, "cost_pw6", &PortNames::default_for(&g)).unwrap();
+    assert!(
+        v.contains("input  wire clk"),
+        "pipelined adder graphs are clocked"
+    );
+    let unit = Unit {
+        module: "cost_pw6".into(),
+        instances: 1,
+        files: vec![OutFile {
+            name: "cost_pw6.v".into(),
+            contents: v,
+        }],
+        black_boxes: vec![],
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let (a, hit) = synth::synth_asic(&unit, &tools, cache.path()).unwrap();
+    assert!(!hit);
+    assert!(a.area_um2 > 0.0 && a.cells > 0, "{a:?}");
+    assert!(a.flip_flops > 0, "pipeline registers: {a:?}");
+    let cp = a.critical_path_ns.expect("OpenSTA finds a path");
+    assert!(cp > 0.0 && cp < 50.0, "{cp}");
+    let (b, hit) = synth::synth_asic(&unit, &tools, cache.path()).unwrap();
+    assert!(hit, "second run comes from the cache");
+    assert_eq!(a, b);
+    let (f, _) = synth::synth_fpga(&unit, &tools, cache.path()).unwrap();
+    assert!(f.luts > 0 && f.flip_flops > 0, "{f:?}");
+}
+
+#[test]
+fn missing_tools_are_named_with_their_package() {
+    let msg = Tools::sta_missing();
+    assert!(msg.contains("opensta") && msg.contains("apt-get"));
+}
+
+#[test]
+fn bench_variants_drop_what_their_cores_cannot_feed() {
+    let p = presets::preset("tiny").unwrap();
+    let v0 = cost::paper::variant(&p, 0);
+    assert_eq!(v0.manifest.topology.trainable_cores, 0);
+    assert_eq!(v0.manifest.topology.repeat_banks, 0);
+    assert_eq!(v0.manifest.heads.len(), v0.pool.len());
+    let m0 = semifreddo::model::init::init(&v0, 1);
+    let plan0 = passes::plan(&m0, &PlanOptions::default()).unwrap();
+    assert!(plan0.trainable.is_empty());
+    // Frozen weights do not depend on the number of trainable cores (so the variants'
+    // frozen stages are the same modules and share synthesis).
+    let m2 = presets::default_model();
+    let frozen = |m: &semifreddo::model::Model| -> Vec<(String, Vec<u8>)> {
+        m.to_store()
+            .tensors
+            .iter()
+            .filter(|(n, _)| n.starts_with("frozen.") && n.ends_with(".weight"))
+            .map(|(n, t)| (n.clone(), t.bytes.clone()))
+            .collect()
+    };
+    assert!(!frozen(&m0).is_empty());
+    assert_eq!(frozen(&m0), frozen(&m2));
+    let v1 = cost::paper::variant(&p, 1);
+    let plan1 = passes::plan(
+        &semifreddo::model::init::init(&v1, 1),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(plan1.trainable.len(), 1);
+}
