@@ -32,15 +32,26 @@ fn plan_counts_match_hand_computed_values() {
     // SRAM: G*S = 3 words of WB = 72 bytes.
     assert_eq!(c.sram_bits, 3 * 72 * 8);
     assert_eq!(c.busy_cycles_per_frame, 16 * 16 * 3);
-    // Frozen-side skew FIFOs of tiny (docs/benchmarks.md): 52x64, 36x128, 20x256, 28x256, 16x512.
+    // Frozen-side skew FIFOs of tiny (docs/benchmarks.md): 52x64, 36x128, 20x256, 28x256,
+    // 16x512; and the train01 head's two join FIFOs: R_max*(w_S+3)+w_S+4 = 16 beats of
+    // 8*64+1 bits each.
     let glue = get("top");
     assert_eq!(
         glue.fifo_bits,
-        52 * 64 + 36 * 128 + 20 * 256 + 28 * 256 + 16 * 512
+        52 * 64 + 36 * 128 + 20 * 256 + 28 * 256 + 16 * 512 + 2 * 16 * (8 * 64 + 1)
     );
-    // Trainable core totals as documented: 137 MAC units and 56,512 SRAM bits per core.
+    // Trainable core totals as documented: 137 MAC units and 56,512 SRAM bits per core up
+    // to boundary S, plus two repeat banks of 7 MAC units and 18,944 bits each.
     let t0 = plan_counts::total(&blocks, Some(Part::Trainable(0)));
-    assert_eq!((t0.mac_units, t0.sram_bits), (137, 56_512));
+    assert_eq!(
+        (t0.mac_units, t0.sram_bits),
+        (137 + 2 * 7, 56_512 + 2 * 18_944)
+    );
+    assert_eq!(get("train0.rep.r1").mac_units, 7);
+    // Heads: pooled head0 (64 -> 10, Q = 4) and per-pixel head1 (64 -> 4, 1 x 2).
+    assert_eq!(get("head0").mac_units, 4);
+    assert_eq!(get("head0").sram_bits, 10 * 16 * 4 * 8);
+    assert_eq!(get("head1").mac_units, 2);
     // Frozen adders are the adder graphs' (LayerStats) sums.
     let adders: u64 = plan
         .layers()
@@ -60,7 +71,8 @@ fn report_json_has_every_figure_with_provenance() {
     let text = serde_json::to_string_pretty(&cost::json(&r)).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let blocks = v["blocks"].as_array().unwrap();
-    assert_eq!(blocks.len(), plan.stages.len() + 10 + 2);
+    // frozen stages, 2 x (5 trainable stages + 2 repeat banks), 3 heads, regs, top
+    assert_eq!(blocks.len(), plan.stages.len() + 14 + 3 + 2);
     for b in blocks {
         let f = b["figures"].as_object().unwrap();
         for key in [

@@ -30,7 +30,7 @@ pub const FEATURES: [&str; NF] = [
 /// The feature vector of a block.
 pub fn features(b: &Block) -> [f64; NF] {
     let c: &Counts = &b.counts;
-    let stage = matches!(b.part, Part::Frozen | Part::Trainable(_)) as u64;
+    let stage = matches!(b.part, Part::Frozen | Part::Trainable(_) | Part::Heads) as u64;
     let regs = b.name == "regs";
     [
         c.adder_bits as f64,
@@ -147,7 +147,7 @@ pub fn fit(samples: &[(&Block, f64)]) -> Option<([f64; NF], Calibration)> {
     let stage_err: Vec<f64> = samples
         .iter()
         .zip(&loo)
-        .filter(|((b, _), _)| matches!(b.part, Part::Frozen | Part::Trainable(_)))
+        .filter(|((b, _), _)| matches!(b.part, Part::Frozen | Part::Trainable(_) | Part::Heads))
         .map(|(_, l)| l.3.abs())
         .collect();
     let stage_mean_abs_error = if stage_err.is_empty() {

@@ -80,6 +80,8 @@ impl Counts {
 pub enum Part {
     Frozen,
     Trainable(usize),
+    /// The model heads.
+    Heads,
     /// Register block, input sanitizer, forks, skew FIFOs, blends (shared infrastructure).
     Glue,
 }
@@ -89,6 +91,7 @@ impl Part {
         match self {
             Part::Frozen => "frozen".into(),
             Part::Trainable(t) => format!("train{t}"),
+            Part::Heads => "heads".into(),
             Part::Glue => "glue".into(),
         }
     }
@@ -171,6 +174,23 @@ pub fn train_stage_counts(st: &TrainStageHw) -> Counts {
     c
 }
 
+/// Counts of one head: its engine (per pixel) or pooled dot-product unit (Q multipliers,
+/// frame sums and their shadow), the serializer and the PWL.
+pub fn head_counts(h: &crate::passes::heads::HeadHw) -> Counts {
+    let mut c = engine_counts(&h.engine);
+    if h.pool {
+        let sum_bits = 8 + (usize::BITS - h.in_size.pixels().saturating_sub(1).leading_zeros());
+        c.flip_flops += 2 * (h.in_channels as u64) * sum_bits as u64 + h.pool_acc_bits() as u64;
+        c.busy_cycles_per_frame = h.pool_clocks() as u64;
+        c.requant_mult_bits = 16 * h.pool_acc_bits() as u64;
+    } else {
+        c.flip_flops += 16 * h.outputs as u64;
+    }
+    // sf_pwl: two stages of value, segment and sideband.
+    c.flip_flops += 2 * 18 + 48;
+    c
+}
+
 /// Every block of the plan, in stream order: frozen stages, each trainable core's stages,
 /// the register block and the top-level glue.
 pub fn blocks(plan: &HwPlan) -> Vec<Block> {
@@ -185,7 +205,7 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
         });
     }
     for core in &plan.trainable {
-        for st in &core.stages {
+        for st in core.stages.iter().chain(&core.repeat) {
             out.push(Block {
                 name: st.name.clone(),
                 module: crate::emit::train::module(&plan.prefix, st),
@@ -194,6 +214,15 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
                 counts: train_stage_counts(st),
             });
         }
+    }
+    for h in &plan.heads {
+        out.push(Block {
+            name: h.name.clone(),
+            module: crate::emit::heads::module(&plan.prefix, h),
+            part: Part::Heads,
+            latency: h.engine.latency() as u64,
+            counts: head_counts(h),
+        });
     }
     let reg_bits: u64 = plan
         .regmap
@@ -226,6 +255,14 @@ pub fn glue_counts(plan: &HwPlan) -> Counts {
     for f in train_top::skew_fifos(plan) {
         c.fifo_bits += (f.depth * f.bits) as u64;
     }
+    // Both sides of every train01 head's join: data plus sof.
+    let joins = plan
+        .heads
+        .iter()
+        .filter(|h| h.source == crate::model::manifest::HeadSource::Train01)
+        .count();
+    let depth = crate::emit::heads::train01_skew_depth(plan);
+    c.fifo_bits += (2 * joins * depth * (8 * plan.out_channels() + 1)) as u64;
     for core in &plan.trainable {
         for st in &core.stages {
             if let Some(k) = st.boundary {

@@ -322,6 +322,18 @@ pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String
     (s, unused)
 }
 
+/// Depth of each skew FIFO in front of a train01 head's join (0: none, without a repeat
+/// block): `R_max*(w_S + 3) + w_S + 4` beats.
+pub fn train01_skew_depth(plan: &HwPlan) -> usize {
+    let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
+    let w = plan.out_size().w;
+    if repeat == 0 {
+        0
+    } else {
+        repeat * (w + 3) + w + 4
+    }
+}
+
 /// The input of train01 head `n`: train0 ++ train1 (I = 2 C_S), a beat when both cores have
 /// one. With a repeat block the cores' passes may differ, so each side first waits in a skew
 /// FIFO of `R_max*(w_S + 3) + w_S + 4` beats (one row plus pipeline per pass of difference,
@@ -336,7 +348,7 @@ fn train01_join(
 ) -> String {
     let c_s = plan.out_channels();
     let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
-    let w = plan.out_size().w;
+    let depth = train01_skew_depth(plan);
     let j = format!("h{n}_in");
     // (data, handshake prefix, sof) per core
     let mut sides = Vec::new();
@@ -346,7 +358,6 @@ fn train01_join(
             sides.push((format!("{x}_data"), hs.clone(), format!("{x}_sof")));
             continue;
         }
-        let depth = repeat * (w + 3) + w + 4;
         let q = format!("h{n}_skew{t}");
         let _ = writeln!(
             s,
