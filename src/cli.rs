@@ -62,7 +62,8 @@ fn parse_seed_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, String> {
 enum Command {
     /// Write a complete model (manifest + safetensors) with seeded random, calibrated weights.
     Init {
-        /// Preset topology: tiny, qvga or vga.
+        /// Preset topology: tiny, qvga or vga; `random` is the regression suite's random
+        /// topology of SEED (`regress --seeds SEED`).
         #[arg(long, default_value = "tiny")]
         preset: String,
         #[arg(long, default_value_t = 1)]
@@ -312,7 +313,12 @@ pub fn run(cli: Cli) -> Result<()> {
             seed,
             output,
         } => {
-            let m = model::init::init(&find_preset(&preset)?, seed);
+            // `random`: the regression suite's random topology of this seed (`regress`).
+            let m = if preset == "random" {
+                model::random::random_model(seed)
+            } else {
+                model::init::init(&find_preset(&preset)?, seed)
+            };
             model::save(&m, &output)?;
             println!("wrote {} (preset {preset}, seed {seed})", output.display());
             Ok(())
@@ -514,7 +520,7 @@ pub fn run(cli: Cli) -> Result<()> {
 fn find_preset(name: &str) -> Result<presets::Preset> {
     presets::preset(name).with_context(|| {
         format!(
-            "unknown preset `{name}`; expected one of {}",
+            "unknown preset `{name}`; expected one of {}, random",
             presets::NAMES.join(", ")
         )
     })
