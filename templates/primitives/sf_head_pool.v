@@ -41,7 +41,8 @@
 //   Reset  aresetn (synchronous, active low) clears the control state; sums, shadow, datapath
 //     registers and the weight memory are not reset (the first vector of a frame, s_sof,
 //     restarts the sums).
-//   Storage  2*IN_N sums of 8+clog2(PIXELS) bits, an ACC_W accumulator, the ACC_W+16 bit
+//   Storage  2*IN_N sums of 8+clog2(PIXELS) bits, Q selected sums, an ACC_W accumulator,
+//     the ACC_W+16 bit
 //     product, the output register; Q multipliers of 8 x (8+clog2(PIXELS)) bits and one
 //     ACC_W x 16 multiplier.
 
@@ -273,9 +274,10 @@ module sf_head_pool #(
     assign cfg_rdata = cfg_ok_q ? mem_rdata[32*cfg_lw_q +: 32] : 32'd0;
 
     // ------------------------------------------------------------------ multiply-accumulate
-    // R: the word read in the previous clock; P: Q products summed; A: accumulate.
+    // R: the word read in the previous clock, beside the Q sums it multiplies (selected from
+    // the shadow in the issuing clock, 0 beyond the group's L inputs, so no wide mux sits in
+    // front of the multipliers); P: Q products summed; A: accumulate.
     reg           rd_v_q, rd_first_q, p_v_q, p_first_q;
-    reg [IW-1:0]  rd_base_q, rd_soff_q;
     always @(posedge aclk) begin
         if (!aresetn) begin
             rd_v_q <= 1'b0;
@@ -285,10 +287,21 @@ module sf_head_pool #(
             p_v_q <= rd_v_q;
         end
         rd_first_q <= s_q == {SW{1'b0}};
-        rd_base_q <= gbase_q + soff_q;
-        rd_soff_q <= soff_q;
         p_first_q <= rd_first_q;
     end
+    wire [SUM_W*Q-1:0] xs;
+    genvar qs;
+    generate
+        for (qs = 0; qs < Q; qs = qs + 1) begin : g_xs
+            wire [31:0] idx = { {(32-IW){1'b0}}, gbase_q + soff_q} + qs;
+            wire        on = { {(32-IW){1'b0}}, soff_q} + qs < L_I;
+            reg  [SUM_W-1:0] xs_q;
+            always @(posedge aclk) begin
+                xs_q <= on ? shadow[SUM_W*idx +: SUM_W] : {SUM_W{1'b0}};
+            end
+            assign xs[SUM_W*qs +: SUM_W] = xs_q;
+        end
+    endgenerate
 
     // Q products of 8 x SUM_W bits; |psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits,
     // so the partial sum never needs more than ACC_W (exact ACC_W may be below PS_FULL).
@@ -300,9 +313,8 @@ module sf_head_pool #(
     always @(*) begin
         psum = {PS_W{1'b0}};
         for (q = 0; q < Q; q = q + 1) begin
-            term = $signed(mem_rdata[8*q +: 8])
-                 * $signed(shadow[SUM_W*({ {(32-IW){1'b0}}, rd_base_q} + q) +: SUM_W]);
-            if ({ {(32-IW){1'b0}}, rd_soff_q} + q < L_I) psum = psum + term;
+            term = $signed(mem_rdata[8*q +: 8]) * $signed(xs[SUM_W*q +: SUM_W]);
+            psum = psum + term;
         end
     end
 
