@@ -93,6 +93,7 @@ module sf_head_pool #(
     localparam integer LW = (WPW > 1) ? $clog2(WPW) : 1;
     localparam integer PW = (PIXELS > 1) ? $clog2(PIXELS) : 1;
     localparam integer SUM_W = 8 + ((PIXELS > 1) ? $clog2(PIXELS) : 0);
+    localparam integer SUM_P = 1 << $clog2(SUM_W);                 // SUM_W rounded up to 2^k
     localparam integer XN = IN_N + Q;                              // sums + zero padding
     localparam integer IW = $clog2(XN + 1);                        // sum index bits
     localparam integer OW = (OUT_N > 1) ? $clog2(OUT_N) : 1;
@@ -137,8 +138,10 @@ module sf_head_pool #(
         end
     end
 
-    wire [SUM_W*XN-1:0] shadow;                    // sums of the last closed frame, then 0s
-    assign shadow[SUM_W*XN-1:SUM_W*IN_N] = {(SUM_W*Q){1'b0}};
+    // Sums of the last closed frame, then Q zero entries; each entry padded to SUM_P (a power
+    // of two) bits so that selecting entry k is a shift by k, with no multiply in the path.
+    wire [SUM_P*XN-1:0] shadow;
+    assign shadow[SUM_P*XN-1:SUM_P*IN_N] = {(SUM_P*Q){1'b0}};
     genvar i;
     generate
         for (i = 0; i < IN_N; i = i + 1) begin : g_sum
@@ -149,7 +152,7 @@ module sf_head_pool #(
                 if (take) sum_q <= next;
                 if (start) shadow_q <= next;
             end
-            assign shadow[SUM_W*i +: SUM_W] = shadow_q;
+            assign shadow[SUM_P*i +: SUM_P] = { {(SUM_P-SUM_W+1){shadow_q[SUM_W-1]}}, shadow_q[SUM_W-2:0]};
         end
     endgenerate
 
@@ -293,11 +296,12 @@ module sf_head_pool #(
     genvar qs;
     generate
         for (qs = 0; qs < Q; qs = qs + 1) begin : g_xs
-            wire [31:0] idx = { {(32-IW){1'b0}}, gbase_q + soff_q} + qs;
-            wire        on = { {(32-IW){1'b0}}, soff_q} + qs < L_I;
+            localparam [31:0] QS_I = qs;
+            wire [IW-1:0] idx = gbase_q + soff_q + QS_I[IW-1:0];
+            wire          on = { {(32-IW){1'b0}}, soff_q} + QS_I < L_I;
             reg  [SUM_W-1:0] xs_q;
             always @(posedge aclk) begin
-                xs_q <= on ? shadow[SUM_W*idx +: SUM_W] : {SUM_W{1'b0}};
+                xs_q <= on ? shadow[SUM_P*idx +: SUM_W] : {SUM_W{1'b0}};
             end
             assign xs[SUM_W*qs +: SUM_W] = xs_q;
         end
