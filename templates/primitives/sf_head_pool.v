@@ -152,7 +152,8 @@ module sf_head_pool #(
                 if (take) sum_q <= next;
                 if (start) shadow_q <= next;
             end
-            assign shadow[SUM_P*i +: SUM_P] = { {(SUM_P-SUM_W+1){shadow_q[SUM_W-1]}}, shadow_q[SUM_W-2:0]};
+            assign shadow[SUM_P*i +: SUM_P] =
+                { {(SUM_P-SUM_W+1){shadow_q[SUM_W-1]}}, shadow_q[SUM_W-2:0]};
         end
     endgenerate
 
