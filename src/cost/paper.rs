@@ -499,7 +499,7 @@ pub fn run(opts: &PaperOptions) -> Result<String> {
                 md,
                 "### Table 2, preset {}: frame rate against repeat passes n\n\nFmax {:.1} MHz (critical path {:.2} ns, {cp_prov}); one input pixel per clock, {} clocks per frame. \
                  The repeat block instantiates R_max = n banks as streaming stages with bypass, so the frame rate does not depend on n; each bank adds \
-                 {} mm2 per trainable core ({} MACs, {} SRAM bits; E + M, computed from the plan: the repeat block is not in the generated RTL yet). \
+                 {} mm2 per trainable core ({} MACs, {} SRAM bits; E + M, computed from the plan's repeat stage, the schedule the generated `train{{t}}_rep_r{{r}}` stages use). \
                  For comparison, one bank reused n times (time-multiplexed) would run at f / ((n+1) H W).\n\n| n (= R_max) | frames/s (ours) | area (mm2, both cores) | frames/s time-multiplexed |\n|---|---|---|---|",
                 r.name,
                 f,
