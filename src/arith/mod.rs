@@ -8,7 +8,7 @@
 //! [`emit_verilog`] the hardware, [`layer_report`] the statistics. See docs/arith.md.
 
 mod bench;
-mod csd;
+pub(crate) mod csd;
 mod cse;
 mod error;
 mod fxhash;

@@ -4,7 +4,7 @@
 //! each trainable core after its repeat block) to its consumers, the train01 join, and the
 //! `m_axis_feat`, `m_axis_train{t}` and `m_axis_h{h}` outputs (SPEC §4).
 
-use super::train::{acc_bits, engine_ports};
+use super::train::{acc_bits, engine_ports, port_view, PortView};
 use crate::model::manifest::HeadSource;
 use crate::passes::heads::HeadHw;
 use crate::passes::plan::HwPlan;
@@ -34,19 +34,8 @@ pub fn head_ports(h: &HeadHw) -> Vec<(String, usize, bool)> {
     v
 }
 
-fn range(bits: usize) -> String {
-    format!("[{}:0]", bits - 1)
-}
-
 fn clog2(n: usize) -> usize {
-    (usize::BITS - n.saturating_sub(1).leading_zeros()) as usize
-}
-
-/// One port of the head module after the streams.
-struct PortView {
-    dir: &'static str,
-    range: String,
-    name: String,
+    crate::arith::csd::ceil_log2(n as u64) as usize
 }
 
 #[derive(askama::Template)]
@@ -120,18 +109,7 @@ pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<Str
         },
         k_max: h.k_max,
         pool: h.pool,
-        ports: head_ports(h)
-            .into_iter()
-            .map(|(name, bits, is_out)| PortView {
-                dir: if is_out { "output" } else { "input " },
-                range: if bits > 1 {
-                    format!("{} ", range(bits))
-                } else {
-                    String::new()
-                },
-                name,
-            })
-            .collect(),
+        ports: head_ports(h).into_iter().map(port_view).collect(),
     };
     Ok(askama::Template::render(&view)?)
 }

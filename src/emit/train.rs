@@ -42,15 +42,28 @@ pub fn module(prefix: &str, stage: &TrainStageHw) -> String {
     format!("{prefix}_{}", bus_name(&stage.name))
 }
 
-fn range(bits: usize) -> String {
+pub(super) fn range(bits: usize) -> String {
     format!("[{}:0]", bits - 1)
 }
 
-/// One port of a stage module after the streams.
-struct PortView {
-    dir: &'static str,
-    range: String,
-    name: String,
+/// One port of a generated module after its streams (trainable stages, heads).
+pub(super) struct PortView {
+    pub(super) dir: &'static str,
+    pub(super) range: String,
+    pub(super) name: String,
+}
+
+/// The template view of a `(name, bits, is_output)` port.
+pub(super) fn port_view((name, bits, is_out): (String, usize, bool)) -> PortView {
+    PortView {
+        dir: if is_out { "output" } else { "input " },
+        range: if bits > 1 {
+            format!("{} ", range(bits))
+        } else {
+            String::new()
+        },
+        name,
+    }
 }
 
 /// One `sf_mac_engine` instance: reads stream `src`, drives `inst`.
@@ -207,15 +220,7 @@ pub fn stage_module(header: &str, prefix: &str, st: &TrainStageHw) -> anyhow::Re
         .iter()
         .flatten()
         .flat_map(engine_ports)
-        .map(|(name, bits, is_out)| PortView {
-            dir: if is_out { "output" } else { "input " },
-            range: if bits > 1 {
-                format!("{} ", range(bits))
-            } else {
-                String::new()
-            },
-            name,
-        })
+        .map(port_view)
         .collect();
     let view = StageView {
         header: header.to_string(),

@@ -10,6 +10,7 @@ use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
 use crate::model::manifest::FrozenBn;
 use crate::model::params::{Block, Branch, Conv};
+use crate::model::tensors::TensorStore;
 use crate::model::Model;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -401,27 +402,16 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
             for job in branches.iter().flatten() {
                 let rq = &job.conv.requant;
                 let n = &job.name;
-                let desc = |what: &str| format!("{what} of layer {n} (SPEC §2 requant)");
-                regs.param(
-                    &format!("{n}.scale"),
-                    16,
-                    true,
-                    rq.scale.iter().map(|&v| v as i64).collect(),
-                    desc("per-channel scale m (int16)"),
-                );
-                regs.param(
-                    &format!("{n}.bias"),
-                    32,
-                    true,
-                    rq.bias.iter().map(|&v| v as i64).collect(),
-                    desc("per-channel bias b (int32)"),
-                );
-                regs.param(
-                    &format!("{n}.shift"),
-                    6,
-                    false,
-                    vec![rq.shift as i64],
-                    desc("shift s (0..40)"),
+                requant_registers(
+                    &mut regs,
+                    n,
+                    [
+                        rq.scale.iter().map(|&v| v as i64).collect(),
+                        rq.bias.iter().map(|&v| v as i64).collect(),
+                        vec![rq.shift as i64],
+                    ],
+                    "per-channel",
+                    &format!("layer {n} (SPEC §2 requant)"),
                 );
             }
         }
@@ -498,36 +488,16 @@ fn trainable_registers(
         return Ok(());
     }
     let store = model.to_store();
-    let values = |name: &str| -> Result<Vec<i64>> {
-        Ok(store
-            .get(name)
-            .with_context(|| format!("model lacks tensor `{name}`"))?
-            .values_i64())
-    };
+    let values = |name: &str| tensor_values(&store, name);
     for core in cores {
         for e in core.engines() {
             let n = &e.layer;
-            let desc = |what: &str| format!("{what} of trainable layer {n} (SPEC §2 requant)");
-            regs.param(
-                &format!("{n}.scale"),
-                16,
-                true,
-                values(&format!("{n}.scale"))?,
-                desc("per-channel scale m (int16)"),
-            );
-            regs.param(
-                &format!("{n}.bias"),
-                32,
-                true,
-                values(&format!("{n}.bias"))?,
-                desc("per-channel bias b (int32)"),
-            );
-            regs.param(
-                &format!("{n}.shift"),
-                6,
-                false,
-                values(&format!("{n}.shift"))?,
-                desc("shift s (0..40)"),
+            requant_registers(
+                regs,
+                n,
+                stored_requant(&store, n)?,
+                "per-channel",
+                &format!("trainable layer {n} (SPEC §2 requant)"),
             );
         }
     }
@@ -592,39 +562,67 @@ fn trainable_registers(
     Ok(())
 }
 
+/// A model tensor's values, or an error naming it.
+fn tensor_values(store: &TensorStore, name: &str) -> Result<Vec<i64>> {
+    Ok(store
+        .get(name)
+        .with_context(|| format!("model lacks tensor `{name}`"))?
+        .values_i64())
+}
+
+/// `<layer>.scale`, `.bias` and `.shift` from the tensor store.
+fn stored_requant(store: &TensorStore, layer: &str) -> Result<[Vec<i64>; 3]> {
+    Ok([
+        tensor_values(store, &format!("{layer}.scale"))?,
+        tensor_values(store, &format!("{layer}.bias"))?,
+        tensor_values(store, &format!("{layer}.shift"))?,
+    ])
+}
+
+/// The three requant register arrays of a layer or head: scale (int16), bias (int32), shift.
+/// `per` says whose values they are ("per-channel", "per-output"), `of` whose layer.
+fn requant_registers(
+    regs: &mut RegMapBuilder,
+    layer: &str,
+    [scale, bias, shift]: [Vec<i64>; 3],
+    per: &str,
+    of: &str,
+) {
+    regs.param(
+        &format!("{layer}.scale"),
+        16,
+        true,
+        scale,
+        format!("{per} scale m (int16) of {of}"),
+    );
+    regs.param(
+        &format!("{layer}.bias"),
+        32,
+        true,
+        bias,
+        format!("{per} bias b (int32) of {of}"),
+    );
+    regs.param(
+        &format!("{layer}.shift"),
+        6,
+        false,
+        shift,
+        format!("shift s (0..40) of {of}"),
+    );
+}
+
 /// Per head: requant16 parameters, the PWL segments (K_max registers each, the model's K
 /// values first) and the number in use, then the weight window.
 fn head_registers(model: &Model, heads: &[HeadHw], regs: &mut RegMapBuilder) -> Result<()> {
     let store = model.to_store();
-    let values = |name: &str| -> Result<Vec<i64>> {
-        Ok(store
-            .get(name)
-            .with_context(|| format!("model lacks tensor `{name}`"))?
-            .values_i64())
-    };
     for h in heads {
         let n = &h.name;
-        let desc = |what: &str| format!("{what} of head {n} (SPEC §2 requant16)");
-        regs.param(
-            &format!("{n}.scale"),
-            16,
-            true,
-            values(&format!("{n}.scale"))?,
-            desc("per-output scale m (int16)"),
-        );
-        regs.param(
-            &format!("{n}.bias"),
-            32,
-            true,
-            values(&format!("{n}.bias"))?,
-            desc("per-output bias b (int32)"),
-        );
-        regs.param(
-            &format!("{n}.shift"),
-            6,
-            false,
-            values(&format!("{n}.shift"))?,
-            desc("shift s (0..40)"),
+        requant_registers(
+            regs,
+            n,
+            stored_requant(&store, n)?,
+            "per-output",
+            &format!("head {n} (SPEC §2 requant16)"),
         );
         for (field, what) in [
             ("x", "segment starts x_k"),
@@ -632,7 +630,7 @@ fn head_registers(model: &Model, heads: &[HeadHw], regs: &mut RegMapBuilder) -> 
             ("g", "segment slopes g_k (8 fractional bits)"),
         ] {
             let name = format!("{n}.pwl.{field}");
-            let mut v = values(&name)?;
+            let mut v = tensor_values(&store, &name)?;
             v.resize(h.k_max, 0);
             regs.param(
                 &name,
