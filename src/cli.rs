@@ -146,19 +146,25 @@ struct GenerateArgs {
 /// Hardware generation options.
 #[derive(Args, Clone, Copy)]
 struct HwArgs {
-    /// Pipeline register every N adder levels in the frozen shift-add networks.
-    #[arg(long, default_value_t = PlanOptions::default().pipeline_every, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pipeline_every: u32,
+    /// Pipeline register every N adder levels in the frozen shift-add networks (default:
+    /// chosen for the target clock).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pipeline_every: Option<u32>,
     /// Adder depth allowed above the minimum, traded for sharing.
     #[arg(long, default_value_t = PlanOptions::default().depth_slack)]
     depth_slack: u32,
+    /// Target clock in MHz the pipeline depths are chosen for (default: the manifest's
+    /// generation.target_mhz, 150 if it has none).
+    #[arg(long)]
+    target_mhz: Option<f64>,
 }
 
 impl HwArgs {
     fn options(self) -> PlanOptions {
         PlanOptions {
-            pipeline_every: self.pipeline_every,
+            pipeline_every: self.pipeline_every.unwrap_or(0),
             depth_slack: self.depth_slack,
+            target_mhz: self.target_mhz,
         }
     }
 }

@@ -4,11 +4,15 @@
 //! and a Verilator testbench (`tests/primitives/tb_mac_engine.cpp`) per parameter set: random
 //! weights programmed and read back through the cfg port, random input vectors with valid gaps,
 //! ready backpressure and cfg accesses in flight, every output and sideband compared with a
-//! reference model (index formula + SPEC §2 requant), latency G*S+3+NR and throughput G*S
-//! clocks per vector asserted; and the Verilog testbench `tb_mac_iv.v` under Icarus Verilog.
+//! reference model (index formula + SPEC §2 requant), every output a register, the latency of
+//! the Rust mirror `EngineSchedule::latency()` and throughput G*S clocks per vector asserted;
+//! and the Verilog testbench `tb_mac_iv.v` under Icarus Verilog. The cases cover every
+//! pipeline parameter (product register, adder levels per register, requant stages and split).
 //!
 //! Needs `verilator`, `iverilog` and `yosys` on PATH; FAILS (never skips) without them.
 
+use semifreddo::model::layout::Size;
+use semifreddo::passes::schedule::{EngineKind, EnginePipe, EngineSchedule};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -22,6 +26,17 @@ fn engine() -> String {
         .join("templates/primitives/sf_mac_engine.v")
         .to_string_lossy()
         .into_owned()
+}
+
+/// The primitives the engine instantiates besides the SRAM: requant units and fan-out copies.
+fn engine_deps() -> [String; 2] {
+    ["sf_requant_pipe.v", "sf_fanout.v"].map(|f| {
+        root()
+            .join("templates/primitives")
+            .join(f)
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
 /// `sf_sram_sp` is copied into the build directory read-only (it is not ours to change).
@@ -97,6 +112,7 @@ struct Cfg {
     out_w: i64,
     side_w: i64,
     synth: bool,
+    pipe: EnginePipe,
 }
 
 impl Cfg {
@@ -116,18 +132,48 @@ impl Cfg {
             ("RELU", self.relu),
             ("OUT_W", self.out_w),
             ("SIDE_W", self.side_w),
+            ("MUL_REG", i64::from(self.pipe.mul_reg)),
+            ("LPR", i64::from(self.pipe.lpr)),
+            ("RQ_STAGES", i64::from(self.pipe.rq_stages)),
+            ("RQ_SPLIT", i64::from(self.pipe.rq_split)),
+            ("RQ_SEL", i64::from(self.pipe.rq_sel)),
         ]
+    }
+    /// The Rust mirror of this engine (only the fields latency and throughput depend on).
+    fn schedule(&self) -> EngineSchedule {
+        EngineSchedule {
+            layer: self.name.into(),
+            kind: EngineKind::Pointwise,
+            in_n: self.in_n as usize,
+            out_n: self.out_n as usize,
+            l: self.l as usize,
+            relu: self.relu != 0,
+            out_size: Size { h: 1, w: 1 },
+            clocks_available: (self.g() * self.s()) as usize,
+            p: self.p as usize,
+            q: self.q as usize,
+            pipe: self.pipe,
+        }
+    }
+    fn with_pipe(mut self, mul_reg: bool, lpr: u32, rq_stages: u32, rq_split: u32) -> Cfg {
+        self.pipe = EnginePipe {
+            mul_reg,
+            lpr,
+            rq_stages,
+            rq_split,
+            rq_sel: self.pipe.rq_sel,
+        };
+        self
+    }
+    fn with_rq_sel(mut self) -> Cfg {
+        self.pipe.rq_sel = true;
+        self
     }
     fn g(&self) -> i64 {
         (self.out_n + self.p - 1) / self.p
     }
     fn s(&self) -> i64 {
         (self.l + self.q - 1) / self.q
-    }
-    /// Requant steps per group: R = ceil(P/S) shared units, NR = ceil(P/R) <= S.
-    fn nr(&self) -> i64 {
-        let r = (self.p + self.s() - 1) / self.s();
-        (self.p + r - 1) / r
     }
     /// Checks the index formula stays in range (a malformed case would test nothing).
     fn validate(&self) {
@@ -181,6 +227,7 @@ fn cfg(
         out_w,
         side_w,
         synth,
+        pipe: EnginePipe::default(),
     }
 }
 
@@ -189,8 +236,12 @@ fn cases() -> Vec<Cfg> {
     vec![
         // stem, Cin = 3 -> 8: one group, one product per lane per clock (P*Q divides O*L)
         cfg("stem_g1", 27, 8, 27, 8, 1, dense, 24, 1, 8, 2, true),
+        // the stem as generated (P = 8, Q = 9): products registered, a register every level
+        cfg("stem_q9", 27, 8, 27, 8, 9, dense, 20, 1, 8, 2, true)
+            .with_pipe(true, 1, 4, 2)
+            .with_rq_sel(),
         // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27
-        cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false),
+        cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false).with_pipe(false, 1, 2, 1),
         // depthwise, two branches over a 4-channel window: o mod 4 + 4 i
         cfg(
             "dw_2br",
@@ -221,8 +272,26 @@ fn cases() -> Vec<Cfg> {
             1,
             false,
         ),
+        // depthwise over a 32-channel window as in the presets: 7 groups, 5 lanes with 7 bases
+        // each, a wide sideband (x1)
+        cfg(
+            "dw_wide",
+            288,
+            32,
+            9,
+            5,
+            1,
+            (0, 32, 1, 32, -32),
+            19,
+            0,
+            8,
+            130,
+            false,
+        ),
         // pointwise 16 -> 16, Q = 4
-        cfg("pw", 16, 16, 16, 4, 4, dense, 22, 1, 8, 1, false),
+        cfg("pw", 16, 16, 16, 4, 4, dense, 22, 1, 8, 1, false)
+            .with_pipe(true, 2, 3, 4)
+            .with_rq_sel(),
         // grouped pointwise head, I = 16, O = 8, 4 groups; requant16; WB = 12 (3 words / line)
         cfg(
             "head_grp",
@@ -241,7 +310,7 @@ fn cases() -> Vec<Cfg> {
         // fully serial head: one lane, one product per clock
         cfg("head_serial", 5, 3, 5, 1, 1, dense, 18, 0, 16, 1, false),
         // fully parallel: G = S = 1, one vector per clock
-        cfg("parallel", 4, 2, 4, 2, 4, dense, 18, 1, 8, 4, false),
+        cfg("parallel", 4, 2, 4, 2, 4, dense, 18, 1, 8, 4, false).with_pipe(true, 1, 1, 1),
     ]
 }
 
@@ -259,7 +328,7 @@ fn mac_engine_lint_iverilog_yosys() {
         for (k, v) in c.params() {
             cmd.arg(format!("-G{k}={v}"));
         }
-        cmd.args([&engine(), &sram]);
+        cmd.args([&engine(), &sram]).args(engine_deps());
         run(dir.path(), &format!("verilator -Wall {}", c.name), &mut cmd);
 
         let mut cmd = Command::new("iverilog");
@@ -267,7 +336,7 @@ fn mac_engine_lint_iverilog_yosys() {
         for (k, v) in c.params() {
             cmd.arg(format!("-Psf_mac_engine.{k}={v}"));
         }
-        cmd.args([&engine(), &sram]);
+        cmd.args([&engine(), &sram]).args(engine_deps());
         let out = cmd.current_dir(dir.path()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -291,9 +360,10 @@ fn mac_engine_lint_iverilog_yosys() {
                 })
                 .collect();
             let script = format!(
-                "read_verilog -lib {sram}; read_verilog -defer {}; chparam {} sf_mac_engine; \
-                 synth -top sf_mac_engine; check -assert; stat",
+                "read_verilog -lib {sram}; read_verilog -defer {} {}; chparam {} sf_mac_engine; \
+                 synth -top sf_mac_engine -flatten; check -assert; stat",
                 engine(),
+                engine_deps().join(" "),
                 p.join(" ")
             );
             let out = run(
@@ -364,7 +434,7 @@ fn mac_engine_simulation() {
             cmd.arg(format!("-G{k}={v}"));
             defs.push_str(&format!(" -DTB_{k}={v}"));
         }
-        cmd.args([&engine(), &sram]);
+        cmd.args([&engine(), &sram]).args(engine_deps());
         cmd.arg(tb_dir.join("tb_mac_engine.cpp"));
         cmd.arg("-CFLAGS").arg(defs);
         run(dir.path(), &format!("verilator build {}", c.name), &mut cmd);
@@ -380,9 +450,10 @@ fn mac_engine_simulation() {
                 "{}: testbench failed:\n{out}",
                 c.name
             );
+            // the Rust mirror (src/passes/schedule.rs) must predict the simulated latency
             let want = format!(
                 "latency {} clocks, {}.000 clocks/vector",
-                c.g() * c.s() + 3 + c.nr(),
+                c.schedule().latency(),
                 c.g() * c.s()
             );
             assert!(out.contains(&want), "{}: expected `{want}`:\n{out}", c.name);
@@ -413,7 +484,7 @@ fn mac_engine_icarus() {
             }
             cmd.arg(format!("-Ptb_mac_iv.SHIFT={shift}"));
             cmd.arg(format!("-Ptb_mac_iv.SEED={seed}"));
-            cmd.arg(&tb).args([&engine(), &sram]);
+            cmd.arg(&tb).args([&engine(), &sram]).args(engine_deps());
             run(dir.path(), &what, &mut cmd);
             let out = run(
                 dir.path(),

@@ -148,16 +148,51 @@ fn cases() -> Vec<Case> {
         c("sf_fork", &[], &[]),
         c("sf_fork", &[], &[("N", 1)]),
         c("sf_blend", &[], &[("CH", 5), ("SIDE_W", 2)]),
-        c("sf_mac_engine", &["sf_sram_sp"], &[]),
-        c("sf_mac_engine", &["sf_sram_sp"], &[("P", 3), ("Q", 2)]),
+        c(
+            "sf_mac_engine",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[],
+        ),
+        c(
+            "sf_mac_engine",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[
+                ("P", 3),
+                ("Q", 2),
+                ("MUL_REG", 1),
+                ("LPR", 1),
+                ("RQ_SEL", 1),
+            ],
+        ),
+        c("sf_requant_pipe", &[], &[]),
+        c(
+            "sf_requant_pipe",
+            &[],
+            &[
+                ("ACC_W", 40),
+                ("OUT_W", 16),
+                ("RELU", 0),
+                ("SPLIT", 4),
+                ("STAGES", 1),
+                ("PARAMS_HELD", 3),
+                ("TAG_W", 4),
+            ],
+        ),
+        c("sf_requant_pipe", &[], &[("STAGES", 4), ("PARAMS_HELD", 1)]),
+        c("sf_fanout", &[], &[]),
+        c("sf_fanout", &[], &[("N", 1), ("W", 5)]),
         c("sf_pwl", &[], &[]),
         c("sf_pwl", &[], &[("K_MAX", 1), ("SIDE_W", 3)]),
         c("sf_serialize", &[], &[]),
         c("sf_serialize", &[], &[("N", 1), ("W", 3)]),
-        c("sf_head_pool", &["sf_sram_sp"], &[]),
         c(
             "sf_head_pool",
-            &["sf_sram_sp"],
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[],
+        ),
+        c(
+            "sf_head_pool",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
             &[
                 ("IN_N", 6),
                 ("OUT_N", 3),
@@ -558,6 +593,74 @@ fn sim_pwl() {
     }
 }
 
+/// sf_requant_pipe against a 128-bit model of SPEC §2 requant: random samples with the
+/// extremes (acc at its limits, scale -32768 and 32767, bias at the int32 limits, shift 0 and
+/// 40), random stalls and gaps, every result and tag, latency STAGES, every STAGES and SPLIT,
+/// parameters carried and held, OUT_W 8 (with and without ReLU) and 16.
+#[test]
+fn sim_requant_pipe() {
+    let sets: [[(&str, u32); 7]; 5] = [
+        [
+            ("ACC_W", 24),
+            ("OUT_W", 8),
+            ("RELU", 1),
+            ("SPLIT", 1),
+            ("STAGES", 3),
+            ("PARAMS_HELD", 0),
+            ("TAG_W", 3),
+        ],
+        [
+            ("ACC_W", 40),
+            ("OUT_W", 16),
+            ("RELU", 0),
+            ("SPLIT", 2),
+            ("STAGES", 4),
+            ("PARAMS_HELD", 2),
+            ("TAG_W", 5),
+        ],
+        [
+            ("ACC_W", 17),
+            ("OUT_W", 8),
+            ("RELU", 0),
+            ("SPLIT", 4),
+            ("STAGES", 1),
+            ("PARAMS_HELD", 3),
+            ("TAG_W", 1),
+        ],
+        [
+            ("ACC_W", 34),
+            ("OUT_W", 16),
+            ("RELU", 0),
+            ("SPLIT", 1),
+            ("STAGES", 2),
+            ("PARAMS_HELD", 1),
+            ("TAG_W", 8),
+        ],
+        [
+            ("ACC_W", 48),
+            ("OUT_W", 8),
+            ("RELU", 1),
+            ("SPLIT", 2),
+            ("STAGES", 3),
+            ("PARAMS_HELD", 2),
+            ("TAG_W", 2),
+        ],
+    ];
+    for params in sets {
+        let src = vec![prim("sf_requant_pipe")];
+        lint_and_compile("sf_requant_pipe", &src, &params);
+        let out = verilate_and_run(
+            "sf_requant_pipe",
+            &src,
+            "tb_requant_pipe.cpp",
+            &params,
+            &tb_defines(&params),
+            &[1, 2],
+        );
+        assert!(out.contains("results ("), "no results counted:\n{out}");
+    }
+}
+
 /// sf_serialize: beats in vector order with m_first / m_last framing, N = 1 and N > 1 (a value
 /// wider than 32 bits), random gaps and backpressure, back-to-back vectors at one beat per
 /// clock, latency 1.
@@ -589,7 +692,7 @@ fn sim_serialize() {
 /// output stalls while the next frame streams in, full-rate frame period.
 #[test]
 fn sim_head_pool() {
-    let sets: [[(&str, u32); 7]; 3] = [
+    let sets: [[(&str, u32); 8]; 3] = [
         // 3 groups, Q = 3 does not divide L = 4, PIXELS = 50 > OUT_N*(S+5): no stall at full
         // rate; ACC_W exact (4*128*128*50 needs 23 bits)
         [
@@ -600,6 +703,7 @@ fn sim_head_pool() {
             ("Q", 3),
             ("PIXELS", 50),
             ("ACC_W", 23),
+            ("RQ_STAGES", 3),
         ],
         // 2 groups, Q = 6 > 4 (two config words per memory line), S = 2, PIXELS = 1,
         // ACC_W exact (18)
@@ -611,6 +715,7 @@ fn sim_head_pool() {
             ("Q", 6),
             ("PIXELS", 1),
             ("ACC_W", 18),
+            ("RQ_STAGES", 1),
         ],
         // 2 groups, Q = 9 > L = 8 (one step, three words per line), PIXELS = 3, wide ACC_W
         [
@@ -621,10 +726,16 @@ fn sim_head_pool() {
             ("Q", 9),
             ("PIXELS", 3),
             ("ACC_W", 48),
+            ("RQ_STAGES", 4),
         ],
     ];
     for params in sets {
-        let src = vec![prim("sf_head_pool"), prim("sf_sram_sp")];
+        let src = vec![
+            prim("sf_head_pool"),
+            prim("sf_sram_sp"),
+            prim("sf_requant_pipe"),
+            prim("sf_fanout"),
+        ];
         lint_and_compile("sf_head_pool", &src, &params);
         let out = verilate_and_run(
             "sf_head_pool",

@@ -103,6 +103,7 @@ pub fn repeat_bank_stage(plan: &HwPlan) -> TrainStageHw {
             clocks_available: t,
             p,
             q,
+            pipe: schedule::EnginePipe::default(),
         }
     };
     TrainStageHw {
@@ -705,6 +706,7 @@ fn three_ways(
         clocks_available: t,
         p,
         q,
+        pipe: schedule::EnginePipe::default(),
     };
     let mac = mac_engine_unit(&e, &format!("mac_pw{n}"));
     let sram = super::SramModel::default().um2_per_bit;

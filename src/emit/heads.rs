@@ -64,6 +64,12 @@ struct HeadView {
     k_max: usize,
     pool: bool,
     ports: Vec<PortView>,
+    /// Pipeline parameters of the engine (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT), timing pass.
+    mul_reg: u8,
+    lpr: u32,
+    rq_stages: u32,
+    rq_split: u32,
+    rq_sel: u8,
 }
 
 /// The head module's Verilog (one file).
@@ -110,6 +116,11 @@ pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<Str
         k_max: h.k_max,
         pool: h.pool,
         ports: head_ports(h).into_iter().map(port_view).collect(),
+        mul_reg: u8::from(e.pipe.mul_reg),
+        lpr: e.pipe.lpr,
+        rq_stages: e.pipe.rq_stages,
+        rq_split: e.pipe.rq_split,
+        rq_sel: u8::from(e.pipe.rq_sel),
     };
     Ok(askama::Template::render(&view)?)
 }

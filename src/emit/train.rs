@@ -16,9 +16,7 @@ pub fn cfg_addr_bits(e: &EngineSchedule) -> usize {
 
 /// Signed accumulator bits for `L` products of int8 x int8 (|acc| <= L * 2^14), at least 17.
 pub fn acc_bits(e: &EngineSchedule) -> usize {
-    let max = (e.l as u64) << 14;
-    let mag = (u64::BITS - max.leading_zeros()) as usize;
-    (mag + 1).max(17)
+    e.acc_bits()
 }
 
 /// Ports of one engine a stage exposes: (name, bits, is_output).
@@ -86,6 +84,12 @@ struct EngineView {
     sg: isize,
     acc_w: usize,
     relu: u8,
+    /// Pipeline parameters (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT) from the timing pass.
+    mul_reg: u8,
+    lpr: u32,
+    rq_stages: u32,
+    rq_split: u32,
+    rq_sel: u8,
 }
 
 #[derive(askama::Template)]
@@ -138,6 +142,11 @@ fn engine_view(e: &EngineSchedule, inst: String, src: String) -> EngineView {
         sg,
         acc_w: acc_bits(e),
         relu: u8::from(e.relu),
+        mul_reg: u8::from(e.pipe.mul_reg),
+        lpr: e.pipe.lpr,
+        rq_stages: e.pipe.rq_stages,
+        rq_split: e.pipe.rq_split,
+        rq_sel: u8::from(e.pipe.rq_sel),
     }
 }
 

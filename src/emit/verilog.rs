@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use askama::Template;
 
 /// The hand-written primitives, in dependency order.
-pub const PRIMITIVES: [(&str, &str); 9] = [
+pub const PRIMITIVES: [(&str, &str); 11] = [
     (
         "sf_sram_1r1w.v",
         include_str!("../../templates/primitives/sf_sram_1r1w.v"),
@@ -34,6 +34,14 @@ pub const PRIMITIVES: [(&str, &str); 9] = [
     (
         "sf_requant.v",
         include_str!("../../templates/primitives/sf_requant.v"),
+    ),
+    (
+        "sf_requant_pipe.v",
+        include_str!("../../templates/primitives/sf_requant_pipe.v"),
+    ),
+    (
+        "sf_fanout.v",
+        include_str!("../../templates/primitives/sf_fanout.v"),
     ),
     (
         "sf_window3x3.v",

@@ -7,7 +7,7 @@ use std::fmt;
 /// Version tag every manifest carries, so a future format change is detected, not misread.
 pub const FORMAT: &str = "semifreddo-model/1";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Must be [`FORMAT`].
@@ -105,7 +105,7 @@ pub enum FrozenBn {
     Frozen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generation {
     #[serde(default = "default_frozen_bn")]
@@ -113,6 +113,9 @@ pub struct Generation {
     /// K_max: PWL segments the hardware provides per head.
     #[serde(default = "default_k_max")]
     pub k_max: usize,
+    /// Target clock, MHz: the plan picks pipeline depths for it (passes::timing).
+    #[serde(default = "default_target_mhz")]
+    pub target_mhz: f64,
 }
 
 fn default_frozen_bn() -> FrozenBn {
@@ -123,11 +126,16 @@ fn default_k_max() -> usize {
     8
 }
 
+fn default_target_mhz() -> f64 {
+    crate::passes::timing::DEFAULT_TARGET_MHZ
+}
+
 impl Default for Generation {
     fn default() -> Self {
         Generation {
             frozen_bn: default_frozen_bn(),
             k_max: default_k_max(),
+            target_mhz: default_target_mhz(),
         }
     }
 }

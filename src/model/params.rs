@@ -110,7 +110,7 @@ pub struct Head {
 }
 
 /// A complete, validated model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub manifest: Manifest,
     pub layout: NetLayout,

@@ -144,6 +144,14 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
             format!("expected 1..={MAX_SEGMENTS}, found {}", g.k_max),
         );
     }
+    check_target(p, g.target_mhz);
+}
+
+/// The target clock must be a number the timing pass can plan for.
+fn check_target(p: &mut Problems, mhz: f64) {
+    if let Err(e) = crate::passes::timing::TimingPlan::new(mhz) {
+        p.field("generation.target_mhz", format!("{e:#}"));
+    }
 }
 
 /// Block rules: halves and shuffles need an even width.

@@ -171,6 +171,7 @@ mod tests {
             clocks_available: 4,
             p: 2,
             q: 2,
+            pipe: super::schedule::EnginePipe::default(),
         };
         let (offset, si, so, go, sg) = e.index_params();
         for o in 0..6 {

@@ -6,6 +6,7 @@ use super::heads::{self, HeadHw};
 use super::lower_frozen::{self, INT8, RELU8};
 use super::regmap::{bus_name, reg_name, RegMap, RegMapBuilder};
 use super::schedule::{self, TrainCoreHw};
+use super::timing::TimingPlan;
 use crate::arith::{AdderGraph, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
 use crate::model::manifest::FrozenBn;
@@ -17,19 +18,24 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 /// Options of the hardware generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanOptions {
-    /// Pipeline register every N adder levels in the frozen shift-add networks.
+    /// Pipeline register every N adder levels in the frozen shift-add networks; 0 lets the
+    /// `timing` pass choose it for the target clock. `HwPlan::options` holds the value used.
     pub pipeline_every: u32,
     /// Adder depth allowed above the minimum, traded for sharing.
     pub depth_slack: u32,
+    /// Target clock in MHz; `None` takes the manifest's `generation.target_mhz`.
+    /// `HwPlan::options` holds the value used.
+    pub target_mhz: Option<f64>,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
-            pipeline_every: 3,
+            pipeline_every: 0,
             depth_slack: 2,
+            target_mhz: None,
         }
     }
 }
@@ -180,6 +186,8 @@ pub struct HwPlan {
     pub input: Size,
     pub in_channels: usize,
     pub stages: Vec<StageHw>,
+    /// Pipeline depths for the target clock (`timing` pass).
+    pub timing: TimingPlan,
     /// Per trainable core, its MAC engines in stream order (`schedule` pass).
     pub trainable: Vec<TrainCoreHw>,
     pub heads: Vec<HeadHw>,
@@ -419,14 +427,26 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
 
     // Trainable cores: requant parameters (always programmable), blend alphas, shuffle flags,
     // then the weight-SRAM windows.
-    let trainable = schedule::schedule(lay);
+    let mut trainable = schedule::schedule(lay);
     trainable_registers(model, &trainable, &mut regs)?;
-    let heads = heads::schedule(model);
+    let mut heads = heads::schedule(model);
     head_registers(model, &heads, &mut regs)?;
+
+    // Pipeline depths for the target clock.
+    let target = opts
+        .target_mhz
+        .unwrap_or(model.manifest.generation.target_mhz);
+    let timing = TimingPlan::new(target).context("generation.target_mhz")?;
+    timing.set_engine_pipes(&mut trainable, &mut heads);
+    let mut options = *opts;
+    options.target_mhz = Some(target);
+    if options.pipeline_every == 0 {
+        options.pipeline_every = timing.pipeline_every;
+    }
 
     // Lower every layer; the big ones dominate, so in parallel.
     let lower_opts = LowerOptions {
-        pipeline_every: opts.pipeline_every,
+        pipeline_every: options.pipeline_every,
         depth_slack: opts.depth_slack,
         ..LowerOptions::default()
     };
@@ -466,10 +486,11 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         model_hash: model_hash(model),
         frozen_hash,
         frozen_bn,
-        options: *opts,
+        options,
         input: lay.input,
         in_channels: lay.in_channels,
         stages,
+        timing,
         trainable,
         heads,
         regmap: regs.build(),

@@ -31,6 +31,35 @@ pub enum EngineKind {
     Head { groups: usize },
 }
 
+/// Pipeline registers of one `sf_mac_engine` (its parameters `MUL_REG`, `LPR`,
+/// `RQ_STAGES`, `RQ_SPLIT`, `RQ_SEL`), chosen for the target clock by the `timing` pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnginePipe {
+    /// A register right after the 8x8 products.
+    pub mul_reg: bool,
+    /// Adder levels per register in a lane (tree levels, the accumulate counting as one).
+    pub lpr: u32,
+    /// Registers of each requantization unit (`sf_requant_pipe` `STAGES`, 1..=4).
+    pub rq_stages: u32,
+    /// Scale pieces of each requantization multiplier (`sf_requant_pipe` `SPLIT`: 1, 2, 4).
+    pub rq_split: u32,
+    /// A register after the select of each requant step's scale and bias.
+    pub rq_sel: bool,
+}
+
+impl Default for EnginePipe {
+    /// The engine's own parameter defaults (`sf_mac_engine.v`).
+    fn default() -> Self {
+        EnginePipe {
+            mul_reg: false,
+            lpr: 8,
+            rq_stages: 3,
+            rq_split: 1,
+            rq_sel: false,
+        }
+    }
+}
+
 /// One trainable conv layer as an `sf_mac_engine` instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSchedule {
@@ -52,6 +81,8 @@ pub struct EngineSchedule {
     pub p: usize,
     /// Products per lane per clock.
     pub q: usize,
+    /// Pipeline registers (the `timing` pass sets them for the target clock).
+    pub pipe: EnginePipe,
 }
 
 impl EngineSchedule {
@@ -92,9 +123,49 @@ impl EngineSchedule {
         let r = self.p.div_ceil(self.steps());
         (r, self.p.div_ceil(r))
     }
-    /// Clocks from the input handshake to `m_valid` without stalls, `G*S + 3 + NR`.
+    /// Signed accumulator bits for `L` products of int8 x int8 (|acc| <= L * 2^14), at least
+    /// 17 (`ACC_W`).
+    pub fn acc_bits(&self) -> usize {
+        let max = (self.l as u64) << 14;
+        let mag = (u64::BITS - max.leading_zeros()) as usize;
+        (mag + 1).max(17)
+    }
+    /// Adder levels of a lane's tree over its Q products, `ceil(log2(Q))`.
+    pub fn tree_levels(&self) -> usize {
+        crate::arith::csd::ceil_log2(self.q as u64) as usize
+    }
+    /// Registers of a lane from the selected inputs to the accumulator:
+    /// `MUL_REG + floor(T / LPR) + 1`.
+    pub fn lane_registers(&self) -> usize {
+        usize::from(self.pipe.mul_reg) + self.tree_levels() / self.pipe.lpr as usize + 1
+    }
+    /// Requant steps per vector, `G*NR` (each with its own scale and bias).
+    pub fn requant_steps(&self) -> usize {
+        self.groups() * self.requant_units().1
+    }
+    /// 1 when a register follows the select of each requant step's scale and bias
+    /// (`RQ_SEL` and more than one step per vector).
+    pub fn requant_select(&self) -> usize {
+        usize::from(self.pipe.rq_sel && self.requant_steps() > 1)
+    }
+    /// Clocks from a vector's last memory read to the load of its output queue entry,
+    /// `LANE + NR + SEL + RQ_STAGES + 2` (`D_LAST` in `sf_mac_engine.v`).
+    pub fn drain_clocks(&self) -> usize {
+        self.lane_registers()
+            + self.requant_units().1
+            + self.requant_select()
+            + self.pipe.rq_stages as usize
+            + 2
+    }
+    /// Output queue entries that keep one vector every G*S clocks,
+    /// `floor((S + D_LAST) / (G*S)) + 1` (`C` in `sf_mac_engine.v`).
+    pub fn queue_depth(&self) -> usize {
+        (self.steps() + self.drain_clocks()) / self.clocks_used() + 1
+    }
+    /// Clocks from the input handshake to `m_valid` without stalls,
+    /// `G*S + LANE + NR + SEL + RQ_STAGES + 2` (the `sf_mac_engine` contract).
     pub fn latency(&self) -> usize {
-        self.clocks_used() + 3 + self.requant_units().1
+        self.clocks_used() + self.drain_clocks()
     }
     /// `sf_mac_engine` index parameters `(OFFSET, SI, SO, GO, SG)`.
     pub fn index_params(&self) -> (usize, usize, usize, usize, isize) {
@@ -212,6 +283,7 @@ pub fn engine(
         clocks_available: t,
         p,
         q,
+        pipe: EnginePipe::default(),
     }
 }
 
@@ -461,6 +533,7 @@ mod tests {
             clocks_available: 4,
             p: 5,
             q: 7,
+            pipe: EnginePipe::default(),
         };
         let mut seen = std::collections::HashSet::new();
         for o in 0..8 {

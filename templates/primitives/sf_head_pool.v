@@ -15,10 +15,12 @@
 //     Q                    products per clock, >= 1.
 //     PIXELS               vectors per frame, >= 1.
 //     ACC_W                signed accumulator bits, enough for L*128*128*PIXELS (exact).
+//     RQ_STAGES            registers of the requant16 unit (sf_requant_pipe STAGES, 1..4).
 //   Derived (do not override)
 //     S = ceil(L/Q) steps per output, WB = Q rounded up to a multiple of 4 (bytes per memory
 //     word), WPW = WB/4, DEPTH = OUT_N*S words; CFG_AW = clog2(DEPTH*WB) (min 2),
 //     CFG_WORD_AW = CFG_AW - 2.
+//   Depends on sf_sram_sp.v, sf_requant_pipe.v and sf_fanout.v.
 //   Weight memory  one sf_sram_sp (WIDTH 8*WB, DEPTH OUT_N*S): word o*S + s holds at byte q
 //     the weight w[o][s*Q + q] (the sf_mac_engine layout with P = 1); bytes with s*Q+q >= L
 //     are ignored (products forced to 0). Config word k = bytes 4k..4k+3 of the byte stream
@@ -26,38 +28,43 @@
 //   Input  s_data (x_i at s_data[8i +: 8]), s_sof (first vector of a frame), s_valid,
 //     s_ready. Vectors are counted from s_sof; vector PIXELS-1 closes the frame (its sums
 //     move to a shadow register and the dot products start) and the next vector starts the
-//     next frame's sums, with or without s_sof. s_ready is low only while that
-//     last vector waits for the previous frame's dot products (so it depends combinationally
-//     on s_sof, never on s_valid).
+//     next frame's sums, with or without s_sof. s_ready is a register: low only while the
+//     previous frame's dot products still read the shadow and the next vector would be the
+//     frame's last by the count (PIXELS - 1 vectors since the last s_sof or close).
 //   Output  m_data = z[o] (int16), o = 0..OUT_N-1 in order, m_first on o = 0, m_last on
-//     o = OUT_N-1; m_valid/m_ready (AXI4-Stream, output register).
-//   Timing  the dot products of a frame take OUT_N*(S + 5) clocks plus output waits; the
-//     generator sizes Q so that they end well within the next frame (no input stall).
-//   Configuration port  as sf_mac_engine (one-clock cfg_req, cfg_ack one or more clocks
-//     later, read data valid with cfg_ack), except that an access waits while the dot
-//     product issues memory reads (at most S clocks): configure between frames.
-//     Words k >= DEPTH*WPW: writes ignored, reads return 0.
-//   Scale/bias/shift  sampled per output during the dot products: hold them stable.
+//     o = OUT_N-1; m_valid/m_ready (AXI4-Stream, registers).
+//   Timing  the dot products of a frame start two clocks after its closing vector and read
+//     one memory word per clock, OUT_N*S clocks (plus pauses for configuration accesses and
+//     for a full output queue); each result follows its last read by RQ_STAGES + 6 clocks.
+//     The generator sizes Q so that they end well within the next frame (no input stall).
+//   Configuration port  a one-clock cfg_req; the next one after cfg_ack. cfg_we and cfg_addr
+//     are sampled with cfg_req, cfg_wdata must stay valid until cfg_ack (the register bus
+//     holds it). The access waits until the reads of the output in progress end (at most S
+//     clocks): cfg_ack comes 3 to S + 3 clocks after cfg_req, for a read with cfg_rdata in
+//     that clock. Words k >= DEPTH*WPW: writes ignored, reads return 0. Configure between
+//     frames.
+//   Scale/bias/shift  read per output during the dot products: hold them stable.
 //   Reset  aresetn (synchronous, active low) clears the control state; sums, shadow, datapath
 //     registers and the weight memory are not reset (the first vector of a frame, s_sof,
 //     restarts the sums).
-//   Storage  2*IN_N sums of 8+clog2(PIXELS) bits, Q selected sums, an ACC_W accumulator,
-//     the ACC_W+16 bit
-//     product, the output register; Q multipliers of 8 x (8+clog2(PIXELS)) bits and one
-//     ACC_W x 16 multiplier.
+//   Storage  2*IN_N sums of 8+clog2(PIXELS) bits, the selected sums and weights (Q each), the
+//     product sum, the accumulator, the requant16 unit, a 2-entry output queue; one-hot
+//     rings selecting sums (steps, groups) and scale/bias (outputs); Q multipliers of
+//     8 x (8+clog2(PIXELS)) bits and one ACC_W x 16 multiplier.
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module sf_head_pool #(
-    parameter integer IN_N   = 16,
-    parameter integer OUT_N  = 4,
-    parameter integer L      = 16,
-    parameter integer GO     = 4,
-    parameter integer Q      = 4,
-    parameter integer PIXELS = 4,
-    parameter integer ACC_W  = 32,
+    parameter integer IN_N      = 16,
+    parameter integer OUT_N     = 4,
+    parameter integer L         = 16,
+    parameter integer GO        = 4,
+    parameter integer Q         = 4,
+    parameter integer PIXELS    = 4,
+    parameter integer ACC_W     = 32,
+    parameter integer RQ_STAGES = 3,
     // derived, do not override
     parameter integer CFG_AW = (OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4) > 1)
         ? $clog2(4 * OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4)) : 2,
@@ -85,179 +92,211 @@ module sf_head_pool #(
     output wire [31:0]            cfg_rdata
 );
 
+    localparam integer FO = 48;                                    // loads per control flop
     localparam integer S = (L + Q - 1) / Q;
     localparam integer WB = ((Q + 3) / 4) * 4;
     localparam integer WPW = WB / 4;
     localparam integer DEPTH = OUT_N * S;
     localparam integer MAW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
-    localparam integer LW = (WPW > 1) ? $clog2(WPW) : 1;
     localparam integer PW = (PIXELS > 1) ? $clog2(PIXELS) : 1;
     localparam integer SUM_W = 8 + ((PIXELS > 1) ? $clog2(PIXELS) : 0);
-    localparam integer SUM_P = 1 << $clog2(SUM_W);                 // SUM_W rounded up to 2^k
-    localparam integer XN = IN_N + Q;                              // sums + zero padding
-    localparam integer IW = $clog2(XN + 1);                        // sum index bits
-    localparam integer OW = (OUT_N > 1) ? $clog2(OUT_N) : 1;
-    localparam integer SW = (S > 1) ? $clog2(S) : 1;
-    localparam integer GOW = (GO > 1) ? $clog2(GO) : 1;
-    localparam integer PROD_W = ACC_W + 16;
-    localparam integer RQ_W = (PROD_W > 41 ? PROD_W : 41) + 1;
+    localparam integer NG = OUT_N / GO;                            // input groups
+    localparam integer T = (Q > 1) ? $clog2(Q) : 0;
+    localparam integer PS_FULL = SUM_W + 8 + T;
+    localparam integer PS_W = (PS_FULL < ACC_W) ? PS_FULL : ACC_W; // product sum bits
     localparam [31:0] LAST_PX_I = PIXELS - 1;
     localparam [PW-1:0] LAST_PX = LAST_PX_I[PW-1:0];
-    localparam [31:0] LAST_O_I = OUT_N - 1;
-    localparam [OW-1:0] LAST_O = LAST_O_I[OW-1:0];
-    localparam [31:0] LAST_S_I = S - 1;
-    localparam [SW-1:0] LAST_S = LAST_S_I[SW-1:0];
-    localparam [31:0] LAST_GO_I = GO - 1;
-    localparam [GOW-1:0] LAST_GO = LAST_GO_I[GOW-1:0];
-    localparam [31:0] L_I = L;
-    localparam [31:0] Q_I = Q;
+    localparam [31:0] DEPTH_I = DEPTH;
     localparam [31:0] CFG_WORDS_I = DEPTH * WPW;
     localparam [CFG_WORD_AW:0] CFG_WORDS = CFG_WORDS_I[CFG_WORD_AW:0];
-    localparam signed [RQ_W-1:0] HI = 32767;
-    localparam signed [RQ_W-1:0] LO = -32768;
-
-    localparam [2:0] ST_IDLE = 3'd0, ST_ISSUE = 3'd1, ST_DRAIN = 3'd2, ST_SCALE = 3'd3,
-                     ST_OUT = 3'd4;
-    reg [2:0] state_q;
-    wire busy = state_q != ST_IDLE;
+    localparam [MAW:0] LAST_A = DEPTH_I[MAW:0] - 1'b1;
 
     // ------------------------------------------------------------------ frame sums
-    reg  [PW-1:0] count_q;                         // vectors of this frame accepted so far
+    // s_ready and "the next vector restarts the sums" are registers, copied so that each
+    // copy enables at most FO sum bits.
+    localparam integer NSC = (IN_N * SUM_W + FO - 1) / FO;
+    reg  [PW-1:0] count_q;                       // vectors of this frame accepted so far
+    reg           running_q;                     // the dot products still read the shadow
+    wire [2*NSC-1:0] in_c;                       // copies of {first vector, s_ready}
+    wire          rdy = in_c[0];
+    assign s_ready = rdy;
+    wire          take = s_valid && rdy;
     wire [PW-1:0] pos = s_sof ? {PW{1'b0}} : count_q;
     wire          closes = pos == LAST_PX;
-    wire          restart = pos == {PW{1'b0}};          // first vector: s_sof or after a close
-    assign s_ready = !(closes && busy);
-    wire          take = s_valid && s_ready;
     wire          start = take && closes;
-
+    wire [PW-1:0] count_d = take ? (closes ? {PW{1'b0}} : pos + 1'b1) : count_q;
+    wire          issue_end;                     // the last read of the frame, this clock
+    wire          running_d = start || (running_q && !issue_end);
+    wire          rdy_d = !(running_d && count_d == LAST_PX);
+    sf_fanout #(.N(NSC), .W(2), .RESET(2'b11)) u_in (
+        .aclk(aclk), .aresetn(aresetn), .d({count_d == {PW{1'b0}}, rdy_d}), .q(in_c)
+    );
     always @(posedge aclk) begin
         if (!aresetn) begin
             count_q <= {PW{1'b0}};
-        end else if (take) begin
-            count_q <= closes ? {PW{1'b0}} : pos + 1'b1;
+            running_q <= 1'b0;
+        end else begin
+            count_q <= count_d;
+            running_q <= running_d;
         end
     end
 
-    // Sums of the last closed frame, then Q zero entries; each entry padded to SUM_P (a power
-    // of two) bits so that selecting entry k is a shift by k, with no multiply in the path.
-    wire [SUM_P*XN-1:0] shadow;
-    assign shadow[SUM_P*XN-1:SUM_P*IN_N] = {(SUM_P*Q){1'b0}};
+    // start is registered (copies enable the shadow): the shadow takes the completed sums
+    // one clock after the closing vector, before the next vector's sum lands.
+    localparam integer NOC = (OUT_N + FO - 1) / FO;
+    wire [NSC-1:0] start_c;
+    sf_fanout #(.N(NSC), .W(1)) u_start (
+        .aclk(aclk), .aresetn(aresetn), .d(start), .q(start_c)
+    );
+    wire [SUM_W*IN_N-1:0] shadow;
     genvar i;
     generate
         for (i = 0; i < IN_N; i = i + 1) begin : g_sum
+            localparam integer CP = (i * SUM_W) / FO;
             reg  [SUM_W-1:0] sum_q, shadow_q;
             wire [SUM_W-1:0] x = { {(SUM_W-8){s_data[8*i+7]}}, s_data[8*i +: 8]};
-            wire [SUM_W-1:0] next = (restart ? {SUM_W{1'b0}} : sum_q) + x;
+            wire             restart = s_sof || in_c[2*CP+1];
             always @(posedge aclk) begin
-                if (take) sum_q <= next;
-                if (start) shadow_q <= next;
+                if (s_valid && in_c[2*CP]) sum_q <= (restart ? {SUM_W{1'b0}} : sum_q) + x;
+                if (start_c[CP]) shadow_q <= sum_q;
             end
-            assign shadow[SUM_P*i +: SUM_P] =
-                { {(SUM_P-SUM_W+1){shadow_q[SUM_W-1]}}, shadow_q[SUM_W-2:0]};
+            assign shadow[SUM_W*i +: SUM_W] = shadow_q;
         end
     endgenerate
 
-    // ------------------------------------------------------------------ dot products
-    reg [OW-1:0]  o_q;        // output
-    reg [GOW-1:0] og_q;       // output within its group
-    reg [IW-1:0]  gbase_q;    // first input of the group, (o/GO)*L
-    reg [SW-1:0]  s_q;        // step
-    reg [IW-1:0]  soff_q;     // s*Q
-    reg [MAW-1:0] a_q;        // memory word o*S + s
-    reg [1:0]     drain_q;
-    wire          issue = state_q == ST_ISSUE;
-
+    // ------------------------------------------------------------------ reads
+    // One memory word per clock, output after output; the first read of an output waits for
+    // a free place in the output path (a reservation) and for no configuration access.
+    reg           act_q;          // reads of the frame remain
+    reg  [MAW-1:0] a_q;           // next word
+    reg           out_first_q;    // a_q is the first step of an output
+    reg  [1:0]    res_q;          // outputs reserved, not yet sent (<= 2)
+    reg           cfg_pend_q;
+    wire          pop = m_valid && m_ready;
+    wire          gate_ok = !out_first_q || (res_q != 2'd2 && !cfg_pend_q);
+    wire          rd = act_q && gate_ok;
+    assign        issue_end = rd && ({1'b0, a_q} == LAST_A);
+    localparam [31:0] S_I = S;
+    reg  [31:0]   s_cnt_q;        // step within the output
     always @(posedge aclk) begin
         if (!aresetn) begin
-            state_q <= ST_IDLE;
+            act_q <= 1'b0;
+            res_q <= 2'd0;
         end else begin
-            case (state_q)
-                ST_IDLE:  if (start) state_q <= ST_ISSUE;
-                ST_ISSUE: if (s_q == LAST_S) state_q <= ST_DRAIN;
-                ST_DRAIN: if (drain_q == 2'd1) state_q <= ST_SCALE;
-                ST_SCALE: state_q <= ST_OUT;
-                ST_OUT:   if (!m_valid || m_ready) state_q <= (o_q == LAST_O) ? ST_IDLE : ST_ISSUE;
-                default:  state_q <= ST_IDLE;
-            endcase
+            if (start_c[0]) act_q <= 1'b1;
+            else if (issue_end) act_q <= 1'b0;
+            res_q <= res_q + {1'b0, rd && out_first_q} - {1'b0, pop};
         end
-    end
-    always @(posedge aclk) begin
-        if (start && !busy) begin
-            o_q <= {OW{1'b0}};
-            og_q <= {GOW{1'b0}};
-            gbase_q <= {IW{1'b0}};
-            s_q <= {SW{1'b0}};
-            soff_q <= {IW{1'b0}};
+        // every frame reads all DEPTH words, so the counters and the rings below come back
+        // to their reset state after each frame (outputs of the previous frame may still be
+        // in the pipeline when the next frame starts)
+        if (!aresetn) begin
             a_q <= {MAW{1'b0}};
-        end else if (issue) begin
-            s_q <= (s_q == LAST_S) ? {SW{1'b0}} : s_q + 1'b1;
-            soff_q <= (s_q == LAST_S) ? {IW{1'b0}} : soff_q + Q_I[IW-1:0];
-            a_q <= a_q + 1'b1;
-        end else if (state_q == ST_OUT && (!m_valid || m_ready)) begin
-            o_q <= o_q + 1'b1;
-            og_q <= (og_q == LAST_GO) ? {GOW{1'b0}} : og_q + 1'b1;
-            gbase_q <= (og_q == LAST_GO) ? gbase_q + L_I[IW-1:0] : gbase_q;
+            s_cnt_q <= 32'd0;
+            out_first_q <= 1'b1;
+        end else if (rd) begin
+            a_q <= issue_end ? {MAW{1'b0}} : a_q + 1'b1;
+            s_cnt_q <= (s_cnt_q == S_I - 1) ? 32'd0 : s_cnt_q + 1;
+            out_first_q <= (s_cnt_q == S_I - 1);
         end
-        drain_q <= (state_q == ST_DRAIN) ? drain_q + 1'b1 : 2'd0;
     end
+
+    // one-hot rings of the most recent read: step s (copies of FO loads) and input group g
+    localparam integer NSR = (Q * NG * SUM_W + FO - 1) / FO;
+    localparam integer NGR = (Q * SUM_W + FO - 1) / FO;
+    wire [S*NSR-1:0]  sring;
+    wire [NG*NGR-1:0] gring;
+    genvar k;
+    generate
+        for (k = 0; k < NSR; k = k + 1) begin : g_sring
+            reg  [S-1:0] r_q;
+            wire [S:0]   rot = {r_q, r_q[S-1]};
+            always @(posedge aclk) begin
+                if (!aresetn) r_q <= {1'b1, {(S-1){1'b0}}} >> 0;
+                else if (rd) r_q <= rot[S-1:0];
+            end
+            assign sring[S*k +: S] = r_q;
+            wire unused_rot = &{1'b0, rot[S], 1'b0};
+        end
+        for (k = 0; k < NGR; k = k + 1) begin : g_gring
+            // the group moves on at the first read of every GO-th output (its own counter of
+            // the output within the group)
+            reg  [NG-1:0] r_q;
+            reg  [31:0]   og_q;
+            wire [NG:0]   rot = {r_q, r_q[NG-1]};
+            always @(posedge aclk) begin
+                if (!aresetn) begin
+                    r_q <= {1'b1, {(NG-1){1'b0}}} >> 0;
+                    og_q <= GO - 1;
+                end else if (rd && out_first_q) begin
+                    og_q <= (og_q == GO - 1) ? 32'd0 : og_q + 1;
+                    if (og_q == GO - 1) r_q <= rot[NG-1:0];
+                end
+            end
+            assign gring[NG*k +: NG] = r_q;
+            wire unused_rot = &{1'b0, rot[NG], 1'b0};
+        end
+    endgenerate
 
     // ------------------------------------------------------------------ weight memory
     function [MAW-1:0] cfg_line_of;
-        input [CFG_WORD_AW-1:0] k;
+        input [CFG_WORD_AW-1:0] kk;
         integer t;
         begin
-            t = { {(32-CFG_WORD_AW){1'b0}}, k} / WPW;
+            t = { {(32-CFG_WORD_AW){1'b0}}, kk} / WPW;
             t = t - ((t >>> MAW) <<< MAW);
             cfg_line_of = t[MAW-1:0];
         end
     endfunction
-    function [LW-1:0] cfg_lane_of;
-        input [CFG_WORD_AW-1:0] k;
+    function [WPW-1:0] cfg_lane_of;
+        input [CFG_WORD_AW-1:0] kk;
         integer t;
         begin
-            t = { {(32-CFG_WORD_AW){1'b0}}, k} % WPW;
-            t = t - ((t >>> LW) <<< LW);
-            cfg_lane_of = t[LW-1:0];
+            t = { {(32-CFG_WORD_AW){1'b0}}, kk} % WPW;
+            cfg_lane_of = {{(WPW-1){1'b0}}, 1'b1} << t;
         end
     endfunction
-
-    // A configuration request waits in cfg_*_q while the dot product reads the memory.
-    reg                   cfg_pend_q, cfg_we_q, cfg_ack_q, cfg_ok_q;
-    reg [CFG_WORD_AW-1:0] cfg_addr_q;
-    reg [31:0]            cfg_wdata_q;
-    reg [LW-1:0]          cfg_lw_q;
-    wire                   cfg_any = cfg_req || cfg_pend_q;
-    wire                   cfg_go = cfg_any && !issue;
-    wire                   cfg_w = cfg_pend_q ? cfg_we_q : cfg_we;
-    wire [CFG_WORD_AW-1:0] cfg_k = cfg_pend_q ? cfg_addr_q : cfg_addr;
-    wire [31:0]            cfg_d = cfg_pend_q ? cfg_wdata_q : cfg_wdata;
-    wire                   cfg_in_range = ({1'b0, cfg_k} < CFG_WORDS);
-    wire [LW-1:0]          cfg_lw = cfg_lane_of(cfg_k);
-
+    reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;
+    reg  [MAW-1:0] cfg_line_q;
+    reg  [WPW-1:0] cfg_lane_q;
+    reg  [31:0]    cfg_rdata_q;
+    wire           cfg_go = cfg_pend_q && !rd;
+    wire [8*WB-1:0] mem_rdata;
+    wire [WB-1:0]   mem_be;
     always @(posedge aclk) begin
         if (!aresetn) begin
             cfg_pend_q <= 1'b0;
+            cfg_c1_q <= 1'b0;
             cfg_ack_q <= 1'b0;
         end else begin
-            cfg_pend_q <= cfg_any && !cfg_go;
-            cfg_ack_q <= cfg_go;
+            cfg_pend_q <= cfg_req || (cfg_pend_q && !cfg_go);
+            cfg_c1_q <= cfg_go;
+            cfg_ack_q <= cfg_c1_q;
         end
         if (cfg_req) begin
             cfg_we_q <= cfg_we;
-            cfg_addr_q <= cfg_addr;
-            cfg_wdata_q <= cfg_wdata;
+            cfg_ok_q <= ({1'b0, cfg_addr} < CFG_WORDS);
+            cfg_line_q <= cfg_line_of(cfg_addr);
+            cfg_lane_q <= cfg_lane_of(cfg_addr);
         end
-        cfg_lw_q <= cfg_lw;
-        cfg_ok_q <= cfg_in_range;
     end
-
-    wire [8*WB-1:0] mem_rdata;
-    wire [WB-1:0]   mem_be;
+    reg [31:0] cfg_word;
+    integer cw;
+    always @(*) begin
+        cfg_word = 32'd0;
+        for (cw = 0; cw < WPW; cw = cw + 1) begin
+            cfg_word = cfg_word | ({32{cfg_lane_q[cw]}} & mem_rdata[32*cw +: 32]);
+        end
+    end
+    always @(posedge aclk) begin
+        if (cfg_c1_q) cfg_rdata_q <= cfg_ok_q ? cfg_word : 32'd0;
+    end
+    assign cfg_ack = cfg_ack_q;
+    assign cfg_rdata = cfg_rdata_q;
     genvar lw;
     generate
         for (lw = 0; lw < WPW; lw = lw + 1) begin : g_be
-            localparam [LW-1:0] LWV = lw;
-            assign mem_be[4*lw +: 4] = {4{cfg_lw == LWV}};
+            assign mem_be[4*lw +: 4] = {4{cfg_lane_q[lw]}};
         end
     endgenerate
 
@@ -267,102 +306,188 @@ module sf_head_pool #(
         .BE_W (8)
     ) u_wmem (
         .aclk (aclk),
-        .req  (cfg_go ? cfg_in_range : issue),
-        .we   (cfg_go && cfg_w),
-        .addr (cfg_go ? cfg_line_of(cfg_k) : a_q),
-        .wdata({WPW{cfg_d}}),
+        .req  (rd || (cfg_go && cfg_ok_q)),
+        .we   (cfg_go && cfg_we_q),
+        .addr (cfg_go ? cfg_line_q : a_q),
+        .wdata({WPW{cfg_wdata}}),
         .be   (mem_be),
         .rdata(mem_rdata)
     );
-    assign cfg_ack = cfg_ack_q;
-    assign cfg_rdata = cfg_ok_q ? mem_rdata[32*cfg_lw_q +: 32] : 32'd0;
 
-    // ------------------------------------------------------------------ multiply-accumulate
-    // R: the word read in the previous clock, beside the Q sums it multiplies (selected from
-    // the shadow in the issuing clock, 0 beyond the group's L inputs, so no wide mux sits in
-    // front of the multipliers); P: Q products summed; A: accumulate.
-    reg           rd_v_q, rd_first_q, p_v_q, p_first_q;
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            rd_v_q <= 1'b0;
-            p_v_q <= 1'b0;
-        end else begin
-            rd_v_q <= issue;
-            p_v_q <= rd_v_q;
-        end
-        rd_first_q <= s_q == {SW{1'b0}};
-        p_first_q <= rd_first_q;
-    end
+    // ------------------------------------------------------------------ select, multiply, sum
+    // X: the Q sums of the step read in the previous clock (0 beyond the group's L inputs),
+    // beside the registered memory word; then the Q products and their sum; then the
+    // accumulator (restarted by the first step of each output).
+    reg             v_r_q;      // a read in the previous clock (the rings show its step)
+    reg             first_x_q, done_x_q;
+    reg [8*Q-1:0]   w_q;
     wire [SUM_W*Q-1:0] xs;
-    genvar qs;
+    genvar q, s, g;
     generate
-        for (qs = 0; qs < Q; qs = qs + 1) begin : g_xs
-            localparam [31:0] QS_I = qs;
-            wire [IW-1:0] idx = gbase_q + soff_q + QS_I[IW-1:0];
-            wire          on = { {(32-IW){1'b0}}, soff_q} + QS_I < L_I;
-            reg  [SUM_W-1:0] xs_q;
-            always @(posedge aclk) begin
-                xs_q <= on ? shadow[SUM_P*idx +: SUM_W] : {SUM_W{1'b0}};
+        for (q = 0; q < Q; q = q + 1) begin : g_xs
+            wire [SUM_W*NG-1:0] xa;
+            for (g = 0; g < NG; g = g + 1) begin : g_grp
+                localparam integer SC = ((q * NG + g) * NSR) / (Q * NG);
+                wire [SUM_W*S-1:0] terms;
+                for (s = 0; s < S; s = s + 1) begin : g_step
+                    if (s * Q + q < L) begin : g_on
+                        localparam integer IDX = g * L + s * Q + q;
+                        assign terms[SUM_W*s +: SUM_W] =
+                            {SUM_W{sring[S*SC+s]}} & shadow[SUM_W*IDX +: SUM_W];
+                    end else begin : g_off
+                        assign terms[SUM_W*s +: SUM_W] = {SUM_W{1'b0}};
+                    end
+                end
+                reg [SUM_W-1:0] orr;
+                integer t;
+                always @(*) begin
+                    orr = {SUM_W{1'b0}};
+                    for (t = 0; t < S; t = t + 1) orr = orr | terms[SUM_W*t +: SUM_W];
+                end
+                localparam integer GC = (q * NGR) / Q;
+                assign xa[SUM_W*g +: SUM_W] = {SUM_W{gring[NG*GC+g]}} & orr;
             end
-            assign xs[SUM_W*qs +: SUM_W] = xs_q;
+            reg [SUM_W-1:0] orb;
+            reg [SUM_W-1:0] x_q;
+            integer t;
+            always @(*) begin
+                orb = {SUM_W{1'b0}};
+                for (t = 0; t < NG; t = t + 1) orb = orb | xa[SUM_W*t +: SUM_W];
+            end
+            always @(posedge aclk) x_q <= orb;
+            assign xs[SUM_W*q +: SUM_W] = x_q;
+        end
+    endgenerate
+    always @(posedge aclk) begin
+        w_q <= mem_rdata[8*Q-1:0];
+        first_x_q <= sring[0];
+        if (!aresetn) begin
+            v_r_q <= 1'b0;
+            done_x_q <= 1'b0;
+        end else begin
+            v_r_q <= rd;
+            done_x_q <= v_r_q && sring[S-1];
+        end
+    end
+    generate
+        if (WB > Q) begin : g_pad
+            wire unused_pad = &{1'b0, mem_rdata[8*WB-1:8*Q], 1'b0};
         end
     endgenerate
 
-    // Q products of 8 x SUM_W bits; |psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits,
-    // so the partial sum never needs more than ACC_W (exact ACC_W may be below PS_FULL).
-    localparam integer PS_FULL = SUM_W + 8 + ((Q > 1) ? $clog2(Q) : 0);
-    localparam integer PS_W = (PS_FULL < ACC_W) ? PS_FULL : ACC_W;
+    // products and their sum (|psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits)
     reg signed [PS_W-1:0] psum;
     reg signed [PS_W-1:0] term;
-    integer q;
+    integer n;
     always @(*) begin
         psum = {PS_W{1'b0}};
-        for (q = 0; q < Q; q = q + 1) begin
-            term = $signed(mem_rdata[8*q +: 8]) * $signed(xs[SUM_W*q +: SUM_W]);
+        for (n = 0; n < Q; n = n + 1) begin
+            term = $signed(w_q[8*n +: 8]) * $signed(xs[SUM_W*n +: SUM_W]);
             psum = psum + term;
         end
     end
-
-    reg signed [PS_W-1:0]   psum_q;
-    reg signed [ACC_W-1:0]  acc_q;
-    reg signed [PROD_W-1:0] prod_q;
+    reg signed [PS_W-1:0]  psum_q;
+    reg                    first_p_q, done_p_q;
+    reg signed [ACC_W-1:0] acc_q;
+    reg                    done_a_q;
     always @(posedge aclk) begin
-        if (rd_v_q) psum_q <= psum;
-        if (p_v_q) acc_q <= (p_first_q ? {ACC_W{1'b0}} : acc_q)
-                            + { {(ACC_W-PS_W+1){psum_q[PS_W-1]}}, psum_q[PS_W-2:0]};
-        if (state_q == ST_SCALE) prod_q <= acc_q * $signed(scale[16*o_q +: 16]);
+        psum_q <= psum;
+        first_p_q <= first_x_q;
+        acc_q <= (first_p_q ? {ACC_W{1'b0}} : acc_q)
+                 + { {(ACC_W-PS_W+1){psum_q[PS_W-1]}}, psum_q[PS_W-2:0]};
+        if (!aresetn) begin
+            done_p_q <= 1'b0;
+            done_a_q <= 1'b0;
+        end else begin
+            done_p_q <= done_x_q;
+            done_a_q <= done_p_q;
+        end
     end
 
     // ------------------------------------------------------------------ requant16, output
-    wire [31:0] bi = bias[32*o_q +: 32];
-    wire [RQ_W-1:0] rnd = (shift == 6'd0) ? {RQ_W{1'b0}}
-                                          : ({ {(RQ_W-1){1'b0}}, 1'b1} << (shift - 6'd1));
-    wire signed [RQ_W-1:0] rq_sum = { {(RQ_W-PROD_W){prod_q[PROD_W-1]}}, prod_q}
-                                  + { {(RQ_W-32){bi[31]}}, bi} + $signed(rnd);
-    wire signed [RQ_W-1:0] rq_shifted = rq_sum >>> shift;
-    wire [15:0] z = (rq_shifted > HI) ? 16'h7fff : (rq_shifted < LO) ? 16'h8000
-                                                                      : rq_shifted[15:0];
-
-    reg        m_valid_q, m_first_q, m_last_q;
-    reg [15:0] m_data_q;
-    wire       put = state_q == ST_OUT && (!m_valid_q || m_ready);
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            m_valid_q <= 1'b0;
-        end else if (put) begin
-            m_valid_q <= 1'b1;
-        end else if (m_ready) begin
-            m_valid_q <= 1'b0;
+    // One-hot ring of the output being requantized (it advances with each finished
+    // accumulator; copies of that strobe each move FO ring bits); the scale and bias it
+    // selects are registered with the accumulator, then sf_requant_pipe.
+    wire [NOC-1:0] adv_c;   // copies of done_p_q
+    sf_fanout #(.N(NOC), .W(1)) u_adv (
+        .aclk(aclk), .aresetn(aresetn), .d(done_x_q), .q(adv_c)
+    );
+    reg  [OUT_N-1:0] or_q;                       // output of the accumulator in acc_q
+    wire [OUT_N:0]   or_rot = {or_q, or_q[OUT_N-1]};
+    wire unused_or = &{1'b0, or_rot[OUT_N], 1'b0};
+    genvar o;
+    generate
+        for (o = 0; o < OUT_N; o = o + 1) begin : g_oring
+            always @(posedge aclk) begin
+                if (!aresetn) or_q[o] <= (o == OUT_N - 1);
+                else if (adv_c[o / FO]) or_q[o] <= or_rot[o];
+            end
         end
-        if (put) begin
-            m_data_q <= z;
-            m_first_q <= o_q == {OW{1'b0}};
-            m_last_q <= o_q == LAST_O;
+    endgenerate
+    wire [16*OUT_N-1:0] sc_t;
+    wire [32*OUT_N-1:0] bi_t;
+    generate
+        for (o = 0; o < OUT_N; o = o + 1) begin : g_param
+            assign sc_t[16*o +: 16] = {16{or_q[o]}} & scale[16*o +: 16];
+            assign bi_t[32*o +: 32] = {32{or_q[o]}} & bias[32*o +: 32];
+        end
+    endgenerate
+    reg [15:0] sc_or;
+    reg [31:0] bi_or;
+    integer m;
+    always @(*) begin
+        sc_or = 16'd0;
+        bi_or = 32'd0;
+        for (m = 0; m < OUT_N; m = m + 1) begin
+            sc_or = sc_or | sc_t[16*m +: 16];
+            bi_or = bi_or | bi_t[32*m +: 32];
         end
     end
-    assign m_data = m_data_q;
-    assign m_first = m_first_q;
-    assign m_last = m_last_q;
+    reg [ACC_W-1:0] rq_acc_q;
+    reg [15:0]      rq_sc_q;
+    reg [31:0]      rq_bi_q;
+    reg             rq_v_q;
+    reg [1:0]       rq_tag_q;                    // {last output, first output}
+    always @(posedge aclk) begin
+        rq_acc_q <= acc_q;
+        rq_sc_q <= sc_or;
+        rq_bi_q <= bi_or;
+        rq_tag_q <= {or_q[OUT_N-1], or_q[0]};
+        if (!aresetn) rq_v_q <= 1'b0;
+        else rq_v_q <= done_a_q;
+    end
+    wire        z_v;
+    wire [15:0] z;
+    wire [1:0]  z_tag;
+    sf_requant_pipe #(
+        .ACC_W(ACC_W), .OUT_W(16), .RELU(0), .SPLIT(1), .STAGES(RQ_STAGES),
+        .PARAMS_HELD(2), .TAG_W(2)
+    ) u_rq (
+        .aclk(aclk), .aresetn(aresetn), .en(1'b1),
+        .in_valid(rq_v_q), .acc(rq_acc_q), .scale(rq_sc_q), .bias(rq_bi_q), .shift(shift),
+        .in_tag(rq_tag_q), .out_valid(z_v), .y(z), .out_tag(z_tag)
+    );
+
+    // 2-entry output queue, entry 0 = the output registers; m_ready shifts it
+    reg [17:0] e0_q, e1_q;
+    reg [1:0]  cnt_q;
+    wire [1:0] cnt_d = cnt_q + {1'b0, z_v} - {1'b0, pop};
+    wire       to0 = z_v && (cnt_q == 2'd0 || (cnt_q == 2'd1 && m_ready));
+    always @(posedge aclk) begin
+        if (!aresetn) cnt_q <= 2'd0;
+        else cnt_q <= cnt_d;
+        if (to0) e0_q <= {z_tag, z};
+        else if (m_ready) e0_q <= e1_q;
+        if (z_v) e1_q <= {z_tag, z};
+    end
+    assign m_data = e0_q[15:0];
+    assign m_first = e0_q[16];
+    assign m_last = e0_q[17];
+    reg m_valid_q;
+    always @(posedge aclk) begin
+        if (!aresetn) m_valid_q <= 1'b0;
+        else m_valid_q <= cnt_d != 2'd0;
+    end
     assign m_valid = m_valid_q;
 
 endmodule

@@ -61,7 +61,8 @@ module {{ module }} (
     sf_mac_engine #(
         .IN_N({{ in_channels }}), .OUT_N({{ outputs }}), .L({{ l }}), .P({{ p }}), .Q({{ q }}),
         .OFFSET(0), .SI(1), .SO(0), .GO({{ go }}), .SG({{ l }}),
-        .ACC_W({{ acc_w }}), .RELU(0), .OUT_W(16), .SIDE_W(2)
+        .ACC_W({{ acc_w }}), .RELU(0), .OUT_W(16), .SIDE_W(2),
+        .MUL_REG({{ mul_reg }}), .LPR({{ lpr }}), .RQ_STAGES({{ rq_stages }}), .RQ_SPLIT({{ rq_split }}), .RQ_SEL({{ rq_sel }})
     ) u_conv (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_side({closes, s_sof}), .s_valid(s_valid), .s_ready(s_ready),

@@ -2,19 +2,21 @@
 // values via -D TB_*). Tested against the CONTRACT header and SPEC §2 (requant16):
 //  - configuration port: the weight image (layout word o*S+s, byte q = w[o][s*Q+q], config
 //    word k = bytes 4k..4k+3; bytes with s*Q+q >= L filled with garbage that must be ignored)
-//    written and read back with ack one clock after the request when idle; words beyond the
-//    window read 0 and ignore writes; accesses while frames are processed (reads and
-//    same-value writes, some aimed at the first clock of the dot products) are acked within
-//    S+1 clocks, read the right word, and do not disturb the results;
+//    written and read back with ack three clocks after the request when idle (cfg_wdata held
+//    until the ack); words beyond the window read 0 and ignore writes; accesses while frames
+//    are processed (reads and same-value writes, some aimed at the first clock of the dot
+//    products) are acked within S+3 clocks, read the right word, and do not disturb the
+//    results;
 //  - frames of PIXELS vectors from s_sof (occasional truncated frames restarted by s_sof),
 //    random s_valid gaps, m_ready random / stalled for hundreds of clocks while the next
 //    frames stream in / always high; every output z[o] compared with a reference model of
 //    the contract (frame sums, grouped dot products, requant16 in 128-bit arithmetic), with
 //    m_first on o = 0 and m_last on o = OUT_N-1, AXI4-Stream output stability;
-//  - s_ready low only for the vector that closes a frame while the previous frame's outputs
-//    are not all in the output register, never depending on s_valid; at full rate a frame
-//    every max(PIXELS, OUT_N*(S+5)) clocks or better, and no input stall at all when
-//    OUT_N*(S+5) <= PIXELS;
+//  - s_ready a register, low only for the vector that is a frame's last by the count while
+//    the previous frame's outputs are not all in the output register; at full rate a frame
+//    every max(PIXELS, OUT_N*(S+5) + RQ_STAGES + 8) clocks or better, and no input stall at
+//    all when that dot-product bound is <= PIXELS;
+//  - every output is a register (no output moves when an input changes within a clock);
 //  - extremes: x = w = -128 everywhere (accumulator width), scale -32768/32767, bias
 //    extremes, shift 0 and up to 40.
 #include <algorithm>
@@ -27,7 +29,7 @@
 #include "tb_ports.h"
 
 static const int IN_N = TB_IN_N, OUT_N = TB_OUT_N, L = TB_L, GO = TB_GO, Q = TB_Q;
-static const int PIXELS = TB_PIXELS, ACC_W = TB_ACC_W;
+static const int PIXELS = TB_PIXELS, ACC_W = TB_ACC_W, RQ_STAGES = TB_RQ_STAGES;
 static const int S = (L + Q - 1) / Q, WB = ((Q + 3) / 4) * 4, WPW = WB / 4, DEPTH = OUT_N * S;
 static const int NWORDS = DEPTH * WPW;
 static int clog2(long v) {
@@ -39,7 +41,8 @@ static const int CFG_AW = (NWORDS > 1) ? clog2(4L * NWORDS) : 2;
 static const int CFG_WORD_AW = CFG_AW - 2 > 0 ? CFG_AW - 2 : 1;
 static const int NADDR = 1 << CFG_WORD_AW;
 static const long MAX_ACC = (long)L * 128 * 128 * PIXELS;
-static const int DOT_CLOCKS = OUT_N * (S + 5);  // contract: dot products of one frame
+// contract: the dot products of one frame end within this many clocks of its closing vector
+static const int DOT_CLOCKS = OUT_N * (S + 5) + RQ_STAGES + 8;
 
 static Vsf_head_pool* top;
 static long cycle = 0;
@@ -100,7 +103,8 @@ static void apply_params() {
   top->shift = shift;
 }
 
-// One configuration access with the head idle: ack exactly one clock after the request.
+// One configuration access with the head idle: ack exactly three clocks after the request,
+// cfg_wdata held until then (cfg_we and cfg_addr only with the request).
 static uint32_t cfg_idle(bool we, uint32_t addr, uint32_t wdata) {
   top->cfg_req = 1;
   top->cfg_we = we;
@@ -110,9 +114,15 @@ static uint32_t cfg_idle(bool we, uint32_t addr, uint32_t wdata) {
   CHECK(!top->cfg_ack, "cfg_ack in the request clock");
   tick();
   top->cfg_req = 0;
-  top->cfg_wdata = rng->next();  // must not matter any more
+  top->cfg_we = !we;
+  top->cfg_addr = ~addr;
+  for (int i = 1; i < 3; i++) {
+    top->eval();
+    CHECK(!top->cfg_ack, "idle cfg_ack %d clocks after the request, want 3", i);
+    tick();
+  }
   top->eval();
-  CHECK(top->cfg_ack == 1, "idle cfg_ack missing one clock after request (addr %u)", addr);
+  CHECK(top->cfg_ack == 1, "idle cfg_ack missing three clocks after request (addr %u)", addr);
   uint32_t r = top->cfg_rdata;
   tick();
   top->eval();
@@ -208,6 +218,9 @@ int main(int argc, char** argv) {
   top->aresetn = 1;
   top->eval();
   CHECK(!top->m_valid && !top->cfg_ack, "m_valid / cfg_ack after reset");
+  tick();
+  top->eval();
+  CHECK(top->s_ready, "s_ready one clock after reset");
 
   // ---- configuration port: image, readback, beyond the window
   for (auto& v : w) v = rand_i8(0);
@@ -255,7 +268,7 @@ int main(int argc, char** argv) {
     // cfg
     bool cfg_out = false, cfg_rd = false;
     long cfg_req_cyc = -10, cfg_ack_cyc = -10, cfg_want = -1;
-    uint32_t cfg_exp = 0;
+    uint32_t cfg_exp = 0, cfg_data = 0;
     std::vector<long> close_cycles;
     long guard = 0;
     const long limit = 20000L + (long)ep.frames * (PIXELS + DOT_CLOCKS) * 40;
@@ -306,27 +319,45 @@ int main(int argc, char** argv) {
         top->cfg_we = we;
         top->cfg_addr = k;
         top->cfg_wdata = k < (uint32_t)NWORDS ? img[k] : (uint32_t)rng->next();
+        cfg_data = top->cfg_wdata;
         cfg_out = true;
         cfg_rd = !we;
         cfg_exp = k < (uint32_t)NWORDS ? img[k] : 0;
         cfg_req_cyc = cycle;
       }
-      // s_ready must not depend on s_valid
-      top->s_valid = !have;
+      if (cfg_out && !new_cfg) top->cfg_wdata = cfg_data;  // held until the ack
+      // every output is a register: flipping the inputs must not move one
       top->eval();
-      bool ready_other = top->s_ready;
-      top->s_valid = have;
-      top->eval();
-      CHECK(top->s_ready == ready_other, "s_ready depends on s_valid");
+      {
+        const uint32_t rdy = top->s_ready, mv = top->m_valid, md = top->m_data,
+                       mf = top->m_first, ml = top->m_last, ack = top->cfg_ack,
+                       rdat = top->cfg_rdata;
+        const uint32_t sv = top->s_valid, so = top->s_sof, mr = top->m_ready, cr = top->cfg_req;
+        top->s_valid = !have;
+        top->s_sof = !so;
+        top->m_ready = !mr;
+        top->cfg_req = !cr;
+        top->eval();
+        CHECK(top->s_ready == rdy && top->m_valid == mv && top->m_data == md &&
+                  top->m_first == mf && top->m_last == ml && top->cfg_ack == ack &&
+                  top->cfg_rdata == rdat,
+              "an output changed with an input in the same clock");
+        top->s_valid = sv;
+        top->s_sof = so;
+        top->m_ready = mr;
+        top->cfg_req = cr;
+        top->s_valid = have;
+        top->eval();
+      }
 
       // ---- configuration checks
       if (top->cfg_ack) {
         CHECK(cfg_out && cycle > cfg_req_cyc, "cfg_ack without a request");
         if (cfg_out) {
           int lat = (int)(cycle - cfg_req_cyc);
-          CHECK(lat <= S + 1, "cfg ack after %d clocks (S = %d)", lat, S);
+          CHECK(lat >= 3 && lat <= S + 3, "cfg ack after %d clocks (S = %d)", lat, S);
           max_cfg_lat = std::max(max_cfg_lat, lat);
-          if (lat > 1) cfg_delayed++;
+          if (lat > 3) cfg_delayed++;
           if (cfg_rd)
             CHECK(top->cfg_rdata == cfg_exp, "%s: cfg read in flight: got %08x want %08x",
                   ep.name, top->cfg_rdata, cfg_exp);
@@ -334,7 +365,7 @@ int main(int argc, char** argv) {
           cfg_out = false;
           cfg_ack_cyc = cycle;
         }
-      } else if (cfg_out && cycle - cfg_req_cyc > S + 1) {
+      } else if (cfg_out && cycle - cfg_req_cyc > S + 3) {
         CHECK(false, "%s: cfg ack missing %ld clocks after the request", ep.name,
               cycle - cfg_req_cyc);
         cfg_out = false;
@@ -377,9 +408,10 @@ int main(int argc, char** argv) {
       if (have && !top->s_ready) {
         in_stalls++;
         if (full_rate && PIXELS >= DOT_CLOCKS)
-          CHECK(false, "full rate: input stalled although OUT_N*(S+5) <= PIXELS");
-        CHECK(closes && pending > 0, "%s: input stalled (closes %d, frames busy %d)", ep.name,
-              closes, pending);
+          CHECK(false, "full rate: input stalled although the dot products fit a frame");
+        CHECK((closes || cnt == PIXELS - 1) && pending > 0,
+              "%s: input stalled (closes %d, count %d, frames busy %d)", ep.name, closes, cnt,
+              pending);
       }
       if (have && top->s_ready) {
         if (cur_sof) std::fill(X.begin(), X.end(), 0);
@@ -411,7 +443,7 @@ int main(int argc, char** argv) {
       CHECK(worst <= bound, "full rate: a frame every %ld clocks, contract bound %ld", worst,
             bound);
       if (PIXELS >= DOT_CLOCKS) CHECK(worst == PIXELS, "full rate: frame period %ld", worst);
-      printf("full rate: a frame every %ld clocks (PIXELS %d, OUT_N*(S+5) = %d)\n", worst,
+      printf("full rate: a frame every %ld clocks (PIXELS %d, dot-product bound %d)\n", worst,
              PIXELS, DOT_CLOCKS);
     }
     // drain: nothing more may come out
@@ -425,7 +457,8 @@ int main(int argc, char** argv) {
     }
     printf("epoch %-22s shift %2d: %d frames ok so far\n", ep.name, shift, frame_no);
   }
-  CHECK(cfg_delayed > 0, "no configuration access was delayed by the dot products");
+  // with S = 1 every read starts an output, where a waiting access goes first
+  if (S > 1) CHECK(cfg_delayed > 0, "no configuration access was delayed by the dot products");
   CHECK(in_stalls > 0, "the input never stalled");
   CHECK(saturated * 2 < checked, "most outputs saturated: the test would see little");
   printf("sf_head_pool IN_N=%d OUT_N=%d L=%d GO=%d Q=%d PIXELS=%d ACC_W=%d (S=%d WB=%d): "

@@ -2,7 +2,8 @@
 // same values via -D TB_*). Programs random int8 weights through the cfg port (write, read
 // back), streams random input vectors with random s_valid gaps, m_ready backpressure and cfg
 // accesses in flight, and compares every output (and sideband) with a reference model of the
-// index formula and SPEC §2 requant. Then measures latency and sustained throughput.
+// index formula and SPEC §2 requant. Checks that every output is a register (no output moves
+// when the inputs change within a clock), then measures latency and sustained throughput.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -22,16 +23,22 @@
 static const int IN_N = TB_IN_N, OUT_N = TB_OUT_N, L = TB_L, P = TB_P, Q = TB_Q;
 static const int OFFSET = TB_OFFSET, SI = TB_SI, SO = TB_SO, GO = TB_GO, SG = TB_SG;
 static const int ACC_W = TB_ACC_W, RELU = TB_RELU, OUT_W = TB_OUT_W, SIDE_W = TB_SIDE_W;
+static const int MUL_REG = TB_MUL_REG, LPR = TB_LPR, RQ_STAGES = TB_RQ_STAGES;
+static const int RQ_SEL = TB_RQ_SEL;
 static const int G = (OUT_N + P - 1) / P, S = (L + Q - 1) / Q, WB = ((P * Q + 3) / 4) * 4;
 static const int WPW = WB / 4, DEPTH = G * S, NWORDS = DEPTH * WPW;
 static const int R = (P + S - 1) / S, NR = (P + R - 1) / R;  // requant units, steps per group
-static const int LATENCY = DEPTH + 3 + NR;
 
 static int clog2(long v) {
   int b = 0;
   while ((1L << b) < v) b++;
   return b;
 }
+// LATENCY = G*S + LANE + NR + SEL + RQ_STAGES + 2 (contract in the engine's header)
+static const int T_LVL = Q > 1 ? clog2(Q) : 0;
+static const int LANE = MUL_REG + T_LVL / LPR + 1;
+static const int SEL = (G * NR > 1 && RQ_SEL) ? 1 : 0;
+static const int LATENCY = DEPTH + LANE + NR + SEL + RQ_STAGES + 2;
 static const int CFG_AW = (DEPTH * WB > 4) ? clog2((long)DEPTH * WB) : 2;
 static const int CFG_WORD_AW = CFG_AW - 2 > 0 ? CFG_AW - 2 : 1;
 
@@ -153,26 +160,63 @@ static void set_params(const Params& pr) {
   top->shift = pr.shift;
 }
 
-// One cfg access in isolation (engine idle or not); returns read data.
+// One cfg access (engine idle or not): a one-clock request, cfg_wdata held until cfg_ack.
+// An idle engine answers exactly 3 clocks after the request. Returns the read data.
 static uint32_t cfg_access(bool we, uint32_t addr, uint32_t wdata) {
   top->cfg_req = 1;
   top->cfg_we = we;
   top->cfg_addr = addr;
   top->cfg_wdata = wdata;
   top->eval();
+  CHECK(top->cfg_ack == 0, "cfg_ack before the request");
   tick();
   top->cfg_req = 0;
+  top->cfg_we = !we;   // only sampled with cfg_req
+  top->cfg_addr = ~addr;
+  int waited = 1;
   top->eval();
-  CHECK(top->cfg_ack == 1, "cfg_ack missing one clock after request (addr %u)", addr);
+  while (!top->cfg_ack && waited < DEPTH + 8) {
+    tick();
+    waited++;
+    top->eval();
+  }
+  CHECK(top->cfg_ack == 1, "cfg_ack missing (addr %u)", addr);
+  CHECK(waited == 3, "idle engine: cfg_ack %d clocks after the request, want 3", waited);
   uint32_t r = top->cfg_rdata;
-  tick();  // the ack clock (no request in it)
+  tick();
+  top->eval();
   CHECK(top->cfg_ack == 0, "cfg_ack longer than one clock");
   return r;
 }
 
-// cfg request of the previous clock inside stream() (its ack is due in this clock)
-static bool cfg_pending = false, cfg_pending_read = false;
-static uint32_t cfg_pending_exp = 0;
+// The configuration access in flight inside stream(): requested `cfg_age` clocks ago.
+static bool cfg_busy = false, cfg_busy_read = false;
+static int cfg_age = 0;
+static uint32_t cfg_busy_exp = 0, cfg_busy_data = 0;
+
+// Every output is a register: changing any input within a clock must not move an output.
+static void check_registered_outputs() {
+  const auto s_ready = top->s_ready, m_valid = top->m_valid, ack = top->cfg_ack;
+  const auto rdata = top->cfg_rdata;
+  std::vector<uint64_t> m(OUT_N);
+  for (int o = 0; o < OUT_N; o++) m[o] = get(top->m_data, OUT_W * o, OUT_W);
+  const uint64_t side = (uint64_t)get(top->m_side, 0, SIDE_W > 64 ? 64 : SIDE_W);
+  const auto mr = top->m_ready, sv = top->s_valid, cr = top->cfg_req;
+  top->m_ready = !mr;
+  top->s_valid = !sv;
+  top->cfg_req = !cr;
+  top->eval();
+  bool same = top->s_ready == s_ready && top->m_valid == m_valid && top->cfg_ack == ack &&
+              top->cfg_rdata == rdata &&
+              (uint64_t)get(top->m_side, 0, SIDE_W > 64 ? 64 : SIDE_W) == side;
+  for (int o = 0; o < OUT_N; o++) same = same && get(top->m_data, OUT_W * o, OUT_W) == m[o];
+  CHECK(same, "an output changed with an input in the same clock (cycle %lu)",
+        (unsigned long)cycle);
+  top->m_ready = mr;
+  top->s_valid = sv;
+  top->cfg_req = cr;
+  top->eval();
+}
 
 // Streams the vectors; returns the number of outputs checked.
 struct StreamOpts {
@@ -206,24 +250,39 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
       top->s_side = cur.side;
     }
     top->m_ready = rng->chance(op.p_ready);
-    bool creq = rng->chance(op.p_cfg);
+    // one configuration access at a time: a one-clock request, cfg_wdata held until cfg_ack
+    bool creq = !cfg_busy && rng->chance(op.p_cfg);
     top->cfg_req = creq;
-    uint32_t caddr = 0;
-    bool cwe = false;
     if (creq) {
-      caddr = rng->below(NWORDS);
-      cwe = rng->chance(0.5);  // write the same value: weights unchanged, stall exercised
+      uint32_t caddr = rng->below(NWORDS);
+      bool cwe = rng->chance(0.5);  // write the same value: weights unchanged
       top->cfg_we = cwe;
       top->cfg_addr = caddr;
-      top->cfg_wdata = img[caddr];
+      cfg_busy_data = rng->chance(0.5) ? img[caddr] : 0;
+      top->cfg_wdata = cwe ? img[caddr] : cfg_busy_data;
+      cfg_busy = true;
+      cfg_busy_read = !cwe;
+      cfg_busy_exp = img[caddr];
+      cfg_age = 0;
     }
     top->eval();
+    check_registered_outputs();
     // checks in this clock
-    CHECK(top->cfg_ack == (cfg_pending ? 1 : 0), "cfg_ack wrong at cycle %lu", (unsigned long)cycle);
-    if (cfg_pending && cfg_pending_read)
-      CHECK(top->cfg_rdata == cfg_pending_exp, "cfg read in flight: got %08x want %08x",
-            top->cfg_rdata, cfg_pending_exp);
-    if (creq) CHECK(!top->s_ready, "s_ready high during a cfg access");
+    if (cfg_busy && !creq) {
+      cfg_age++;
+      if (cfg_age == 1) CHECK(!top->s_ready, "s_ready high while a cfg access waits");
+      if (top->cfg_ack) {
+        CHECK(cfg_age >= 3 && cfg_age <= DEPTH + 3, "cfg_ack after %d clocks", cfg_age);
+        if (cfg_busy_read)
+          CHECK(top->cfg_rdata == cfg_busy_exp, "cfg read in flight: got %08x want %08x",
+                top->cfg_rdata, cfg_busy_exp);
+        cfg_busy = false;
+      } else {
+        CHECK(cfg_age <= DEPTH + 3, "cfg_ack missing after %d clocks", cfg_age);
+      }
+    } else if (!creq) {
+      CHECK(!top->cfg_ack, "cfg_ack without a request at cycle %lu", (unsigned long)cycle);
+    }
     if (prev_mvalid_stall) {
       CHECK(top->m_valid, "m_valid dropped without handshake");
       bool same = top->m_side == prev_side;
@@ -257,20 +316,23 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
       have = false;
       sent++;
     }
-    cfg_pending = creq;
-    cfg_pending_read = creq && !cwe;
-    cfg_pending_exp = img[caddr];
     tick();
   }
   top->s_valid = 0;
   top->m_ready = 0;
   top->cfg_req = 0;
   top->eval();
-  if (cfg_pending) {
-    CHECK(top->cfg_ack, "cfg_ack missing after stream");
-    if (cfg_pending_read) CHECK(top->cfg_rdata == cfg_pending_exp, "last cfg read");
+  while (cfg_busy) {
+    cfg_age++;
+    if (top->cfg_ack) {
+      if (cfg_busy_read) CHECK(top->cfg_rdata == cfg_busy_exp, "last cfg read");
+      cfg_busy = false;
+    } else if (cfg_age > DEPTH + 3) {
+      CHECK(false, "cfg_ack missing after stream");
+      cfg_busy = false;
+    }
     tick();
-    cfg_pending = false;
+    top->eval();
   }
   CHECK(expq.empty(), "results left over");
   return got;
@@ -292,6 +354,8 @@ int main(int argc, char** argv) {
   top->eval();
   for (int i = 0; i < 3; i++) tick();
   top->aresetn = 1;
+  top->eval();
+  tick();  // s_ready is a register: high one clock after reset
   top->eval();
   CHECK(!top->m_valid && !top->cfg_ack && top->s_ready, "reset state");
 
@@ -316,22 +380,11 @@ int main(int argc, char** argv) {
     for (int k2 = 0; k2 < NWORDS; k2++)
       CHECK(cfg_access(false, k2, 0) == img[k2], "out-of-range write corrupted word %d", k2);
   }
-  // back-to-back cfg accesses: one per clock, acks one clock later
-  {
-    top->cfg_req = 1;
-    top->cfg_we = 0;
-    for (int k = 0; k < NWORDS + 1; k++) {
-      top->cfg_addr = k < NWORDS ? k : 0;
-      top->cfg_req = k < NWORDS;
-      top->eval();
-      if (k > 0) {
-        CHECK(top->cfg_ack, "back-to-back ack");
-        CHECK(top->cfg_rdata == img[k - 1], "back-to-back read word %d", k - 1);
-      }
-      tick();
-    }
-    top->cfg_req = 0;
-    top->eval();
+  // accesses back to back: each request in the clock after the previous ack
+  for (int k = 0; k < NWORDS; k++) {
+    bool we = k % 2;
+    uint32_t v = cfg_access(we, k, img[k]);
+    if (!we) CHECK(v == img[k], "back-to-back read word %d", k);
   }
 
   long checked = 0;
@@ -394,7 +447,8 @@ int main(int argc, char** argv) {
     CHECK((int)out_t.size() == nvec, "throughput run incomplete");
     if ((int)out_t.size() == nvec) {
       uint64_t lat = out_t[0] - in_t[0];
-      CHECK(lat == (uint64_t)LATENCY, "latency %lu, want G*S+3+NR = %d", (unsigned long)lat, LATENCY);
+      CHECK(lat == (uint64_t)LATENCY, "latency %lu, want G*S+LANE+NR+SEL+RQ_STAGES+2 = %d",
+            (unsigned long)lat, LATENCY);
       uint64_t span = out_t[nvec - 1] - out_t[4];
       double cpv = (double)span / (nvec - 5);
       CHECK(span == (uint64_t)(nvec - 5) * DEPTH, "throughput %.3f clocks/vector, want G*S = %d",

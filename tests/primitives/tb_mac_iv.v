@@ -9,6 +9,7 @@ module tb_mac_iv;
     parameter integer IN_N = 36, OUT_N = 8, L = 9, P = 4, Q = 3;
     parameter integer OFFSET = 0, SI = 4, SO = 1, GO = 4, SG = -4;
     parameter integer ACC_W = 20, RELU = 0, OUT_W = 8, SIDE_W = 3;
+    parameter integer MUL_REG = 0, LPR = 8, RQ_STAGES = 3, RQ_SPLIT = 1, RQ_SEL = 0;
     parameter integer SHIFT = 14, NVEC = 60, SEED = 1;
 
     localparam integer G = (OUT_N + P - 1) / P, S = (L + Q - 1) / Q;
@@ -37,7 +38,9 @@ module tb_mac_iv;
 
     sf_mac_engine #(
         .IN_N(IN_N), .OUT_N(OUT_N), .L(L), .P(P), .Q(Q), .OFFSET(OFFSET), .SI(SI), .SO(SO),
-        .GO(GO), .SG(SG), .ACC_W(ACC_W), .RELU(RELU), .OUT_W(OUT_W), .SIDE_W(SIDE_W)
+        .GO(GO), .SG(SG), .ACC_W(ACC_W), .RELU(RELU), .OUT_W(OUT_W), .SIDE_W(SIDE_W),
+        .MUL_REG(MUL_REG), .LPR(LPR), .RQ_STAGES(RQ_STAGES), .RQ_SPLIT(RQ_SPLIT),
+        .RQ_SEL(RQ_SEL)
     ) dut (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_side(s_side), .s_valid(s_valid), .s_ready(s_ready),
@@ -89,16 +92,26 @@ module tb_mac_iv;
         end
     endtask
 
+    // one access: a one-clock request, then cfg_wdata held until cfg_ack (3 clocks when idle)
     task cfg_op;
         input we;
         input integer addr;
         input [31:0] wd;
+        integer waited;
         begin
             @(negedge aclk);
             cfg_req = 1; cfg_we = we; cfg_addr32 = addr; cfg_wdata = wd;
             @(negedge aclk);
             cfg_req = 0;
-            if (cfg_ack !== 1'b1) begin errors = errors + 1; $display("FAIL no cfg_ack"); end
+            waited = 1;
+            while (cfg_ack !== 1'b1 && waited < 1000) begin
+                @(negedge aclk);
+                waited = waited + 1;
+            end
+            if (waited != 3) begin
+                errors = errors + 1;
+                $display("FAIL cfg_ack after %0d clocks", waited);
+            end
         end
     endtask
 
@@ -110,6 +123,7 @@ module tb_mac_iv;
     endtask
 
     reg pend_rd;
+    integer pend_age;
     reg took = 0;
     reg [31:0] pend_exp;
     integer cyc;
@@ -138,26 +152,39 @@ module tb_mac_iv;
         end
         // stream
         pend_rd = 0;
+        pend_age = 0;
         new_input;
         cyc = 0;
         while (n_out < NVEC && cyc < NVEC * G * S * 20 + 1000) begin
             @(negedge aclk);
             cyc = cyc + 1;
             // checks of the clock that just ended were done at its posedge (below)
+            // a read in flight: its ack (with the data) comes 3 to G*S + 3 clocks later
+            cfg_req = 0;
             if (pend_rd) begin
-                if (cfg_ack !== 1'b1 || cfg_rdata !== pend_exp) begin
+                pend_age = pend_age + 1;
+                if (cfg_ack === 1'b1) begin
+                    if (cfg_rdata !== pend_exp || pend_age < 3) begin
+                        errors = errors + 1;
+                        $display("FAIL cfg read in flight: %h want %h", cfg_rdata, pend_exp);
+                    end
+                    pend_rd = 0;
+                end else if (pend_age > G * S + 3) begin
                     errors = errors + 1;
-                    $display("FAIL cfg read in flight: %h want %h", cfg_rdata, pend_exp);
+                    $display("FAIL cfg read in flight: no ack");
+                    pend_rd = 0;
                 end
+            end else if (($random(seed) & 15) == 0) begin
+                cfg_req = 1;
+                cfg_we = 0;
+                k = {$random(seed)} % NWORDS;
+                cfg_addr32 = k;
+                pend_rd = 1;
+                pend_age = 0;
+                pend_exp = {img[4*k+3], img[4*k+2], img[4*k+1], img[4*k]};
             end
             s_valid = (n_in < NVEC) && ((s_valid && !took) || ($random(seed) & 3) != 0);
             m_ready = ($random(seed) & 3) != 0;
-            cfg_req = (($random(seed) & 15) == 0);
-            cfg_we = 0;
-            k = {$random(seed)} % NWORDS;
-            cfg_addr32 = k;
-            pend_rd = cfg_req;
-            pend_exp = {img[4*k+3], img[4*k+2], img[4*k+1], img[4*k]};
             #1;
             took = s_valid && s_ready;
             if (took) begin

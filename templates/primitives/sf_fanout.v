@@ -1,0 +1,47 @@
+// sf_fanout: N registered copies of a control word, one flip-flop per copy and bit
+// (semifreddo primitive).
+//
+// CONTRACT
+//   Parameters  N copies (>= 1), W bits per copy (>= 1), RESET the value of every copy after
+//               reset.
+//   Behaviour   q[k*W +: W] is d delayed by one clock, for every copy k; aresetn (synchronous,
+//               active low) sets every copy to RESET.
+//   Why         a control bit that selects or enables a wide register (a strobe, a mux select)
+//               must not come from one flip-flop with hundreds of loads: the copies share the
+//               loads. Yosys merges flip-flops whose inputs are identical before technology
+//               mapping; each copy here is written only when it differs from d (`if (q != d)`),
+//               so its enable reads its own output and the copies stay separate cells. The
+//               function is exactly q <= d.
+//   Latency 1 clock. Storage N*W flip-flops.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module sf_fanout #(
+    parameter integer N = 2,                  // copies
+    parameter integer W = 1,                  // bits per copy
+    parameter [W-1:0] RESET = {W{1'b0}}       // value after reset
+) (
+    input  wire           aclk,
+    input  wire           aresetn,
+    input  wire [W-1:0]   d,
+    output wire [N*W-1:0] q
+);
+
+    genvar k;
+    generate
+        for (k = 0; k < N; k = k + 1) begin : g_copy
+            reg [W-1:0] q_q;
+            always @(posedge aclk) begin
+                if (!aresetn) q_q <= RESET;
+                else if (q_q != d) q_q <= d;
+            end
+            assign q[k*W +: W] = q_q;
+        end
+    endgenerate
+
+endmodule
+
+`resetall
+`default_nettype wire

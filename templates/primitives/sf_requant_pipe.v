@@ -1,0 +1,219 @@
+// sf_requant_pipe: pipelined requantization of one accumulator per sample (semifreddo
+// primitive, SPEC §2).
+//
+// CONTRACT
+//   y = clamp((acc * scale + bias + rnd) >>> shift, LO, HI), rnd = 2^(shift-1) (0 for
+//   shift = 0), `>>>` an arithmetic (floor) shift, LO/HI = -128..127 (0..127 with RELU = 1)
+//   for OUT_W = 8, -32768..32767 for OUT_W = 16 (requant16: RELU must be 0). Exact for every
+//   input: the product has ACC_W + 16 bits, the sum max(ACC_W + 16, 41) + 1 bits.
+//   Parameters
+//     ACC_W        accumulator bits (signed), >= 2.
+//     OUT_W        8 or 16.           RELU  1: clamp below at 0 (OUT_W = 8 only).
+//     SPLIT        1, 2 or 4: the 16-bit scale is multiplied in SPLIT pieces of 16/SPLIT bits
+//                  in parallel (ACC_W x 16/SPLIT products), summed with the bias in the next
+//                  step; more pieces, shorter multiplier paths.
+//     STAGES       1..4 registers from the inputs to y (the latency). The four steps are
+//                  partial products (P), sum with bias and rounding (A), variable shift (S),
+//                  clamp (C); STAGES = 4 registers after each, 3: P | A | S+C, 2: P | A+S+C,
+//                  1: P+A+S+C in one clock. y is always a register.
+//     PARAMS_HELD  bit 0: bias, bit 1: shift is held stable while samples are in flight (a
+//                  configuration register) and read where it is used, which saves its pipeline
+//                  registers; a clear bit: the value belongs to the sample and is carried along.
+//                  The scale is only used in the first step, so it never needs carrying.
+//     TAG_W        bits of a tag carried with each sample (e.g. its channel or a strobe), >= 1.
+//   Ports (all synchronous to the rising edge of aclk)
+//     aresetn      synchronous active-low reset: clears the valid pipeline only.
+//     en           advance enable: when 0 nothing moves (stall), in lock-step with the
+//                  caller's pipeline; tie to 1 for a free-running pipe.
+//     in_valid, acc, scale, bias, shift   one sample, taken in a clock with en = 1 (shift
+//                  0..40; larger values behave as their arithmetic shift).
+//     in_tag       the sample's tag; out_tag leaves with y. Tags are reset to 0 (so a tag
+//                  that is 0 for invalid samples can serve as a write strobe downstream).
+//     out_valid, y, out_tag  the result, STAGES clocks with en = 1 after its sample; registers.
+//   Throughput one sample per clock. Storage: the step registers (2 + SPLIT words of about
+//   ACC_W + 16 bits at most), the valid bits, and with PARAMS_HELD = 0 the carried bias and
+//   shift.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module sf_requant_pipe #(
+    parameter integer ACC_W       = 24,  // accumulator bits (signed)
+    parameter integer OUT_W       = 8,   // 8 or 16
+    parameter integer RELU        = 1,   // 1: clamp below at 0
+    parameter integer SPLIT       = 2,   // scale pieces: 1, 2 or 4
+    parameter integer STAGES      = 3,   // registers, 1..4
+    parameter integer PARAMS_HELD = 0,   // 1: scale/bias/shift stable while in flight
+    parameter integer TAG_W       = 1    // tag bits carried with each sample
+) (
+    input  wire             aclk,
+    input  wire             aresetn,
+    input  wire             en,
+    input  wire             in_valid,
+    input  wire [ACC_W-1:0] acc,
+    input  wire [15:0]      scale,
+    input  wire [31:0]      bias,
+    input  wire [5:0]       shift,
+    input  wire [TAG_W-1:0] in_tag,
+    output wire             out_valid,
+    output wire [OUT_W-1:0] y,
+    output wire [TAG_W-1:0] out_tag
+);
+
+    localparam integer PW = 16 / SPLIT;                        // bits per scale piece
+    localparam integer PP_W = ACC_W + PW + 1;                  // one partial product
+    localparam integer PROD_W = ACC_W + 16;
+    localparam integer SUM_W = (PROD_W > 41 ? PROD_W : 41) + 1;
+    localparam signed [SUM_W-1:0] HI = (1 <<< (OUT_W - 1)) - 1;
+    localparam signed [SUM_W-1:0] LO = (RELU != 0) ? 0 : -(1 <<< (OUT_W - 1));
+    // a register after step k (P = 0, A = 1, S = 2) when STAGES says so; C always ends in y
+    localparam integer REG_P = (STAGES >= 2) ? 1 : 0;
+    localparam integer REG_A = (STAGES >= 3) ? 1 : 0;
+    localparam integer REG_S = (STAGES >= 4) ? 1 : 0;
+
+    // ---------------------------------------------------------------- valid pipeline
+    reg  [STAGES-1:0] v_q;
+    wire [STAGES:0]   v_in = {v_q, in_valid};
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            v_q <= {STAGES{1'b0}};
+        end else if (en) begin
+            v_q <= v_in[STAGES-1:0];
+        end
+    end
+    assign out_valid = v_q[STAGES-1];
+    wire unused_v = &{1'b0, v_in[STAGES], 1'b0};
+
+    // tags travel beside the valid bits (control: reset)
+    reg  [TAG_W*STAGES-1:0] tag_q;
+    wire [TAG_W*(STAGES+1)-1:0] tag_in = {tag_q, in_tag};
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            tag_q <= {(TAG_W*STAGES){1'b0}};
+        end else if (en) begin
+            tag_q <= tag_in[TAG_W*STAGES-1:0];
+        end
+    end
+    assign out_tag = tag_q[TAG_W*(STAGES-1) +: TAG_W];
+    wire unused_tag = &{1'b0, tag_in[TAG_W*STAGES +: TAG_W], 1'b0};
+
+    // ---------------------------------------------------------------- P: partial products
+    // piece k of the scale: bits [k*PW +: PW], unsigned except the top one (signed)
+    wire [PP_W*SPLIT-1:0] pp;
+    genvar k;
+    generate
+        for (k = 0; k < SPLIT; k = k + 1) begin : g_pp
+            wire signed [PW:0] piece = (k == SPLIT - 1)
+                ? $signed({scale[k*PW+PW-1], scale[k*PW +: PW]})
+                : $signed({1'b0, scale[k*PW +: PW]});
+            wire signed [PP_W-1:0] a_ext = { {(PW+1){acc[ACC_W-1]}}, acc};
+            wire signed [PP_W-1:0] p_ext = { {(ACC_W){piece[PW]}}, piece};
+            assign pp[PP_W*k +: PP_W] = a_ext * p_ext;
+        end
+    endgenerate
+
+    // bias and shift of the sample at each step (carried unless held)
+    wire [31:0] bias_a;
+    wire [5:0]  shift_a, shift_s;
+    wire [PP_W*SPLIT-1:0] pp_a;
+    generate
+        if (REG_P != 0) begin : g_rp
+            reg [PP_W*SPLIT-1:0] pp_q;
+            always @(posedge aclk) begin
+                if (en) pp_q <= pp;
+            end
+            assign pp_a = pp_q;
+        end else begin : g_wp
+            assign pp_a = pp;
+        end
+        if (PARAMS_HELD % 2 != 0 || REG_P == 0) begin : g_bias_held
+            assign bias_a = bias;
+        end else begin : g_bias_carry
+            reg [31:0] bias_q;
+            always @(posedge aclk) begin
+                if (en) bias_q <= bias;
+            end
+            assign bias_a = bias_q;
+        end
+        if (PARAMS_HELD / 2 % 2 != 0) begin : g_shift_held
+            assign shift_a = shift;
+            assign shift_s = shift;
+        end else begin : g_shift_carry
+            wire [5:0] shift_p;
+            if (REG_P != 0) begin : g_r1
+                reg [5:0] shift_q;
+                always @(posedge aclk) begin
+                    if (en) shift_q <= shift;
+                end
+                assign shift_p = shift_q;
+            end else begin : g_w1
+                assign shift_p = shift;
+            end
+            if (REG_A != 0) begin : g_r2
+                reg [5:0] shift_q;
+                always @(posedge aclk) begin
+                    if (en) shift_q <= shift_p;
+                end
+                assign shift_s = shift_q;
+            end else begin : g_w2
+                assign shift_s = shift_p;
+            end
+            assign shift_a = shift_p;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- A: sum, bias, rounding
+    reg signed [SUM_W-1:0] sum;
+    integer n;
+    always @(*) begin
+        sum = { {(SUM_W-32){bias_a[31]}}, bias_a};
+        if (shift_a != 6'd0) sum = sum + ({ {(SUM_W-1){1'b0}}, 1'b1} <<< (shift_a - 6'd1));
+        for (n = 0; n < SPLIT; n = n + 1) begin
+            sum = sum + ($signed({ {(SUM_W-PP_W){pp_a[PP_W*n+PP_W-1]}}, pp_a[PP_W*n +: PP_W]})
+                         <<< (n * PW));
+        end
+    end
+    wire [SUM_W-1:0] sum_s;
+    generate
+        if (REG_A != 0) begin : g_ra
+            reg [SUM_W-1:0] sum_q;
+            always @(posedge aclk) begin
+                if (en) sum_q <= sum;
+            end
+            assign sum_s = sum_q;
+        end else begin : g_wa
+            assign sum_s = sum;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- S: floor shift
+    wire signed [SUM_W-1:0] shifted = $signed(sum_s) >>> shift_s;
+    wire [SUM_W-1:0] shifted_c;
+    generate
+        if (REG_S != 0) begin : g_rs
+            reg [SUM_W-1:0] sh_q;
+            always @(posedge aclk) begin
+                if (en) sh_q <= shifted;
+            end
+            assign shifted_c = sh_q;
+        end else begin : g_ws
+            assign shifted_c = shifted;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- C: clamp into y
+    reg [OUT_W-1:0] y_q;
+    always @(posedge aclk) begin
+        if (en) begin
+            if ($signed(shifted_c) > HI) y_q <= HI[OUT_W-1:0];
+            else if ($signed(shifted_c) < LO) y_q <= LO[OUT_W-1:0];
+            else y_q <= shifted_c[OUT_W-1:0];
+        end
+    end
+    assign y = y_q;
+
+endmodule
+
+`resetall
+`default_nettype wire
