@@ -9,6 +9,7 @@
 //! cargo run --release --example primitive_timing -- [--cache DIR] [--dump DIR] SPEC...
 //! SPEC = primitive[:NAME=VALUE[,NAME=VALUE...]]      e.g. sf_blend:CH=16,SIDE_W=2
 //!      | file=PATH.v[:top=MODULE][:lib=A.v+B.v][:dep=C.v+D.v]
+//!      | frozen=N:K      a random N x N int8 shift-add layer, a register every K adder levels
 //! ```
 //! Prints one line per spec: area µm², cells, flip-flops, critical path ns, path.
 
@@ -165,6 +166,34 @@ fn file_unit(spec: &str) -> Result<Unit> {
     })
 }
 
+/// A random N x N int8 frozen layer (seed 1) as an adder graph with a register every K levels.
+fn frozen_unit(spec: &str) -> Result<Unit> {
+    use semifreddo::arith::{self, Interval, LowerOptions, PortNames};
+    let (n, k) = spec
+        .trim_start_matches("frozen=")
+        .split_once(':')
+        .context("frozen=N:K")?;
+    let (n, k): (usize, u32) = (n.parse()?, k.parse()?);
+    let m = arith::random_int8_matrix(n, n, 1);
+    let opts = LowerOptions {
+        pipeline_every: k,
+        ..LowerOptions::default()
+    };
+    let g = arith::lower(&m, &vec![Interval::INT8; n], &opts)?;
+    let name = format!("frozen_pw{n}_every{k}");
+    let v = arith::emit_verilog(&g, &name, &PortNames::default_for(&g))?;
+    eprintln!("{name}: adder depth {}, latency {}", g.depth(), g.latency());
+    Ok(Unit {
+        module: name.clone(),
+        instances: 1,
+        files: vec![OutFile {
+            name: format!("{name}.v"),
+            contents: v,
+        }],
+        black_boxes: vec![],
+    })
+}
+
 fn main() -> Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut cache = PathBuf::from("/tmp/semifreddo-primitive-timing");
@@ -184,6 +213,8 @@ fn main() -> Result<()> {
     for spec in &args {
         let unit = if spec.starts_with("file=") {
             file_unit(spec)?
+        } else if spec.starts_with("frozen=") {
+            frozen_unit(spec)?
         } else {
             prim_unit(spec)?
         };

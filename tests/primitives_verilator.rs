@@ -144,10 +144,10 @@ fn cases() -> Vec<Case> {
             &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
         ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
-        c("sf_blend", &[], &[]),
+        c("sf_blend", &["sf_fanout"], &[]),
         c("sf_fork", &[], &[]),
         c("sf_fork", &[], &[("N", 1)]),
-        c("sf_blend", &[], &[("CH", 5), ("SIDE_W", 2)]),
+        c("sf_blend", &["sf_fanout"], &[("CH", 5), ("SIDE_W", 2)]),
         c(
             "sf_mac_engine",
             &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
@@ -181,10 +181,10 @@ fn cases() -> Vec<Case> {
         c("sf_requant_pipe", &[], &[("STAGES", 4), ("PARAMS_HELD", 1)]),
         c("sf_fanout", &[], &[]),
         c("sf_fanout", &[], &[("N", 1), ("W", 5)]),
-        c("sf_pwl", &[], &[]),
-        c("sf_pwl", &[], &[("K_MAX", 1), ("SIDE_W", 3)]),
-        c("sf_serialize", &[], &[]),
-        c("sf_serialize", &[], &[("N", 1), ("W", 3)]),
+        c("sf_pwl", &["sf_skid_buffer"], &[]),
+        c("sf_pwl", &["sf_skid_buffer"], &[("K_MAX", 1), ("SIDE_W", 3)]),
+        c("sf_serialize", &["sf_fanout"], &[]),
+        c("sf_serialize", &["sf_fanout"], &[("N", 1), ("W", 3)]),
         c(
             "sf_head_pool",
             &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
@@ -356,7 +356,7 @@ fn sim_axil_regbus() {
 
 #[test]
 fn sim_blend() {
-    let src = vec![prim("sf_blend")];
+    let src = vec![prim("sf_blend"), prim("sf_fanout")];
     let params = [("CH", 5), ("SIDE_W", 2)];
     let out = verilate_and_run("sf_blend", &src, "tb_blend.cpp", &params, "", &[1, 2]);
     assert!(out.contains("full rate: 400 beats in 400 clocks"));
@@ -580,7 +580,7 @@ fn tb_defines(params: &[(&str, u32)]) -> String {
 #[test]
 fn sim_pwl() {
     for params in [[("K_MAX", 8), ("SIDE_W", 1)], [("K_MAX", 1), ("SIDE_W", 3)]] {
-        let src = vec![prim("sf_pwl")];
+        let src = vec![prim("sf_pwl"), prim("sf_skid_buffer")];
         let out = verilate_and_run(
             "sf_pwl",
             &src,
@@ -589,7 +589,7 @@ fn sim_pwl() {
             &tb_defines(&params),
             &[1, 2],
         );
-        assert!(out.contains("full rate: 500 values in 500 clocks, latency 2"));
+        assert!(out.contains("full rate: 500 values in 500 clocks, latency 4"));
     }
 }
 
@@ -667,7 +667,7 @@ fn sim_requant_pipe() {
 #[test]
 fn sim_serialize() {
     for params in [[("N", 1), ("W", 3)], [("N", 3), ("W", 37)]] {
-        let src = vec![prim("sf_serialize")];
+        let src = vec![prim("sf_serialize"), prim("sf_fanout")];
         let out = verilate_and_run(
             "sf_serialize",
             &src,

@@ -12,19 +12,24 @@
 //     per channel. alpha values 257..511 are outside SPEC §3; they give the low 8 bits of
 //     the same formula (the register block documents the range).
 //   Ports (all synchronous to the rising edge of aclk)
-//     aresetn   synchronous active-low reset: clears m_valid only (data not reset).
+//     aresetn   synchronous active-low reset: clears m_valid, the held flags and the
+//               readies (high one clock after reset); data not reset.
 //     f_data/f_valid/f_ready   frozen-feature stream F.
 //     t_data/t_side/t_valid/t_ready   trainable-feature stream T with its sideband.
 //     alpha     9 bits per channel; sampled in the clock of the join, hold it stable while
 //               beats are in flight.
 //     m_data/m_side/m_valid/m_ready   blended stream, m_side = t_side of the same beat.
-//   Join: one F beat and one T beat are consumed together, in the clock where both are
-//     valid and the output register is free or draining (en = !m_valid || m_ready):
-//     f_ready = en && t_valid, t_ready = en && f_valid. So each ready depends
-//     combinationally on the other stream's valid and on m_ready (never on its own valid).
+//   Join: one F beat and one T beat are blended together into the output register when both
+//     are present and the output register is free or draining. A beat that arrives without
+//     its partner (or while the output is blocked) waits in a one-beat register of its side;
+//     f_ready / t_ready are registers, high when that side's register will be empty. So the
+//     readies depend on nothing combinationally, and one beat per clock flows when both
+//     streams are valid and m_ready is high.
 //   Latency    1 clock (output register). Throughput one beat per clock when both inputs
-//              are valid and m_ready is high.
-//   Storage    one output register of 8*CH + SIDE_W bits.
+//              are valid and m_ready is high (a stall costs one clock when it ends).
+//   Storage    the output register (8*CH + SIDE_W bits), a one-beat register per input
+//              (8*CH and 8*CH + SIDE_W bits) and copies of the control flops (sf_fanout) so
+//              that none drives more than FO = 48 loads. Depends on sf_fanout.v.
 // Both sides obey AXI4-Stream: valid never depends on ready, data held while valid && !ready.
 
 `resetall
@@ -55,53 +60,82 @@ module sf_blend #(
     input  wire              m_ready
 );
 
-  reg [8*CH-1:0] m_data_q;
-  reg [SIDE_W-1:0] m_side_q;
-  reg m_valid_q;
+  localparam integer FO = 48;
+  localparam integer NB = 8 * CH + SIDE_W;             // bits per beat (data + side)
+  localparam integer NC = (NB + FO - 1) / FO;          // control copies
 
-  wire en = !m_valid_q || m_ready;
-  wire join_ok = en && f_valid && t_valid;
+  // control (copy k serves bits [FO*k, FO*k+FO) of every register): {t held, f held,
+  // m_valid, t_ready, f_ready}
+  wire [5*NC-1:0] c;
+  wire f_ready_c = c[0], t_ready_c = c[1], m_valid_c = c[2], f_held = c[3], t_held = c[4];
+  wire f_here = f_held || (f_valid && f_ready_c);
+  wire t_here = t_held || (t_valid && t_ready_c);
+  wire join_ok = f_here && t_here && (!m_valid_c || m_ready);
+  wire f_held_d = f_here && !join_ok;
+  wire t_held_d = t_here && !join_ok;
+  wire m_valid_d = join_ok || (m_valid_c && !m_ready);
+  sf_fanout #(.N(NC), .W(5)) u_ctl (
+      .aclk(aclk), .aresetn(aresetn),
+      .d({t_held_d, f_held_d, m_valid_d, !t_held_d, !f_held_d}), .q(c)
+  );
 
-  wire [8*CH-1:0] y;
-  genvar c;
+  // per bit group k: the beat (held, else the input), its hold register and the output
+  reg  [8*CH-1:0]   f_hold_q, t_hold_q, m_data_q;
+  reg  [SIDE_W-1:0] t_side_hold_q, m_side_q;
+  wire [8*CH-1:0]   f_cur, t_cur;
+  wire [SIDE_W-1:0] t_side_cur;
+  wire [8*CH-1:0]   y;
+  genvar n;
   generate
-    for (c = 0; c < CH; c = c + 1) begin : g_ch
-      wire [7:0] xf = f_data[8*c +: 8];
-      wire [7:0] xt = t_data[8*c +: 8];
+    for (n = 0; n < NB; n = n + 1) begin : g_bit
+      localparam integer K = n / FO;
+      wire fh = c[5*K+3], th = c[5*K+4];
+      wire fin = f_valid && c[5*K];
+      wire tin = t_valid && c[5*K+1];
+      wire jn = (fh || fin) && (th || tin) && (!c[5*K+2] || m_ready);
+      if (n < 8 * CH) begin : g_data
+        assign f_cur[n] = fh ? f_hold_q[n] : f_data[n];
+        assign t_cur[n] = th ? t_hold_q[n] : t_data[n];
+        always @(posedge aclk) begin
+          if (fin && !jn) f_hold_q[n] <= f_data[n];
+          if (tin && !jn) t_hold_q[n] <= t_data[n];
+          if (jn) m_data_q[n] <= y[n];
+        end
+      end else begin : g_side
+        localparam integer SB = n - 8 * CH;
+        assign t_side_cur[SB] = th ? t_side_hold_q[SB] : t_side[SB];
+        always @(posedge aclk) begin
+          if (tin && !jn) t_side_hold_q[SB] <= t_side[SB];
+          if (jn) m_side_q[SB] <= t_side_cur[SB];
+        end
+      end
+    end
+  endgenerate
+
+  genvar ch;
+  generate
+    for (ch = 0; ch < CH; ch = ch + 1) begin : g_ch
+      wire [7:0] xf = f_cur[8*ch +: 8];
+      wire [7:0] xt = t_cur[8*ch +: 8];
       // d = f - t (9-bit signed), a as 10-bit signed (non-negative)
       wire signed [8:0] d = $signed({xf[7], xf}) - $signed({xt[7], xt});
-      wire signed [9:0] a = $signed({1'b0, alpha[9*c +: 9]});
+      wire signed [9:0] a = $signed({1'b0, alpha[9*ch +: 9]});
       wire signed [18:0] prod = a * d;
       // 256*t + a*(f - t) + 128; |sum| < 2^17, so 19 bits are exact
       wire [2:0] ext = {3{xt[7]}};
       wire signed [18:0] sum = $signed({ext, xt, 8'd0}) + prod + 19'sd128;
       // floor(sum / 256) is an int8: bits 15:8
-      assign y[8*c +: 8] = sum[15:8];
+      assign y[8*ch +: 8] = sum[15:8];
       wire unused_ok = &{1'b0, sum[18:16], sum[7:0], 1'b0};
     end
   endgenerate
 
-  always @(posedge aclk) begin
-    if (!aresetn) begin
-      m_valid_q <= 1'b0;
-    end else if (en) begin
-      m_valid_q <= f_valid && t_valid;
-    end
-  end
-
-  // datapath, not reset
-  always @(posedge aclk) begin
-    if (join_ok) begin
-      m_data_q <= y;
-      m_side_q <= t_side;
-    end
-  end
-
-  assign f_ready = en && t_valid;
-  assign t_ready = en && f_valid;
+  assign f_ready = f_ready_c;
+  assign t_ready = t_ready_c;
   assign m_data  = m_data_q;
   assign m_side  = m_side_q;
-  assign m_valid = m_valid_q;
+  assign m_valid = m_valid_c;
+  wire unused_c = &{1'b0, join_ok, c, 1'b0};
 
 endmodule
 

@@ -235,18 +235,21 @@ module sf_mac_engine #(
         input [TW*Q-1:0] v;
         input integer lo;
         input integer hi;
-        integer lvl, i, ni;
+        integer lvl, i, ni, i0, i1;
         begin
             tree_levels = v;
             for (lvl = 1; lvl <= T; lvl = lvl + 1) begin
                 if (lvl >= lo && lvl <= hi) begin
                     ni = (Q + (1 << (lvl - 1)) - 1) >> (lvl - 1);
-                    for (i = 0; i < Q; i = i + 1) begin
+                    for (i = 0; i < (Q + 1) / 2; i = i + 1) begin
+                        // operands 2i and 2i+1, indices kept inside the vector
+                        i0 = 2 * i;
+                        i1 = (2 * i + 1 < Q) ? 2 * i + 1 : 2 * i;
                         if (2 * i + 1 < ni) begin
-                            tree_levels[TW*i +: TW] = tree_levels[TW*(2*i) +: TW]
-                                                    + tree_levels[TW*(2*i+1) +: TW];
+                            tree_levels[TW*i +: TW] = tree_levels[TW*i0 +: TW]
+                                                    + tree_levels[TW*i1 +: TW];
                         end else if (2 * i < ni) begin
-                            tree_levels[TW*i +: TW] = tree_levels[TW*(2*i) +: TW];
+                            tree_levels[TW*i +: TW] = tree_levels[TW*i0 +: TW];
                         end
                     end
                 end
@@ -322,6 +325,9 @@ module sf_mac_engine #(
     endgenerate
     wire [8*IN_N-1:0] x_buf = x_all_q[8*IN_N-1:0];
     wire [SIDE_W-1:0] x_side = x_all_q[SIDE_W+8*IN_N-1:8*IN_N];
+    // input bytes no lane reads (a depthwise engine over part of a window) are left to the
+    // synthesis to remove
+    wire unused_x = &{1'b0, x_buf, 1'b0};
 
     // ---------------------------------------------------------------- weight memory
     // config word k -> memory word k / WPW, 32-bit lane k % WPW (constant divisor)

@@ -17,10 +17,12 @@
 //     m_data/m_side/m_valid/m_ready   output stream.
 //     seg_x/seg_y/seg_g/segments      configuration registers; hold them stable while values
 //                                     are in flight.
-//   Pipeline  2 register stages (segment select; multiply, round, clamp) under one advance
-//     enable en = !m_valid || m_ready; s_ready = en (depends combinationally on m_ready).
-//   Latency 2 clocks. Throughput one value per clock.
-//   Storage 2 x (16 + SIDE_W) bits + the selected segment (48 bits) + 2 valids.
+//   Pipeline  an input register slice (sf_skid_buffer: s_ready is a register), then 3 stages
+//     (segment select; multiply; round, add, clamp) under one advance enable
+//     en = !m_valid || m_ready. Every output is a register.
+//   Latency 4 clocks (input handshake to m_valid). Throughput one value per clock.
+//   Storage 2 x (16 + SIDE_W) (slice) + 3 x (16 + SIDE_W) + the selected segment (48 bits)
+//     + the product (33 bits) + valids. Depends on sf_skid_buffer.v.
 // Both sides obey AXI4-Stream: valid never depends on ready, data held while valid && !ready.
 
 `resetall
@@ -49,7 +51,16 @@ module sf_pwl #(
 );
 
     wire en = !m_valid || m_ready;
-    assign s_ready = en;
+
+    // ---- input slice: s_ready is a register
+    wire [15:0]       z0;
+    wire [SIDE_W-1:0] side0;
+    wire              v0;
+    sf_skid_buffer #(.WIDTH(16 + SIDE_W)) u_in (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_data({s_side, s_data}), .s_valid(s_valid), .s_ready(s_ready),
+        .m_data({side0, z0}), .m_valid(v0), .m_ready(en)
+    );
 
     // ---- stage 1: segment select (the last segment in use whose start is <= z)
     reg [KW-1:0] sel;
@@ -57,61 +68,58 @@ module sf_pwl #(
     always @(*) begin
         sel = {KW{1'b0}};
         for (k = 1; k < K_MAX; k = k + 1) begin
-            if (k < segments && $signed(s_data) >= $signed(seg_x[16*k +: 16])) begin
+            if (k < segments && $signed(z0) >= $signed(seg_x[16*k +: 16])) begin
                 sel = k[KW-1:0];
             end
         end
     end
 
-    reg               v1_q;
-    reg signed [15:0] z1_q, x1_q, y1_q, g1_q;
-    reg [SIDE_W-1:0]  side1_q;
+    reg               v1_q, v2_q, v3_q;
+    reg signed [15:0] z1_q, x1_q, y1_q, g1_q, y2_q;
+    reg [SIDE_W-1:0]  side1_q, side2_q, side3_q;
+    reg signed [32:0] prod2_q;
+    reg [15:0]        out_q;
     always @(posedge aclk) begin
         if (!aresetn) begin
             v1_q <= 1'b0;
+            v2_q <= 1'b0;
+            v3_q <= 1'b0;
         end else if (en) begin
-            v1_q <= s_valid;
-        end
-    end
-    always @(posedge aclk) begin
-        if (en && s_valid) begin
-            z1_q    <= s_data;
-            x1_q    <= seg_x[16*sel +: 16];
-            y1_q    <= seg_y[16*sel +: 16];
-            g1_q    <= seg_g[16*sel +: 16];
-            side1_q <= s_side;
+            v1_q <= v0;
+            v2_q <= v1_q;
+            v3_q <= v2_q;
         end
     end
 
-    // ---- stage 2: y + ((z - x) * g + 128) >>> 8, clamped to int16
+    // ---- stage 2: (z - x) * g
     wire signed [16:0] dz = {z1_q[15], z1_q} - {x1_q[15], x1_q};
     wire signed [16:0] g17 = {g1_q[15], g1_q};
-    wire signed [32:0] prod = dz * g17;
-    wire signed [32:0] rounded = (prod + 33'sd128) >>> 8;
-    wire signed [33:0] v = $signed({rounded[32], rounded}) + $signed({ {18{y1_q[15]}}, y1_q});
+
+    // ---- stage 3: y + ((z - x) * g + 128) >>> 8, clamped to int16
+    wire signed [32:0] rounded = (prod2_q + 33'sd128) >>> 8;
+    wire signed [33:0] v = $signed({rounded[32], rounded}) + $signed({ {18{y2_q[15]}}, y2_q});
     wire signed [33:0] hi = 34'sd32767;
     wire signed [33:0] lo = -34'sd32768;
 
-    reg              v2_q;
-    reg [15:0]       out_q;
-    reg [SIDE_W-1:0] side2_q;
+    // datapath, not reset
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            v2_q <= 1'b0;
-        end else if (en) begin
-            v2_q <= v1_q;
-        end
-    end
-    always @(posedge aclk) begin
-        if (en && v1_q) begin
-            out_q   <= (v > hi) ? 16'h7fff : (v < lo) ? 16'h8000 : v[15:0];
+        if (en) begin
+            z1_q    <= z0;
+            x1_q    <= seg_x[16*sel +: 16];
+            y1_q    <= seg_y[16*sel +: 16];
+            g1_q    <= seg_g[16*sel +: 16];
+            side1_q <= side0;
+            prod2_q <= dz * g17;
+            y2_q    <= y1_q;
             side2_q <= side1_q;
+            out_q   <= (v > hi) ? 16'h7fff : (v < lo) ? 16'h8000 : v[15:0];
+            side3_q <= side2_q;
         end
     end
 
     assign m_data  = out_q;
-    assign m_side  = side2_q;
-    assign m_valid = v2_q;
+    assign m_side  = side3_q;
+    assign m_valid = v3_q;
 
 endmodule
 

@@ -8,11 +8,14 @@
 //     is high on beat N-1 of a vector accepted with s_last = 1 (frame markers of the values).
 //   Ports (all synchronous to the rising edge of aclk)
 //     aresetn   synchronous active-low reset: clears the occupancy (data not reset).
-//     s_*       vector stream (AXI4-Stream); s_ready is high when the register is empty or
-//               its last beat leaves in this clock (depends combinationally on m_ready).
-//     m_*       value stream (AXI4-Stream).
+//     s_*       vector stream (AXI4-Stream); s_ready is a register: high when at most one
+//               beat will be left in the next clock, so a vector is taken while the previous
+//               one's last beat is still waiting.
+//     m_*       value stream (AXI4-Stream); registers.
 //   Latency 1 clock. Throughput one beat per clock: a vector every N clocks, back to back.
-//   Storage one vector register (W*N bits), a beat counter, two flags.
+//   Storage N+1 beats of W+2 bits (beat 0 is the output register), a count, and copies of the
+//   control flops (sf_fanout) so that none drives more than FO = 48 loads.
+//   Depends on sf_fanout.v.
 // Both sides obey AXI4-Stream: valid never depends on ready, data held while valid && !ready.
 
 `resetall
@@ -37,42 +40,73 @@ module sf_serialize #(
     input  wire           m_ready
 );
 
-    localparam integer CW = (N > 1) ? $clog2(N) : 1;
-    localparam [31:0] N_M1 = N - 1;
-    localparam [CW-1:0] LAST_BEAT = N_M1[CW-1:0];
+    localparam integer FO = 48;
+    localparam integer EW = W + 2;                      // a beat: {last, first, value}
+    localparam integer CW = $clog2(N + 2);
+    localparam integer NC = ((N + 1) * EW + FO - 1) / FO;
+    localparam [31:0] N_I = N;
 
-    reg [W*N-1:0] vec_q;
-    reg [CW-1:0]  beat_q;
-    reg           full_q, first_q, last_q;
-
-    wire last_beat = beat_q == LAST_BEAT;
-    wire leaving = full_q && m_ready && last_beat;
-    assign s_ready = !full_q || leaving;
-
+    reg  [CW-1:0]      cnt_q;                          // beats held, 0..N+1
+    wire [3*NC-1:0]    ctl_c;                          // copies of {one beat, m_valid, s_ready}
+    wire               rdy = ctl_c[0];
+    wire               mv = ctl_c[1];
+    wire               load = s_valid && rdy;
+    wire               pop = mv && m_ready;
+    wire [CW-1:0]      cnt_d = cnt_q - {{(CW-1){1'b0}}, pop} + (load ? N_I[CW-1:0] : {CW{1'b0}});
+    sf_fanout #(.N(NC), .W(3)) u_ctl (
+        .aclk(aclk), .aresetn(aresetn),
+        .d({cnt_d == {{(CW-1){1'b0}}, 1'b1}, cnt_d != {CW{1'b0}}, cnt_d <= 1}), .q(ctl_c)
+    );
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            full_q <= 1'b0;
-            beat_q <= {CW{1'b0}};
-        end else if (s_valid && s_ready) begin
-            full_q <= 1'b1;
-            beat_q <= {CW{1'b0}};
-        end else if (full_q && m_ready) begin
-            full_q <= !last_beat;
-            beat_q <= last_beat ? {CW{1'b0}} : beat_q + 1'b1;
-        end
+        if (!aresetn) cnt_q <= {CW{1'b0}};
+        else cnt_q <= cnt_d;
     end
-    always @(posedge aclk) begin
-        if (s_valid && s_ready) begin
-            vec_q   <= s_data;
-            first_q <= s_first;
-            last_q  <= s_last;
-        end
-    end
+    assign s_ready = rdy;
 
-    assign m_data  = vec_q[W*beat_q +: W];
-    assign m_first = first_q && beat_q == {CW{1'b0}};
-    assign m_last  = last_q && last_beat;
-    assign m_valid = full_q;
+    // A vector enters at beat position cap = the beats left after this clock's pop (0 or 1,
+    // since s_ready means at most one is left): entry i takes beat i - cap of s_data.
+    wire [EW*(N+1)-1:0] e;
+    genvar i, b;
+    generate
+        for (i = 0; i <= N; i = i + 1) begin : g_entry
+            wire [EW-1:0] in0;   // beat i of the vector (cap = 0)
+            wire [EW-1:0] in1;   // beat i - 1 (cap = 1)
+            wire [EW-1:0] nx;    // the next entry (a pop shifts towards entry 0)
+            if (i < N) begin : g_in0
+                assign in0 = {s_last && (i == N - 1), s_first && (i == 0), s_data[W*i +: W]};
+            end else begin : g_no0
+                assign in0 = {EW{1'b0}};
+            end
+            if (i >= 1) begin : g_in1
+                assign in1 = {s_last && (i == N), s_first && (i == 1), s_data[W*(i-1) +: W]};
+            end else begin : g_no1
+                assign in1 = {EW{1'b0}};
+            end
+            if (i < N) begin : g_nx
+                assign nx = e[EW*(i+1) +: EW];
+            end else begin : g_nonx
+                assign nx = e[EW*i +: EW];
+            end
+            for (b = 0; b < EW; b = b + 1) begin : g_bit
+                localparam integer C = (i * EW + b) / FO;
+                wire ld = s_valid && ctl_c[3*C];
+                wire pp = ctl_c[3*C+1] && m_ready;
+                wire cap1 = ctl_c[3*C+2] && !pp;
+                reg  q;
+                always @(posedge aclk) begin
+                    if (ld && !cap1 && i < N) q <= in0[b];
+                    else if (ld && cap1 && i >= 1) q <= in1[b];
+                    else if (pp) q <= nx[b];
+                end
+                assign e[EW*i + b] = q;
+            end
+        end
+    endgenerate
+
+    assign m_data  = e[W-1:0];
+    assign m_first = e[W];
+    assign m_last  = e[W+1];
+    assign m_valid = mv;
 
 endmodule
 

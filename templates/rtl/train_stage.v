@@ -61,7 +61,8 @@ module {{ module }} (
         .IN_N({{ e.in_n }}), .OUT_N({{ e.out_n }}), .L({{ e.l }}), .P({{ e.p }}), .Q({{ e.q }}),
         .OFFSET({{ e.offset }}), .SI({{ e.si }}), .SO({{ e.so }}), .GO({{ e.go }}), .SG({{ e.sg }}),
         .ACC_W({{ e.acc_w }}), .RELU({{ e.relu }}), .OUT_W(8), .SIDE_W({{ side_w }}),
-        .MUL_REG({{ e.mul_reg }}), .LPR({{ e.lpr }}), .RQ_STAGES({{ e.rq_stages }}), .RQ_SPLIT({{ e.rq_split }}), .RQ_SEL({{ e.rq_sel }})
+        .MUL_REG({{ e.mul_reg }}), .LPR({{ e.lpr }}),
+        .RQ_STAGES({{ e.rq_stages }}), .RQ_SPLIT({{ e.rq_split }}), .RQ_SEL({{ e.rq_sel }})
     ) u_{{ e.inst }} (
         .aclk(aclk), .aresetn(aresetn),
         .s_data({{ e.src }}_data), .s_side({{ e.src }}_side), .s_valid({{ e.src }}_valid), .s_ready({{ e.src }}_ready),

@@ -124,14 +124,33 @@ static std::vector<uint32_t> image_of(const std::vector<int8_t>& w) {
 }
 
 // ---- simulation ----
+// The sideband as 32-bit words (SIDE_W may be wider than 64: a regular block's x1).
+static const int SIDE_WORDS = (SIDE_W + 31) / 32;
+typedef std::vector<uint32_t> Side;
 struct Vec {
   std::vector<int8_t> x;
-  uint32_t side;
+  Side side;
 };
 struct Exp {
   std::vector<int64_t> y;
-  uint32_t side;
+  Side side;
 };
+template <class T>
+static Side get_side(const T& p) {
+  Side s(SIDE_WORDS);
+  for (int k = 0; k < SIDE_WORDS; k++) {
+    int n = SIDE_W - 32 * k < 32 ? SIDE_W - 32 * k : 32;
+    s[k] = (uint32_t)get(p, 32 * k, n);
+  }
+  return s;
+}
+template <class T>
+static void put_side(T& p, const Side& s) {
+  for (int k = 0; k < SIDE_WORDS; k++) {
+    int n = SIDE_W - 32 * k < 32 ? SIDE_W - 32 * k : 32;
+    put(p, 32 * k, n, s[k]);
+  }
+}
 
 static Vsf_mac_engine* top;
 static uint64_t cycle = 0;
@@ -200,7 +219,7 @@ static void check_registered_outputs() {
   const auto rdata = top->cfg_rdata;
   std::vector<uint64_t> m(OUT_N);
   for (int o = 0; o < OUT_N; o++) m[o] = get(top->m_data, OUT_W * o, OUT_W);
-  const uint64_t side = (uint64_t)get(top->m_side, 0, SIDE_W > 64 ? 64 : SIDE_W);
+  const Side side = get_side(top->m_side);
   const auto mr = top->m_ready, sv = top->s_valid, cr = top->cfg_req;
   top->m_ready = !mr;
   top->s_valid = !sv;
@@ -208,7 +227,7 @@ static void check_registered_outputs() {
   top->eval();
   bool same = top->s_ready == s_ready && top->m_valid == m_valid && top->cfg_ack == ack &&
               top->cfg_rdata == rdata &&
-              (uint64_t)get(top->m_side, 0, SIDE_W > 64 ? 64 : SIDE_W) == side;
+              get_side(top->m_side) == side;
   for (int o = 0; o < OUT_N; o++) same = same && get(top->m_data, OUT_W * o, OUT_W) == m[o];
   CHECK(same, "an output changed with an input in the same clock (cycle %lu)",
         (unsigned long)cycle);
@@ -230,7 +249,7 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
   Vec cur;
   bool prev_mvalid_stall = false;
   std::vector<uint64_t> prev_m;
-  uint32_t prev_side = 0;
+  Side prev_side(SIDE_WORDS);
   long guard = 0;
   while (got < nvec) {
     if (++guard > 200000L + (long)nvec * DEPTH * 40) {
@@ -241,13 +260,16 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
     if (!have && sent < nvec && rng->chance(op.p_valid)) {
       cur.x.resize(IN_N);
       for (auto& v : cur.x) v = rand_i8();
-      cur.side = (uint32_t)rng->below(1u << (SIDE_W > 16 ? 16 : SIDE_W));
+      cur.side.assign(SIDE_WORDS, 0);
+      for (auto& v : cur.side) v = (uint32_t)rng->next();
+      put_side(top->s_side, cur.side);
+      cur.side = get_side(top->s_side);  // only SIDE_W bits
       have = true;
     }
     top->s_valid = have;
     if (have) {
       for (int n = 0; n < IN_N; n++) put(top->s_data, 8 * n, 8, (uint8_t)cur.x[n]);
-      top->s_side = cur.side;
+      put_side(top->s_side, cur.side);
     }
     top->m_ready = rng->chance(op.p_ready);
     // one configuration access at a time: a one-clock request, cfg_wdata held until cfg_ack
@@ -285,7 +307,7 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
     }
     if (prev_mvalid_stall) {
       CHECK(top->m_valid, "m_valid dropped without handshake");
-      bool same = top->m_side == prev_side;
+      bool same = get_side(top->m_side) == prev_side;
       for (int o = 0; o < OUT_N; o++) same = same && get(top->m_data, OUT_W * o, OUT_W) == prev_m[o];
       CHECK(same, "m_data/m_side changed while stalled");
     }
@@ -300,8 +322,8 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
           CHECK(v == e.y[o], "vector %d output %d: got %ld want %ld (shift %d)", got, o, (long)v,
                 (long)e.y[o], pr.shift);
         }
-        CHECK(top->m_side == e.side, "vector %d side: got %u want %u", got, (unsigned)top->m_side,
-              e.side);
+        CHECK(get_side(top->m_side) == e.side, "vector %d side: got %08x want %08x (low word)",
+              got, get_side(top->m_side)[0], e.side[0]);
       }
       got++;
     }
@@ -309,7 +331,7 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
     if (prev_mvalid_stall) {
       prev_m.resize(OUT_N);
       for (int o = 0; o < OUT_N; o++) prev_m[o] = get(top->m_data, OUT_W * o, OUT_W);
-      prev_side = top->m_side;
+      prev_side = get_side(top->m_side);
     }
     if (have && top->s_ready) {
       expq.push_back({reference(w, cur.x, pr), cur.side});
