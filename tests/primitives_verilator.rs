@@ -97,9 +97,10 @@ fn cases() -> Vec<Case> {
         }
     };
     vec![
-        c("sf_fifo", &[], &[]),
-        c("sf_fifo", &[], &[("WIDTH", 3), ("DEPTH", 5)]),
-        c("sf_fifo", &[], &[("WIDTH", 1), ("DEPTH", 2)]),
+        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[]),
+        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 3), ("DEPTH", 5)]),
+        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 1), ("DEPTH", 2)]),
+        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 100), ("DEPTH", 9)]),
         c("sf_skid_buffer", &[], &[]),
         c("sf_skid_buffer", &[], &[("WIDTH", 1)]),
         c(
@@ -367,6 +368,8 @@ fn sim_fifo_and_skid_buffer() {
     let src = vec![
         tb("tb_stream_top.v"),
         prim("sf_fifo"),
+        prim("sf_sram_1r1w"),
+        prim("sf_fanout"),
         prim("sf_skid_buffer"),
     ];
     let out = verilate_and_run("tb_stream_top", &src, "tb_stream.cpp", &[], "", &[1, 2]);

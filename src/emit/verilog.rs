@@ -20,6 +20,10 @@ pub const PRIMITIVES: [(&str, &str); 11] = [
         include_str!("../../templates/primitives/sf_sram_sp.v"),
     ),
     (
+        "sf_fanout.v",
+        include_str!("../../templates/primitives/sf_fanout.v"),
+    ),
+    (
         "sf_fifo.v",
         include_str!("../../templates/primitives/sf_fifo.v"),
     ),
@@ -38,10 +42,6 @@ pub const PRIMITIVES: [(&str, &str); 11] = [
     (
         "sf_requant_pipe.v",
         include_str!("../../templates/primitives/sf_requant_pipe.v"),
-    ),
-    (
-        "sf_fanout.v",
-        include_str!("../../templates/primitives/sf_fanout.v"),
     ),
     (
         "sf_window3x3.v",

@@ -47,7 +47,9 @@ pub struct DelayModel {
     /// One level of a one-hot AND-OR select (the scale/bias of a shared requant unit's step;
     /// `ceil(log2 n) + 1` levels for n steps).
     pub select_level: f64,
-    /// One adder level of a frozen shift-add network (wider adders than a lane's).
+    /// A frozen shift-add network: `frozen_base + k * frozen_level` between registers k adder
+    /// levels apart (wider, shifted operands than a lane's adders).
+    pub frozen_base: f64,
     pub frozen_level: f64,
     /// Longest path of the stages whose depth the RTL fixes (an engine's input select and
     /// control, the other primitives), over the presets' parameter sets.
@@ -62,12 +64,13 @@ pub const OSU018: DelayModel = DelayModel {
     lane_level: 0.55,
     multiplier: 2.45,
     after_multiplier: 0.36,
-    requant: [7.21, 6.86, 4.45, 4.85],
+    requant: [7.21, 6.86, 4.45, 4.45],
     requant_acc_w: 24,
     requant_per_bit: 0.02,
     requant_multiply: 4.45,
     select_level: 0.25,
-    frozen_level: 0.9,
+    frozen_base: 1.5,
+    frozen_level: 0.76,
     fixed: 5.6,
     fill: 0.97,
 };
@@ -120,7 +123,7 @@ impl DelayModel {
     }
     /// `levels` frozen adder levels between registers.
     pub fn frozen(&self, levels: u32) -> f64 {
-        self.register + self.frozen_level * f64::from(levels)
+        self.frozen_base + self.frozen_level * f64::from(levels)
     }
 }
 

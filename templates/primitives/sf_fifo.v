@@ -6,12 +6,12 @@
 //     DEPTH  number of entries, any integer >= 2 (not only powers of two).
 //     CNT_W  width of `count`; derived, do not override.
 //   Ports (all synchronous to the rising edge of aclk)
-//     aresetn          synchronous active-low reset: empties the FIFO (pointers and count
-//                      only; the storage array is not reset).
-//     s_data/s_valid/s_ready   input stream; s_ready = (count != DEPTH), a registered signal
-//                      that never depends on s_valid, m_ready or anything combinational.
+//     aresetn          synchronous active-low reset: empties the FIFO (pointers and counts
+//                      only; the storage is not reset).
+//     s_data/s_valid/s_ready   input stream; s_ready = (count != DEPTH), a register that never
+//                      depends on s_valid, m_ready or anything combinational.
 //     m_data/m_valid/m_ready   output stream, first-word-fall-through: m_valid = (count != 0)
-//                      and m_data shows the oldest entry in the same clock (no read latency).
+//                      and m_data shows the oldest entry; both are registers.
 //     count            number of stored entries, 0..DEPTH (registered).
 //   Latency    1 clock: a word pushed at edge t is visible on m_data/m_valid after edge t.
 //   Throughput one push and one pop per clock. Choice when FULL: s_ready is low even if the
@@ -19,7 +19,12 @@
 //              m_ready, so there is no ready path through the FIFO); the push is taken one
 //              clock later. A FIFO that must absorb N words at full rate needs DEPTH >= N.
 //              When EMPTY, a pushed word cannot be popped in the same clock (no bypass).
-//   Storage    a reg array with asynchronous read (maps to flip-flops or distributed RAM).
+//   Storage    an sf_sram_1r1w of DEPTH words (read latency 1; swap it for a two-port macro
+//              or block RAM, docs/primitives.md) and a two-word output buffer of registers
+//              (word 0 = m_data): words go straight to the buffer while the memory is empty
+//              and are read ahead from the memory otherwise. Every output is a register.
+//              Control flops are copied (sf_fanout) so that none drives more than FO = 48
+//              data bits. Depends on sf_sram_1r1w.v and sf_fanout.v.
 //
 // AXI4-Stream rules hold on both sides: a transfer is valid && ready; m_valid does not depend
 // on m_ready; once m_valid is high m_data is held until accepted.
@@ -47,52 +52,111 @@ module sf_fifo #(
     output wire [CNT_W-1:0] count
 );
 
+  localparam integer FO = 48;
+  localparam integer NC = (WIDTH + FO - 1) / FO;   // control copies
   localparam integer AW = $clog2(DEPTH);          // pointer width (DEPTH >= 2, so AW >= 1)
-  localparam [31:0] DEPTH_U = DEPTH;             // DEPTH as a 32-bit vector, for slicing
-  localparam [31:0] DEPTH_M1 = DEPTH - 1;         // last valid pointer value, 32 bits
+  localparam [31:0] DEPTH_U = DEPTH;
+  localparam [31:0] DEPTH_M1 = DEPTH - 1;
   localparam [AW-1:0] PTR_LAST = DEPTH_M1[AW-1:0];
   localparam [CNT_W-1:0] CNT_FULL = DEPTH_U[CNT_W-1:0];
 
-  reg [WIDTH-1:0] mem[0:DEPTH-1];
-  reg [AW-1:0] wr_ptr_q;
-  reg [AW-1:0] rd_ptr_q;
-  reg [CNT_W-1:0] count_q;
+  reg  [CNT_W-1:0] count_q;     // all stored words
+  reg  [CNT_W-1:0] mem_q;       // words in the memory (not yet read)
+  reg  [AW-1:0]    wr_ptr_q, rd_ptr_q;
+  reg  [1:0]       ob_q;        // words in the output buffer, 0..2 (the copies below)
+  reg              m_valid_q;
 
-  wire push = s_valid && s_ready;
-  wire pop = m_valid && m_ready;
+  // copies of {ready, buffer has 2, buffer has 1, buffer empty, read arriving} per FO bits
+  wire [5*NC-1:0] c;
+  wire rdy = c[0];
+  wire ob1 = c[2], ob0 = c[3], arr = c[4];   // buffer holds 1 / holds 0 / a word arrives
+  wire push = s_valid && rdy;
+  wire pop = !ob0 && m_ready;
+  // words left in the buffer after this clock's pop: none, or one
+  wire left0 = ob0 || (ob1 && pop);
+  wire left1 = (ob1 && !pop) || (!ob0 && !ob1 && pop);
+  // a word goes straight to the buffer when the memory holds none: behind a word arriving
+  // from the memory if both fit, else alone if it fits
+  wire bypass = push && mem_q == {CNT_W{1'b0}} && (arr ? left0 : (left0 || left1));
+  wire [1:0] ob_d = ob_q + {1'b0, arr} + {1'b0, bypass} - {1'b0, pop};
+  // read ahead while the buffer will have room for the word when it arrives
+  wire rd = mem_q != {CNT_W{1'b0}} && ob_d <= 2'd1;
+  wire [CNT_W-1:0] mem_d = mem_q + {{(CNT_W-1){1'b0}}, push && !bypass}
+                                 - {{(CNT_W-1){1'b0}}, rd};
+  wire [CNT_W-1:0] count_d = count_q + {{(CNT_W-1){1'b0}}, push}
+                                     - {{(CNT_W-1){1'b0}}, pop};
+  sf_fanout #(.N(NC), .W(5), .RESET(5'b01001)) u_ctl (
+      .aclk(aclk), .aresetn(aresetn),
+      .d({rd, ob_d == 2'd0, ob_d == 2'd1, ob_d == 2'd2, count_d != CNT_FULL}), .q(c)
+  );
 
-  assign s_ready = (count_q != CNT_FULL);
-  assign m_valid = (count_q != {CNT_W{1'b0}});
-  assign m_data = mem[rd_ptr_q];
-  assign count = count_q;
-
-  // storage: datapath, not reset
-  always @(posedge aclk) begin
-    if (push) begin
-      mem[wr_ptr_q] <= s_data;
-    end
-  end
-
-  // control state
   always @(posedge aclk) begin
     if (!aresetn) begin
-      wr_ptr_q <= {AW{1'b0}};
-      rd_ptr_q <= {AW{1'b0}};
-      count_q  <= {CNT_W{1'b0}};
+      count_q   <= {CNT_W{1'b0}};
+      mem_q     <= {CNT_W{1'b0}};
+      wr_ptr_q  <= {AW{1'b0}};
+      rd_ptr_q  <= {AW{1'b0}};
+      ob_q      <= 2'd0;
+      m_valid_q <= 1'b0;
     end else begin
-      if (push) begin
+      count_q <= count_d;
+      mem_q <= mem_d;
+      ob_q <= ob_d;
+      m_valid_q <= ob_d != 2'd0;
+      if (push && !bypass) begin
         wr_ptr_q <= (wr_ptr_q == PTR_LAST) ? {AW{1'b0}} : wr_ptr_q + 1'b1;
       end
-      if (pop) begin
+      if (rd) begin
         rd_ptr_q <= (rd_ptr_q == PTR_LAST) ? {AW{1'b0}} : rd_ptr_q + 1'b1;
       end
-      case ({push, pop})
-        2'b10:   count_q <= count_q + 1'b1;
-        2'b01:   count_q <= count_q - 1'b1;
-        default: count_q <= count_q;
-      endcase
     end
   end
+
+  wire [WIDTH-1:0] rdata;
+  sf_sram_1r1w #(
+      .WIDTH(WIDTH),
+      .DEPTH(DEPTH)
+  ) u_mem (
+      .aclk (aclk),
+      .we   (push && !bypass),
+      .waddr(wr_ptr_q),
+      .wdata(s_data),
+      .re   (rd),
+      .raddr(rd_ptr_q),
+      .rdata(rdata)
+  );
+
+  // output buffer, word 0 = m_data: incoming words (memory, bypass) land behind the words that
+  // stay; a pop shifts word 1 to word 0
+  reg [WIDTH-1:0] w0_q, w1_q;
+  genvar n;
+  generate
+    for (n = 0; n < WIDTH; n = n + 1) begin : g_bit
+      localparam integer K = n / FO;
+      wire k_arr = c[5*K+4];
+      wire k_pop = !c[5*K+3] && m_ready;
+      wire k_left0 = c[5*K+3] || (c[5*K+2] && k_pop);
+      wire k_left1 = (c[5*K+2] && !k_pop) || (!c[5*K+3] && !c[5*K+2] && k_pop);
+      wire k_byp = s_valid && c[5*K] && mem_q == {CNT_W{1'b0}}
+                   && (k_arr ? k_left0 : (k_left0 || k_left1));
+      // the first incoming word (the memory's, else the bypassed one) lands at the first
+      // free place; a bypassed word behind an arriving one lands at word 1
+      wire first_bit = k_arr ? rdata[n] : s_data[n];
+      wire first_v = k_arr || k_byp;
+      always @(posedge aclk) begin
+        if (first_v && k_left0) w0_q[n] <= first_bit;
+        else if (k_pop) w0_q[n] <= w1_q[n];
+        if ((first_v && k_left1) || (k_arr && k_byp)) begin
+          w1_q[n] <= (k_arr && k_byp) ? s_data[n] : first_bit;
+        end
+      end
+    end
+  endgenerate
+
+  assign s_ready = rdy;
+  assign m_valid = m_valid_q;
+  assign m_data = w0_q;
+  assign count = count_q;
 
 endmodule
 

@@ -3,7 +3,8 @@
 // frame, with random tvalid gaps and m_ready backpressure. A reference model of the documented
 // policy turns the input beats into the expected pixel stream; every output pixel and marker is
 // compared, and after each case (output drained) the sticky error flags must equal exactly
-// the bit of that case, then err_clear clears them; frame_count is checked too.
+// the bit of that case, then err_clear clears them; frame_count is checked too, and that every
+// output (s_axis_tready included) is a register.
 #include <deque>
 #include <memory>
 #include "Vsf_axis_video_in.h"
@@ -132,6 +133,23 @@ int main(int argc, char** argv) {
       top->aclk = 0;
       top->eval();
       Px o{top->m_data, (bool)top->m_sof, (bool)top->m_eol, (bool)top->m_eof};
+      {
+        // every output is a register: flipping the inputs within the clock moves none
+        const uint32_t rdy = top->s_axis_tready, mv = top->m_valid;
+        top->m_ready = !mr;
+        top->s_axis_tvalid = !presenting;
+        top->s_axis_tuser = !cur.user;
+        top->s_axis_tlast = !cur.last;
+        top->eval();
+        CHECK(top->s_axis_tready == rdy && top->m_valid == mv && top->m_data == o.d &&
+                  top->m_sof == o.sof && top->m_eol == o.eol && top->m_eof == o.eof,
+              "an output changed with an input in the same clock (cycle %ld)", cycle);
+        top->m_ready = mr;
+        top->s_axis_tvalid = presenting;
+        top->s_axis_tuser = cur.user;
+        top->s_axis_tlast = cur.last;
+        top->eval();
+      }
       if (prev_stalled)
         CHECK(top->m_valid && o.d == prev.d && o.sof == prev.sof && o.eol == prev.eol &&
                   o.eof == prev.eof,
