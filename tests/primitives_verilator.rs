@@ -113,17 +113,17 @@ fn cases() -> Vec<Case> {
         c("sf_sram_1r1w", &[], &[("WIDTH", 1), ("DEPTH", 1)]),
         c(
             "sf_window3x3",
-            &["sf_sram_1r1w"],
+            &["sf_sram_1r1w", "sf_fanout"],
             &[("CH_BITS", 8), ("WIDTH", 5), ("HEIGHT", 3)],
         ),
         c(
             "sf_window3x3",
-            &["sf_sram_1r1w"],
+            &["sf_sram_1r1w", "sf_fanout"],
             &[("CH_BITS", 24), ("WIDTH", 8), ("HEIGHT", 6), ("STRIDE", 2)],
         ),
         c(
             "sf_window3x3",
-            &["sf_sram_1r1w"],
+            &["sf_sram_1r1w", "sf_fanout"],
             &[("CH_BITS", 3), ("WIDTH", 1), ("HEIGHT", 1)],
         ),
         c(
@@ -397,6 +397,7 @@ fn sim_window3x3() {
         tb("tb_window_top.v"),
         prim("sf_window3x3"),
         prim("sf_sram_1r1w"),
+        prim("sf_fanout"),
     ];
     let out = verilate_and_run("tb_window_top", &src, "tb_window.cpp", &[], "", &[1, 2, 3]);
     for cfg in [
@@ -453,6 +454,7 @@ fn sim_window3x3_icarus() {
             tb("tb_window_iv.v"),
             prim("sf_window3x3"),
             prim("sf_sram_1r1w"),
+            prim("sf_fanout"),
         ]);
         run(dir.path(), &what, &mut cmd);
         let out = run(

@@ -79,38 +79,41 @@ module sf_blend #(
       .d({t_held_d, f_held_d, m_valid_d, !t_held_d, !f_held_d}), .q(c)
   );
 
-  // per bit group k: the beat (held, else the input), its hold register and the output
-  reg  [8*CH-1:0]   f_hold_q, t_hold_q, m_data_q;
-  reg  [SIDE_W-1:0] t_side_hold_q, m_side_q;
+  // per bit group: the beat (held, else the input), its hold register and the output
   wire [8*CH-1:0]   f_cur, t_cur;
-  wire [SIDE_W-1:0] t_side_cur;
   wire [8*CH-1:0]   y;
-  genvar n;
+  // per group k of FO bits (data, then the sideband): its own control copy
+  genvar k;
   generate
-    for (n = 0; n < NB; n = n + 1) begin : g_bit
-      localparam integer K = n / FO;
-      wire fh = c[5*K+3], th = c[5*K+4];
-      wire fin = f_valid && c[5*K];
-      wire tin = t_valid && c[5*K+1];
-      wire jn = (fh || fin) && (th || tin) && (!c[5*K+2] || m_ready);
-      if (n < 8 * CH) begin : g_data
-        assign f_cur[n] = fh ? f_hold_q[n] : f_data[n];
-        assign t_cur[n] = th ? t_hold_q[n] : t_data[n];
-        always @(posedge aclk) begin
-          if (fin && !jn) f_hold_q[n] <= f_data[n];
-          if (tin && !jn) t_hold_q[n] <= t_data[n];
-          if (jn) m_data_q[n] <= y[n];
-        end
-      end else begin : g_side
-        localparam integer SB = n - 8 * CH;
-        assign t_side_cur[SB] = th ? t_side_hold_q[SB] : t_side[SB];
-        always @(posedge aclk) begin
-          if (tin && !jn) t_side_hold_q[SB] <= t_side[SB];
-          if (jn) m_side_q[SB] <= t_side_cur[SB];
-        end
+    for (k = 0; k < NC; k = k + 1) begin : g_grp
+      localparam integer LO = FO * k;
+      localparam integer WK = (NB - LO < FO) ? NB - LO : FO;
+      wire fh = c[5*k+3], th = c[5*k+4];
+      wire fin = f_valid && c[5*k];
+      wire tin = t_valid && c[5*k+1];
+      wire jn = (fh || fin) && (th || tin) && (!c[5*k+2] || m_ready);
+      wire [WK-1:0] f_in = all_f[LO +: WK];
+      wire [WK-1:0] t_in = all_t[LO +: WK];
+      reg  [WK-1:0] fh_q, th_q, m_q;
+      wire [WK-1:0] t_now = th ? th_q : t_in;
+      always @(posedge aclk) begin
+        if (fin && !jn) fh_q <= f_in;
+        if (tin && !jn) th_q <= t_in;
+        if (jn) m_q <= {all_y[LO +: WK]};
       end
+      assign all_fcur[LO +: WK] = fh ? fh_q : f_in;
+      assign all_tcur[LO +: WK] = t_now;
+      assign all_m[LO +: WK] = m_q;
     end
   endgenerate
+  // the blended beat: data from the current F and T, the sideband from T
+  wire [NB-1:0] all_f = {{SIDE_W{1'b0}}, f_data};
+  wire [NB-1:0] all_t = {t_side, t_data};
+  wire [NB-1:0] all_fcur, all_tcur, all_m;
+  wire [NB-1:0] all_y = {all_tcur[NB-1:8*CH], y};
+  assign f_cur = all_fcur[8*CH-1:0];
+  assign t_cur = all_tcur[8*CH-1:0];
+  wire unused_fcur = &{1'b0, all_fcur[NB-1:8*CH], 1'b0};
 
   genvar ch;
   generate
@@ -132,8 +135,8 @@ module sf_blend #(
 
   assign f_ready = f_ready_c;
   assign t_ready = t_ready_c;
-  assign m_data  = m_data_q;
-  assign m_side  = m_side_q;
+  assign m_data  = all_m[8*CH-1:0];
+  assign m_side  = all_m[NB-1:8*CH];
   assign m_valid = m_valid_c;
   wire unused_c = &{1'b0, join_ok, c, 1'b0};
 

@@ -66,10 +66,10 @@ module sf_fifo #(
   reg  [1:0]       ob_q;        // words in the output buffer, 0..2 (the copies below)
   reg              m_valid_q;
 
-  // copies of {ready, buffer has 2, buffer has 1, buffer empty, read arriving} per FO bits
-  wire [5*NC-1:0] c;
+  // copies of {read arriving, buffer empty, buffer holds 1, ready} per FO data bits
+  wire [4*NC-1:0] c;
   wire rdy = c[0];
-  wire ob1 = c[2], ob0 = c[3], arr = c[4];   // buffer holds 1 / holds 0 / a word arrives
+  wire ob1 = c[1], ob0 = c[2], arr = c[3];
   wire push = s_valid && rdy;
   wire pop = !ob0 && m_ready;
   // words left in the buffer after this clock's pop: none, or one
@@ -85,9 +85,9 @@ module sf_fifo #(
                                  - {{(CNT_W-1){1'b0}}, rd};
   wire [CNT_W-1:0] count_d = count_q + {{(CNT_W-1){1'b0}}, push}
                                      - {{(CNT_W-1){1'b0}}, pop};
-  sf_fanout #(.N(NC), .W(5), .RESET(5'b01001)) u_ctl (
+  sf_fanout #(.N(NC), .W(4), .RESET(4'b0101)) u_ctl (
       .aclk(aclk), .aresetn(aresetn),
-      .d({rd, ob_d == 2'd0, ob_d == 2'd1, ob_d == 2'd2, count_d != CNT_FULL}), .q(c)
+      .d({rd, ob_d == 2'd0, ob_d == 2'd1, count_d != CNT_FULL}), .q(c)
   );
 
   always @(posedge aclk) begin
@@ -129,25 +129,26 @@ module sf_fifo #(
   // output buffer, word 0 = m_data: incoming words (memory, bypass) land behind the words that
   // stay; a pop shifts word 1 to word 0
   reg [WIDTH-1:0] w0_q, w1_q;
-  genvar n;
+  genvar k;
   generate
-    for (n = 0; n < WIDTH; n = n + 1) begin : g_bit
-      localparam integer K = n / FO;
-      wire k_arr = c[5*K+4];
-      wire k_pop = !c[5*K+3] && m_ready;
-      wire k_left0 = c[5*K+3] || (c[5*K+2] && k_pop);
-      wire k_left1 = (c[5*K+2] && !k_pop) || (!c[5*K+3] && !c[5*K+2] && k_pop);
-      wire k_byp = s_valid && c[5*K] && mem_q == {CNT_W{1'b0}}
+    for (k = 0; k < NC; k = k + 1) begin : g_grp
+      localparam integer LO = FO * k;
+      localparam integer WK = (WIDTH - LO < FO) ? WIDTH - LO : FO;
+      wire k_arr = c[4*k+3];
+      wire k_pop = !c[4*k+2] && m_ready;
+      wire k_left0 = c[4*k+2] || (c[4*k+1] && k_pop);
+      wire k_left1 = (c[4*k+1] && !k_pop) || (!c[4*k+2] && !c[4*k+1] && k_pop);
+      wire k_byp = s_valid && c[4*k] && mem_q == {CNT_W{1'b0}}
                    && (k_arr ? k_left0 : (k_left0 || k_left1));
       // the first incoming word (the memory's, else the bypassed one) lands at the first
       // free place; a bypassed word behind an arriving one lands at word 1
-      wire first_bit = k_arr ? rdata[n] : s_data[n];
+      wire [WK-1:0] first_w = k_arr ? rdata[LO +: WK] : s_data[LO +: WK];
       wire first_v = k_arr || k_byp;
       always @(posedge aclk) begin
-        if (first_v && k_left0) w0_q[n] <= first_bit;
-        else if (k_pop) w0_q[n] <= w1_q[n];
+        if (first_v && k_left0) w0_q[LO +: WK] <= first_w;
+        else if (k_pop) w0_q[LO +: WK] <= w1_q[LO +: WK];
         if ((first_v && k_left1) || (k_arr && k_byp)) begin
-          w1_q[n] <= (k_arr && k_byp) ? s_data[n] : first_bit;
+          w1_q[LO +: WK] <= (k_arr && k_byp) ? s_data[LO +: WK] : first_w;
         end
       end
     end

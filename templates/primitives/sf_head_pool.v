@@ -417,19 +417,14 @@ module sf_head_pool #(
     wire unused_or = &{1'b0, or_rot[OUT_N], 1'b0};
     genvar o;
     generate
-        for (o = 0; o < OUT_N; o = o + 1) begin : g_oring
+        for (o = 0; o < NOC; o = o + 1) begin : g_oring
+            localparam integer LO = FO * o;
+            localparam integer WK = (OUT_N - LO < FO) ? OUT_N - LO : FO;
+            localparam [WK-1:0] RST = (OUT_N - LO <= FO) ? {1'b1, {(WK-1){1'b0}}} >> 0 : 0;
             always @(posedge aclk) begin
-                if (!aresetn) or_q[o] <= (o == OUT_N - 1);
-                else if (adv_c[o / FO]) or_q[o] <= or_rot[o];
+                if (!aresetn) or_q[LO +: WK] <= RST;
+                else if (adv_c[o]) or_q[LO +: WK] <= or_rot[LO +: WK];
             end
-        end
-    endgenerate
-    wire [16*OUT_N-1:0] sc_t;
-    wire [32*OUT_N-1:0] bi_t;
-    generate
-        for (o = 0; o < OUT_N; o = o + 1) begin : g_param
-            assign sc_t[16*o +: 16] = {16{or_q[o]}} & scale[16*o +: 16];
-            assign bi_t[32*o +: 32] = {32{or_q[o]}} & bias[32*o +: 32];
         end
     endgenerate
     reg [15:0] sc_or;
@@ -439,8 +434,8 @@ module sf_head_pool #(
         sc_or = 16'd0;
         bi_or = 32'd0;
         for (m = 0; m < OUT_N; m = m + 1) begin
-            sc_or = sc_or | sc_t[16*m +: 16];
-            bi_or = bi_or | bi_t[32*m +: 32];
+            sc_or = sc_or | ({16{or_q[m]}} & scale[16*m +: 16]);
+            bi_or = bi_or | ({32{or_q[m]}} & bias[32*m +: 32]);
         end
     end
     reg [ACC_W-1:0] rq_acc_q;

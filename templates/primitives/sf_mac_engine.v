@@ -317,9 +317,11 @@ module sf_mac_engine #(
     reg  [SIDE_W+8*IN_N-1:0] x_all_q;
     genvar n;
     generate
-        for (n = 0; n < SIDE_W + 8 * IN_N; n = n + 1) begin : g_xbuf
+        for (n = 0; n < NXR; n = n + 1) begin : g_xbuf
+            localparam integer LO = FO * n;
+            localparam integer WK = (SIDE_W + 8 * IN_N - LO < FO) ? SIDE_W + 8 * IN_N - LO : FO;
             always @(posedge aclk) begin
-                if (s_valid && s_ready_c[n / FO]) x_all_q[n] <= s_all[n];
+                if (s_valid && s_ready_c[n]) x_all_q[LO +: WK] <= s_all[LO +: WK];
             end
         end
     endgenerate
@@ -779,20 +781,22 @@ module sf_mac_engine #(
     );
     generate
         for (i = 0; i < C; i = i + 1) begin : g_entry
-            for (n = 0; n < OUT_W * OUT_N; n = n + 1) begin : g_bit
-                reg  b_q;
-                wire st = m_ready ? q_st[2*C*(n/FO) + 2*i + 1] : q_st[2*C*(n/FO) + 2*i];
-                wire nx;
+            for (n = 0; n < NQC; n = n + 1) begin : g_grp
+                localparam integer LO = FO * n;
+                localparam integer WK = (OUT_W * OUT_N - LO < FO) ? OUT_W * OUT_N - LO : FO;
+                reg  [WK-1:0] b_q;
+                wire st = m_ready ? q_st[2*C*n + 2*i + 1] : q_st[2*C*n + 2*i];
+                wire [WK-1:0] nx;
                 if (i + 1 < C) begin : g_next
-                    assign nx = qd[OUT_W*OUT_N*(i+1) + n];
+                    assign nx = qd[OUT_W*OUT_N*(i+1) + LO +: WK];
                 end else begin : g_last
                     assign nx = b_q;
                 end
                 always @(posedge aclk) begin
-                    if (st) b_q <= coll[n];
+                    if (st) b_q <= coll[LO +: WK];
                     else if (m_ready) b_q <= nx;
                 end
-                assign qd[OUT_W*OUT_N*i + n] = b_q;
+                assign qd[OUT_W*OUT_N*i + LO +: WK] = b_q;
             end
         end
     endgenerate
@@ -833,21 +837,23 @@ module sf_mac_engine #(
     );
     generate
         for (i = 0; i < C; i = i + 1) begin : g_sentry
-            for (n = 0; n < SIDE_W; n = n + 1) begin : g_bit
-                reg  b_q;
-                wire pp = m_ready && s_mv[n/FO];
-                wire st = pp ? s_st[2*C*(n/FO) + 2*i + 1] : s_st[2*C*(n/FO) + 2*i];
-                wire nx;
+            for (n = 0; n < NSQ; n = n + 1) begin : g_grp
+                localparam integer LO = FO * n;
+                localparam integer WK = (SIDE_W - LO < FO) ? SIDE_W - LO : FO;
+                reg  [WK-1:0] b_q;
+                wire pp = m_ready && s_mv[n];
+                wire st = pp ? s_st[2*C*n + 2*i + 1] : s_st[2*C*n + 2*i];
+                wire [WK-1:0] nx;
                 if (i + 1 < C) begin : g_next
-                    assign nx = sd[SIDE_W*(i+1) + n];
+                    assign nx = sd[SIDE_W*(i+1) + LO +: WK];
                 end else begin : g_last
                     assign nx = b_q;
                 end
                 always @(posedge aclk) begin
-                    if (st) b_q <= x_side[n];
+                    if (st) b_q <= x_side[LO +: WK];
                     else if (pp) b_q <= nx;
                 end
-                assign sd[SIDE_W*i + n] = b_q;
+                assign sd[SIDE_W*i + LO +: WK] = b_q;
             end
         end
     endgenerate

@@ -43,7 +43,8 @@ module sf_serialize #(
     localparam integer FO = 48;
     localparam integer EW = W + 2;                      // a beat: {last, first, value}
     localparam integer CW = $clog2(N + 2);
-    localparam integer NC = ((N + 1) * EW + FO - 1) / FO;
+    localparam integer NGE = (EW + FO - 1) / FO;        // groups of FO bits per beat
+    localparam integer NC = (N + 1) * NGE;              // a control copy per group
     localparam [31:0] N_I = N;
 
     reg  [CW-1:0]      cnt_q;                          // beats held, 0..N+1
@@ -87,18 +88,20 @@ module sf_serialize #(
             end else begin : g_nonx
                 assign nx = e[EW*i +: EW];
             end
-            for (b = 0; b < EW; b = b + 1) begin : g_bit
-                localparam integer C = (i * EW + b) / FO;
+            for (b = 0; b < NGE; b = b + 1) begin : g_grp
+                localparam integer LO = FO * b;
+                localparam integer WK = (EW - LO < FO) ? EW - LO : FO;
+                localparam integer C = (i * NGE + b) % NC;
                 wire ld = s_valid && ctl_c[3*C];
                 wire pp = ctl_c[3*C+1] && m_ready;
                 wire cap1 = ctl_c[3*C+2] && !pp;
-                reg  q;
+                reg  [WK-1:0] q;
                 always @(posedge aclk) begin
-                    if (ld && !cap1 && i < N) q <= in0[b];
-                    else if (ld && cap1 && i >= 1) q <= in1[b];
-                    else if (pp) q <= nx[b];
+                    if (ld && !cap1 && i < N) q <= in0[LO +: WK];
+                    else if (ld && cap1 && i >= 1) q <= in1[LO +: WK];
+                    else if (pp) q <= nx[LO +: WK];
                 end
-                assign e[EW*i + b] = q;
+                assign e[EW*i + LO +: WK] = q;
             end
         end
     endgenerate

@@ -6,17 +6,17 @@
 //     WIDTH    input frame width in pixels, >= 1.
 //     HEIGHT   input frame height in pixels, >= 1.
 //     STRIDE   1 or 2 (other values are not supported; the generator never uses them).
-//   Depends on sf_sram_1r1w.v (put both in the filelist).
+//   Depends on sf_sram_1r1w.v and sf_fanout.v (put them in the filelist).
 //   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
 //          (the block counts positions itself; no tlast/tuser needed).
 //          s_sof: start-of-frame marker sampled with each pixel, for resynchronisation only.
 //          With s_sof = 1 at the first pixel of a frame (position (0,0)) nothing special
 //          happens; s_sof = 0 there is also accepted. If s_sof = 1 arrives while the block is
-//          NOT at (0,0), the block holds that pixel (s_ready low), completes the current frame
-//          with zero pixels (one per clock, as line-memory space allows), then accepts the
-//          held pixel as (0,0) of a new frame. So every frame is completed and output.
-//          s_ready depends combinationally on s_valid && s_sof in that case only (allowed by
-//          AXI4-Stream: ready may depend on valid); otherwise it is a function of registers.
+//          NOT at (0,0), the block takes that pixel and holds it, completes the current frame
+//          with zero pixels (one per clock, as line-memory space allows; s_ready low), then
+//          writes the held pixel as (0,0) of a new frame. So every frame is completed and
+//          output. s_ready is a register (high when the next pixel will have line-memory room
+//          and no padding or held pixel is pending).
 //   Output m_data/m_valid/m_ready: one 3x3 window per output pixel, ceil(H/S) x ceil(W/S)
 //          windows per frame, in raster order. Output pixel (r,c) holds input pixels
 //          (S*r+i-1, S*c+j-1) for i, j in 0..2, all bits ZERO outside the image.
@@ -39,8 +39,10 @@
 //   Backpressure  m_ready low stalls the read side; the input keeps being accepted until all
 //          four line memories hold rows that are still needed, then s_ready falls. No data is
 //          lost and the block cannot deadlock (the rows the output needs are always stored).
-//          m_ready feeds the line-memory read enables combinationally; add an sf_skid_buffer
-//          after the block if that path matters for timing.
+//          m_ready feeds the read-side advance (line-memory read enables, window and output
+//          register enables) through a few gates: the consumer's ready must be a register.
+//          The window-wide controls are copied (sf_fanout) so that no flip-flop drives more
+//          than FO = 48 data bits.
 //   Reset  aresetn (synchronous, active low) clears positions, line-memory ownership, the read
 //          sweep and the output valid; data registers and memories are not reset.
 //
@@ -54,7 +56,7 @@
 //   row, so a row sweep costs exactly WIDTH clocks). Rows no longer needed after the sweep are
 //   released column by column: the input may overwrite column x of a releasing memory once
 //   the sweep has read it, so the input never waits for a sweep to finish. Memories are
-//   written and read in the same clock only at different addresses.
+//   written and read in the same clock only at different addresses. Depends on sf_fanout.v.
 
 `resetall
 `timescale 1ns / 1ps
@@ -143,42 +145,47 @@ module sf_window3x3 #(
   reg [YW-1:0] in_row_q;
   reg [1:0] wslot_q;       // memory receiving the current input row
   reg pad_q;               // completing a truncated frame with zero pixels
+  reg held_q;              // the resync pixel waits to be written as (0,0)
+  reg [CB-1:0] held_data_q;
+  reg s_ready_q;
 
   wire in_origin = (in_col_q == {XW{1'b0}}) && (in_row_q == {YW{1'b0}});
   wire in_eol = (in_col_q == X_LAST);
   wire in_eof = in_eol && (in_row_q == Y_LAST);
   wire wr_room = !full_q[wslot_q] || (rel_q[wslot_q] && (in_col_q < k_q));
-  wire resync = s_valid && s_sof && !in_origin;
-  assign s_ready = wr_room && !pad_q && !resync;
-  wire wr_en = (s_valid && s_ready) || (pad_q && wr_room);
-  wire [CB-1:0] wr_data = pad_q ? {CB{1'b0}} : s_data;
+  wire take = s_valid && s_ready_q;
+  wire resync = take && s_sof && !in_origin;
+  wire held_go = held_q && !pad_q && wr_room;
+  wire wr_en = (take && !resync) || (pad_q && wr_room) || held_go;
+  wire [CB-1:0] wr_data = pad_q ? {CB{1'b0}} : held_go ? held_data_q : s_data;
+
+  // next state of the input side, for the registered s_ready
+  wire [XW-1:0] in_col_d = !wr_en ? in_col_q : in_eol ? {XW{1'b0}} : in_col_q + 1'b1;
+  wire [1:0] wslot_d = (wr_en && in_eol) ? wslot_q + 2'd1 : wslot_q;
+  wire pad_d = resync || (pad_q && !(wr_en && in_eof));
+  wire held_d = resync || (held_q && !held_go);
 
   always @(posedge aclk) begin
     if (!aresetn) begin
-      in_col_q <= {XW{1'b0}};
-      in_row_q <= {YW{1'b0}};
-      wslot_q  <= 2'd0;
-      pad_q    <= 1'b0;
+      in_col_q  <= {XW{1'b0}};
+      in_row_q  <= {YW{1'b0}};
+      wslot_q   <= 2'd0;
+      pad_q     <= 1'b0;
+      held_q    <= 1'b0;
+      s_ready_q <= 1'b0;
     end else begin
-      if (resync && !pad_q) begin
-        pad_q <= 1'b1;
-      end
-      if (wr_en) begin
-        if (in_eol) begin
-          in_col_q <= {XW{1'b0}};
-          wslot_q  <= wslot_q + 2'd1;
-          if (in_eof) begin
-            in_row_q <= {YW{1'b0}};
-            pad_q    <= 1'b0;
-          end else begin
-            in_row_q <= in_row_q + 1'b1;
-          end
-        end else begin
-          in_col_q <= in_col_q + 1'b1;
-        end
+      pad_q <= pad_d;
+      held_q <= held_d;
+      s_ready_q <= s_ready_d;
+      in_col_q <= in_col_d;
+      wslot_q <= wslot_d;
+      if (wr_en && in_eol) begin
+        in_row_q <= in_eof ? {YW{1'b0}} : in_row_q + 1'b1;
       end
     end
+    if (resync) held_data_q <= s_data;
   end
+  assign s_ready = s_ready_q;
 
   // ------------------------------------------------------------------ sweep control
   wire [1:0] need_slot = top_q + ((rem_q >= 2) ? 2'd2 : 2'd1);  // memory of row min(S*r+1,H-1)
@@ -218,6 +225,12 @@ module sf_window3x3 #(
 
   wire [3:0] set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
   wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
+  // next state of the ownership and the sweep column: the room of the next input pixel
+  wire [3:0] full_d = (full_q & ~clr_full) | set_full;
+  wire [3:0] rel_d = !go_rd ? rel_q : ic_last ? 4'b0000 : start ? rel_slots : rel_q;
+  wire [XW-1:0] k_d = !go_rd ? k_q : ic_last ? {XW{1'b0}} : ic + 1'b1;
+  wire room_d = !full_d[wslot_d] || (rel_d[wslot_d] && (in_col_d < k_d));
+  wire s_ready_d = room_d && !pad_d && !held_d;
 
   always @(posedge aclk) begin
     if (!aresetn) begin
@@ -325,13 +338,56 @@ module sf_window3x3 #(
   endgenerate
 
   // ------------------------------------------------------------------ stage 2: window
-  wire [1:0] ps0 = p_top_q;
-  wire [1:0] ps1 = p_top_q + 2'd1;
-  wire [1:0] ps2 = p_top_q + 2'd2;
-  wire [3*CB-1:0] col_n = {p_mask_q[2] ? rdat[ps2] : {CB{1'b0}},
-                           p_mask_q[1] ? rdat[ps1] : {CB{1'b0}},
-                           p_mask_q[0] ? rdat[ps0] : {CB{1'b0}}};
-  wire [3*CB-1:0] col_r = p_virt_q ? {3 * CB{1'b0}} : col_n;
+  // Per memory m and window row i, "row i comes from memory m" (mask included), plus the
+  // token's k0 and virt flags: copied once per FO column bits (sf_fanout), as these
+  // selects reach every bit of the 3-row column. The copies follow the token registers.
+  localparam integer FO = 48;
+  localparam integer NSEL = (3 * CB + FO - 1) / FO;   // a copy per FO column bits
+  function [11:0] row_sel;
+    input [1:0] top;
+    input [2:0] mask;
+    integer i;
+    reg [1:0] sl;
+    begin
+      row_sel = 12'd0;
+      for (i = 0; i < 3; i = i + 1) begin
+        sl = top + i[1:0];
+        row_sel[4*i + {30'd0, sl}] = mask[i];
+      end
+    end
+  endfunction
+  wire [13:0] sel_now = {p_virt_q, p_k0_q, row_sel(p_top_q, p_mask_q)};
+  wire [13:0] sel_d = !tok_free ? sel_now
+                    : go_rd ? {ic_first && virt_q, ic_first, row_sel(top_q, rmask)}
+                    : {go_virt, 1'b0, 12'd0};
+  wire [14*NSEL-1:0] sel_c;
+  sf_fanout #(.N(NSEL), .W(14)) u_sel (
+      .aclk(aclk), .aresetn(aresetn), .d(sel_d), .q(sel_c)
+  );
+  wire [3*CB-1:0] col_r;
+  localparam integer NGR = (CB + FO - 1) / FO;      // groups of FO bits per window row
+  genvar gr, gb;
+  generate
+    for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
+      for (gb = 0; gb < NGR; gb = gb + 1) begin : g_col
+        localparam integer LO = FO * gb;
+        localparam integer WK = (CB - LO < FO) ? CB - LO : FO;
+        localparam integer B = gr * CB + LO;        // first column bit of the group
+        localparam integer K = B / FO;              // its select copy
+        wire [3:0] rs = sel_c[14*K + 4*gr +: 4];   // this row's memory (mask included)
+        wire k0 = sel_c[14*K + 12], virt = sel_c[14*K + 13];
+        wire [WK-1:0] cn = ({WK{rs[0]}} & rdat[0][LO +: WK]) | ({WK{rs[1]}} & rdat[1][LO +: WK])
+                         | ({WK{rs[2]}} & rdat[2][LO +: WK]) | ({WK{rs[3]}} & rdat[3][LO +: WK]);
+        assign col_r[B +: WK] = cn & {WK{!virt}};
+        always @(posedge aclk) begin
+          if (p_fire && p_rd_q) begin
+            h1_q[B +: WK] <= h0_q[B +: WK] & {WK{!k0}};
+            h0_q[B +: WK] <= cn;
+          end
+        end
+      end
+    end
+  endgenerate
 
   // window: element (i,j) at [(3*i+j)*CB +: CB]; column j=0 is h1, j=1 is h0, j=2 is col_r
   wire [9*CB-1:0] win;
@@ -345,10 +401,6 @@ module sf_window3x3 #(
   endgenerate
 
   always @(posedge aclk) begin
-    if (p_fire && p_rd_q) begin
-      h1_q <= p_k0_q ? {3 * CB{1'b0}} : h0_q;
-      h0_q <= col_n;
-    end
     if (p_fire && p_has_out) begin
       m_data_q <= win;
       m_sof_q  <= p_sof_q;
@@ -356,6 +408,7 @@ module sf_window3x3 #(
       m_eof_q  <= p_eof_q;
     end
   end
+  wire unused_sel = &{1'b0, sel_c, 1'b0};
 
   always @(posedge aclk) begin
     if (!aresetn) begin
