@@ -2,26 +2,27 @@
 //
 // CONTRACT
 //   Parameters  ADDR_W address bits (byte addresses; registers are 32-bit words).
-//   AXI4-Lite   32-bit data. AW and W are accepted independently (one of each buffered);
-//               once both are held, no write response is pending and no read is being
-//               sampled or waiting, wr_en pulses for one clock; BVALID rises the next clock
-//               with BRESP = OKAY (wr_ok = 1) or SLVERR (wr_ok = 0). AR is accepted when no
-//               read is in flight and no write is starting or waiting; rd_addr is registered,
-//               rd_en pulses in the next clock and rd_data / rd_ok are sampled then into
-//               RDATA / RRESP (OKAY or SLVERR). AWPROT / ARPROT are ignored.
-//   Register side  wr_en, wr_addr, wr_data, wr_strb (one clock); wr_ok is combinational from
-//               them. rd_addr (held for the whole read), rd_data and rd_ok combinational from it.
-//   Wait states (windows onto memories): wr_wait / rd_wait, combinational from wr_addr /
-//               rd_addr, mark an access that is answered later. Then wr_en / rd_en is the
-//               request (one clock) and the access completes in the clock where ack is high
-//               (ack in the request clock itself is ignored; ack must come, e.g. one clock
-//               later): wr_ok, or rd_data and rd_ok, are sampled in that clock; addresses and
-//               write data stay held meanwhile. At most one access (read or write) is in
-//               progress on the register side at any time, so a memory behind the windows
-//               never sees two requests at once. Tie wr_wait, rd_wait and ack to 0 when there
-//               are no windows.
-//   Throughput  one write every 2 clocks, one read every 3 clocks (configuration traffic),
-//               plus the wait states.
+//               WR_LAT, RD_LAT (>= 1): clocks from a write / read request (wr_en / rd_en) to
+//               the clock in which the register block's answer is sampled (its pipeline;
+//               the defaults match the generated register block, templates/rtl/regs.v).
+//   AXI4-Lite   32-bit data. AW and W are accepted independently (one of each buffered); AR
+//               is accepted when no read is buffered. Once AW and W are both held and no
+//               write response is pending, the write starts (reads wait while a write runs
+//               and the other way round; a write starts first when both could). BVALID
+//               rises with BRESP = OKAY (wr_ok = 1) or SLVERR (wr_ok = 0), RVALID with the
+//               read data and OKAY (rd_ok) or SLVERR. AWPROT / ARPROT are ignored. Every
+//               output is a register (the channel readies included).
+//   Register side  wr_en / rd_en: a one-clock request (a register); wr_addr, wr_data,
+//               wr_strb / rd_addr are registers held from the request until the access ends.
+//               The answer is sampled WR_LAT (RD_LAT) clocks after the request: wr_ok and
+//               wr_wait (rd_data, rd_ok and rd_wait). A set wait flag marks an access that is
+//               answered later (windows onto memories): the access then completes in the
+//               first clock after the sample in which ack is high, sampling wr_ok (rd_data
+//               and rd_ok) in that clock. At most one access is in progress at any time, so
+//               a memory behind the windows never sees two requests at once. Tie wr_wait,
+//               rd_wait and ack to 0 when there are no windows.
+//   Throughput  one write every WR_LAT + 2 clocks, one read every RD_LAT + 3 clocks
+//               (configuration traffic), plus the wait states.
 //   Reset       aresetn synchronous, active low: clears the handshake state, not the data.
 
 `resetall
@@ -29,7 +30,9 @@
 `default_nettype none
 
 module sf_axil_regbus #(
-    parameter integer ADDR_W = 16  // byte address bits
+    parameter integer ADDR_W = 16,  // byte address bits
+    parameter integer WR_LAT = 1,   // request to write answer, clocks (>= 1)
+    parameter integer RD_LAT = 2    // request to read answer, clocks (>= 1)
 ) (
     input  wire              aclk,
     input  wire              aresetn,
@@ -71,108 +74,106 @@ module sf_axil_regbus #(
 
     localparam [1:0] OKAY = 2'b00;
     localparam [1:0] SLVERR = 2'b10;
+    localparam integer LW = (WR_LAT > RD_LAT ? WR_LAT : RD_LAT) + 1;
+    localparam [2:0] ST_IDLE = 3'd0, ST_WR = 3'd1, ST_RD = 3'd2, ST_WR_WAIT = 3'd3,
+                     ST_RD_WAIT = 3'd4;
 
-    // Write channel.
-    reg              aw_full_q, w_full_q, bvalid_q, wr_pend_q;
-    reg [ADDR_W-1:0] awaddr_q;
-    reg [31:0]       wdata_q;
-    reg [3:0]        wstrb_q;
-    reg [1:0]        bresp_q;
-    wire             rd_active;
-    wire             do_write = aw_full_q && w_full_q && !bvalid_q && !wr_pend_q && !rd_active;
-    wire             wr_done = wr_pend_q && ack;
+    reg  [2:0]        state_q;
+    reg  [LW-1:0]     lat_q;        // one-hot: the request was lat clocks ago
+    reg               aw_full_q, w_full_q, ar_full_q, bvalid_q, rvalid_q;
+    reg               awready_q, wready_q, arready_q, wr_en_q, rd_en_q;
+    reg  [ADDR_W-1:0] awaddr_q, araddr_q;
+    reg  [31:0]       wdata_q, rdata_q;
+    reg  [3:0]        wstrb_q;
+    reg  [1:0]        bresp_q, rresp_q;
+
+    wire aw_take = s_axil_awvalid && awready_q;
+    wire w_take = s_axil_wvalid && wready_q;
+    wire ar_take = s_axil_arvalid && arready_q;
+    wire b_done = bvalid_q && s_axil_bready;
+    wire r_done = rvalid_q && s_axil_rready;
+    wire idle = state_q == ST_IDLE;
+    wire start_wr = idle && aw_full_q && w_full_q && !bvalid_q;
+    wire start_rd = idle && !start_wr && ar_full_q && !rvalid_q;
+    // the sample clock of the answer, and the end of an access
+    wire wr_sample = state_q == ST_WR && lat_q[WR_LAT];
+    wire rd_sample = state_q == ST_RD && lat_q[RD_LAT];
+    wire wr_end = (wr_sample && !wr_wait) || (state_q == ST_WR_WAIT && ack);
+    wire rd_end = (rd_sample && !rd_wait) || (state_q == ST_RD_WAIT && ack);
+    wire aw_full_d = (aw_full_q || aw_take) && !wr_end;
+    wire w_full_d = (w_full_q || w_take) && !wr_end;
+    wire ar_full_d = (ar_full_q || ar_take) && !rd_end;
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            state_q   <= ST_IDLE;
+            lat_q     <= {LW{1'b0}};
             aw_full_q <= 1'b0;
             w_full_q  <= 1'b0;
+            ar_full_q <= 1'b0;
             bvalid_q  <= 1'b0;
-            wr_pend_q <= 1'b0;
+            rvalid_q  <= 1'b0;
+            awready_q <= 1'b0;
+            wready_q  <= 1'b0;
+            arready_q <= 1'b0;
+            wr_en_q   <= 1'b0;
+            rd_en_q   <= 1'b0;
         end else begin
-            if (s_axil_awvalid && !aw_full_q) aw_full_q <= 1'b1;
-            if (s_axil_wvalid && !w_full_q) w_full_q <= 1'b1;
-            if (do_write && wr_wait) begin
-                wr_pend_q <= 1'b1;
-            end else if (do_write || wr_done) begin
-                aw_full_q <= 1'b0;
-                w_full_q  <= 1'b0;
-                bvalid_q  <= 1'b1;
-                wr_pend_q <= 1'b0;
-            end else if (bvalid_q && s_axil_bready) begin
-                bvalid_q <= 1'b0;
-            end
+            aw_full_q <= aw_full_d;
+            w_full_q  <= w_full_d;
+            ar_full_q <= ar_full_d;
+            awready_q <= !aw_full_d;
+            wready_q  <= !w_full_d;
+            arready_q <= !ar_full_d;
+            wr_en_q   <= start_wr;
+            rd_en_q   <= start_rd;
+            lat_q     <= (start_wr || start_rd) ? {{(LW-1){1'b0}}, 1'b1} : lat_q << 1;
+            if (wr_end) bvalid_q <= 1'b1;
+            else if (b_done) bvalid_q <= 1'b0;
+            if (rd_end) rvalid_q <= 1'b1;
+            else if (r_done) rvalid_q <= 1'b0;
+            case (state_q)
+                ST_IDLE:    state_q <= start_wr ? ST_WR : start_rd ? ST_RD : ST_IDLE;
+                ST_WR:      if (wr_sample) state_q <= wr_wait ? ST_WR_WAIT : ST_IDLE;
+                ST_RD:      if (rd_sample) state_q <= rd_wait ? ST_RD_WAIT : ST_IDLE;
+                ST_WR_WAIT: if (ack) state_q <= ST_IDLE;
+                ST_RD_WAIT: if (ack) state_q <= ST_IDLE;
+                default:    state_q <= ST_IDLE;
+            endcase
         end
     end
 
+    // data registers, not reset
     always @(posedge aclk) begin
-        if (s_axil_awvalid && !aw_full_q) awaddr_q <= s_axil_awaddr;
-        if (s_axil_wvalid && !w_full_q) begin
+        if (aw_take) awaddr_q <= s_axil_awaddr;
+        if (w_take) begin
             wdata_q <= s_axil_wdata;
             wstrb_q <= s_axil_wstrb;
         end
-        if ((do_write && !wr_wait) || wr_done) bresp_q <= wr_ok ? OKAY : SLVERR;
-    end
-
-    assign s_axil_awready = !aw_full_q;
-    assign s_axil_wready  = !w_full_q;
-    assign s_axil_bvalid  = bvalid_q;
-    assign s_axil_bresp   = bresp_q;
-    assign wr_en   = do_write;
-    assign wr_addr = awaddr_q;
-    assign wr_data = wdata_q;
-    assign wr_strb = wstrb_q;
-
-    // Read channel: AR accepted -> address registered -> data sampled -> RVALID.
-    reg              rd_busy_q, rd_sample_q, rd_pend_q, rvalid_q;
-    wire             ar_take = s_axil_arvalid && !rd_busy_q && !do_write && !wr_pend_q;
-    wire             rd_done = (rd_sample_q && !rd_wait) || (rd_pend_q && ack);
-    assign           rd_active = rd_sample_q || rd_pend_q;
-    reg [ADDR_W-1:0] araddr_q;
-    reg [31:0]       rdata_q;
-    reg [1:0]        rresp_q;
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            rd_busy_q   <= 1'b0;
-            rd_sample_q <= 1'b0;
-            rd_pend_q   <= 1'b0;
-            rvalid_q    <= 1'b0;
-        end else begin
-            if (ar_take) begin
-                rd_busy_q   <= 1'b1;
-                rd_sample_q <= 1'b1;
-            end
-            if (rd_sample_q) begin
-                rd_sample_q <= 1'b0;
-                rd_pend_q   <= rd_wait;
-            end
-            if (rd_done) begin
-                rd_pend_q <= 1'b0;
-                rvalid_q  <= 1'b1;
-            end
-            if (rvalid_q && s_axil_rready) begin
-                rvalid_q  <= 1'b0;
-                rd_busy_q <= 1'b0;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
         if (ar_take) araddr_q <= s_axil_araddr;
-        if (rd_done) begin
+        if (wr_end) bresp_q <= wr_ok ? OKAY : SLVERR;
+        if (rd_end) begin
             rdata_q <= rd_data;
             rresp_q <= rd_ok ? OKAY : SLVERR;
         end
     end
 
-    assign s_axil_arready = !rd_busy_q && !do_write && !wr_pend_q;
-    assign rd_en          = rd_sample_q;
+    assign s_axil_awready = awready_q;
+    assign s_axil_wready  = wready_q;
+    assign s_axil_bvalid  = bvalid_q;
+    assign s_axil_bresp   = bresp_q;
+    assign s_axil_arready = arready_q;
     assign s_axil_rvalid  = rvalid_q;
     assign s_axil_rdata   = rdata_q;
     assign s_axil_rresp   = rresp_q;
-    assign rd_addr        = araddr_q;
+    assign wr_en   = wr_en_q;
+    assign wr_addr = awaddr_q;
+    assign wr_data = wdata_q;
+    assign wr_strb = wstrb_q;
+    assign rd_en   = rd_en_q;
+    assign rd_addr = araddr_q;
 
-    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, 1'b0};
+    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, lat_q[0], 1'b0};
 
 endmodule
 

@@ -1,12 +1,14 @@
-// Verilator testbench for sf_axil_regbus (ADDR_W = 12) with a register side modelled here:
-// word addresses below 0x400 are plain registers (answered in the same clock), 0x400..0x7ff a
-// window answered with a wait state (ack 1..4 clocks after the request), 0x800 and up
-// unmapped (SLVERR; 0xc00.. unmapped windows: SLVERR after a wait). AXI4-Lite master with
+// Verilator testbench for sf_axil_regbus (ADDR_W = 12, WR_LAT = 1, RD_LAT = 2) with a register
+// side modelled here as the generated register block behaves: every answer is a register,
+// valid from the clock after the request (the bus samples it WR_LAT / RD_LAT clocks after
+// the request); word addresses below 0x400 are plain registers, 0x400..0x7ff a window
+// answered with a wait state (ack 1..4 clocks after the sample), 0x800 and up unmapped
+// (SLVERR; 0xc00.. unmapped windows: SLVERR after a wait). AXI4-Lite master with
 // random AW/W/AR valid gaps and B/R ready stalls; a write stream and a read stream run
 // concurrently on disjoint halves of each region, then read-back of everything written.
 // Checks: responses and read data against a reference, at most one register-side access in
 // progress, no request while one waits, addresses and write data held while waiting, AXI
-// output stability while stalled.
+// output stability while stalled, every output a register.
 #include <map>
 #include <memory>
 #include "Vsf_axil_regbus.h"
@@ -26,10 +28,13 @@ int main(int argc, char** argv) {
   std::map<uint32_t, uint32_t> mem;  // register side contents (by word address)
   auto value = [&](uint32_t a) { return mem.count(a) ? mem[a] : (a * 0x9e3779b1u); };
 
-  // register-side wait state
+  // register-side answers (registers, set in the clock after a request) and the wait state
+  const int WR_LAT = 1, RD_LAT = 2;
   bool pend = false, pend_we = false;
-  int pend_wait = 0;
+  int pend_wait = 0, since_req = 0;
   uint32_t pend_addr = 0, pend_data = 0;
+  bool a_wr_ok = false, a_wr_wait = false, a_rd_ok = false, a_rd_wait = false;
+  uint32_t a_rd_data = 0;
 
   // AXI master state: a write stream (addresses with bit 4 = 0) and a read stream
   struct Op { uint32_t addr, data; bool active; };
@@ -77,16 +82,18 @@ int main(int argc, char** argv) {
     t->s_axil_araddr = r.addr;
     t->s_axil_rready = rng.chance(0.6);
     t->s_axil_awprot = 0; t->s_axil_arprot = 0;
-    // register side: combinational answers from the held addresses
+    // register side: registered answers
+    t->wr_wait = a_wr_wait;
+    t->rd_wait = a_rd_wait;
+    t->wr_ok = a_wr_ok;
+    t->rd_ok = a_rd_ok;
+    t->rd_data = a_rd_data;
     t->ack = 0;
     t->eval();
     uint32_t wa = t->wr_addr, ra = t->rd_addr;
-    t->wr_wait = is_window(wa);
-    t->rd_wait = is_window(ra);
-    t->wr_ok = is_mapped(wa) && t->wr_strb == 0xf;
-    t->rd_ok = is_mapped(ra);
-    t->rd_data = is_mapped(ra) ? value(ra) : 0;
-    bool ack_now = pend && pend_wait == 0;
+    // ack only after the bus sampled the wait flag (LAT clocks after the request; since_req
+    // counts the clocks after it, 0 in the clock after the request)
+    bool ack_now = pend && since_req >= (pend_we ? WR_LAT : RD_LAT) && pend_wait == 0;
     if (pend) {
       CHECK(!t->wr_en && !t->rd_en, "request while another one waits");
       if (pend_we) CHECK(wa == pend_addr && t->wr_data == pend_data, "write not held");
@@ -95,6 +102,24 @@ int main(int argc, char** argv) {
     CHECK(!(t->wr_en && t->rd_en), "read and write requests in one clock");
     t->ack = ack_now;
     t->eval();
+    {
+      // every output is a register: flipping the inputs within the clock moves none
+      const uint32_t o1 = t->s_axil_awready, o2 = t->s_axil_wready, o3 = t->s_axil_arready,
+                     o4 = t->s_axil_bvalid, o5 = t->s_axil_rvalid, o6 = t->s_axil_rdata,
+                     o7 = t->wr_en, o8 = t->rd_en, o9 = t->wr_addr, o10 = t->rd_addr;
+      t->s_axil_awvalid ^= 1; t->s_axil_wvalid ^= 1; t->s_axil_arvalid ^= 1;
+      t->s_axil_bready ^= 1; t->s_axil_rready ^= 1; t->ack ^= 1; t->wr_wait ^= 1;
+      t->rd_wait ^= 1;
+      t->eval();
+      CHECK(o1 == t->s_axil_awready && o2 == t->s_axil_wready && o3 == t->s_axil_arready &&
+                o4 == t->s_axil_bvalid && o5 == t->s_axil_rvalid && o6 == t->s_axil_rdata &&
+                o7 == t->wr_en && o8 == t->rd_en && o9 == t->wr_addr && o10 == t->rd_addr,
+            "an output changed with an input in the same clock");
+      t->s_axil_awvalid ^= 1; t->s_axil_wvalid ^= 1; t->s_axil_arvalid ^= 1;
+      t->s_axil_bready ^= 1; t->s_axil_rready ^= 1; t->ack ^= 1; t->wr_wait ^= 1;
+      t->rd_wait ^= 1;
+      t->eval();
+    }
     // AXI output stability
     if (prev_b_stall) CHECK(t->s_axil_bvalid && t->s_axil_bresp == prev_bresp, "B changed");
     if (prev_r_stall)
@@ -133,20 +158,31 @@ int main(int argc, char** argv) {
       if (ack_now) {
         if (pend_we && is_mapped(pend_addr)) mem[pend_addr] = pend_data;
         pend = false;
-      } else {
+      } else if (since_req >= (pend_we ? WR_LAT : RD_LAT)) {
         pend_wait--;
       }
     } else if (t->wr_en || t->rd_en) {
       bool we = t->wr_en;
       uint32_t a = we ? wa : ra;
+      since_req = -1;  // 0 in the clock after the request
+      // the answers of this request, from the next clock on
+      if (we) {
+        a_wr_wait = is_window(a);
+        a_wr_ok = is_mapped(a) && t->wr_strb == 0xf;
+      } else {
+        a_rd_wait = is_window(a);
+        a_rd_ok = is_mapped(a);
+        a_rd_data = is_mapped(a) ? value(a) : 0;
+      }
       if (is_window(a)) {
         pend = true; pend_we = we; pend_addr = a; pend_data = t->wr_data;
-        pend_wait = (int)rng.below(4);  // ack 1..4 clocks after the request
+        pend_wait = (int)rng.below(4);  // ack 1..4 clocks after the sample
         waits++;
-      } else if (we && t->wr_ok) {
+      } else if (we && is_mapped(a) && t->wr_strb == 0xf) {
         mem[a] = t->wr_data;
       }
     }
+    since_req++;
     if (aw_hs) aw_done = true;
     if (w_hs) w_done = true;
     if (ar_hs) ar_done = true;
