@@ -10,7 +10,12 @@
 //! Models: `tiny` seed 1 (the embedded default: frozen, train0 and train01 heads, two
 //! trainable cores with skew FIFOs, R_max = 2) and random model 5 (two trainable cores, a
 //! trainable extra block, R_max = 1, frozen, train0 and train1 heads pooled and not,
-//! groups 1 and 2, `frozen_bn = "frozen"` so the constant requant modules, K_max = 1).
+//! groups 1 and 2, `frozen_bn = "frozen"` so the constant requant modules, K_max = 1); so
+//! that every branch of the top level is fixed too: random models 8 (one trainable core,
+//! R_max = 1), 11 (no trainable core) and 24 (train01 head without a repeat block), and
+//! `train_deep` (trainable-side skew FIFOs).
+
+mod common;
 
 use semifreddo::model::{presets, random, Model};
 use semifreddo::passes::{self, PlanOptions};
@@ -130,6 +135,14 @@ fn tiny_seed1_matches_snapshot() {
 #[test]
 fn random_seed5_matches_snapshot() {
     check("random_seed5", &random::random_model(5));
+}
+
+#[test]
+fn other_top_levels_match_snapshots() {
+    for seed in [8, 11, 24] {
+        check(&format!("random_seed{seed}"), &random::random_model(seed));
+    }
+    check("train_deep_seed1", &common::train_deep(1));
 }
 
 #[test]
