@@ -644,9 +644,15 @@ fn sim_head_pool() {
 #[test]
 fn primitives_stop_on_illegal_parameters() {
     require_tool("iverilog");
-    let cases: [(&str, &[&str], &[(&str, i64)]); 6] = [
+    // (top, dependencies, illegal parameters)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
+    let cases: [Case; 6] = [
         ("sf_window3x3", &["sf_sram_1r1w"], &[("STRIDE", 3)]),
-        ("sf_mac_engine", &["sf_sram_sp"], &[("L", 27), ("ACC_W", 18)]),
+        (
+            "sf_mac_engine",
+            &["sf_sram_sp"],
+            &[("L", 27), ("ACC_W", 18)],
+        ),
         ("sf_requant", &[], &[("OUT_W", 16), ("RELU", 1)]),
         ("sf_sram_sp", &[], &[("WIDTH", 12), ("BE_W", 8)]),
         ("sf_head_pool", &["sf_sram_sp"], &[("IN_N", 15)]),
@@ -654,7 +660,7 @@ fn primitives_stop_on_illegal_parameters() {
     ];
     let dir = tempfile::tempdir().unwrap();
     for (top, deps, params) in cases {
-        let mut run_with = |params: &[(&str, i64)]| -> String {
+        let run_with = |params: &[(&str, i64)]| -> String {
             let mut cmd = Command::new("iverilog");
             cmd.args(["-g2005", "-o", "sim.vvp", "-s", top]);
             for (k, v) in params {

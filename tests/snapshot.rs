@@ -31,7 +31,10 @@ fn artefacts(model: &Model) -> BTreeMap<String, String> {
     for f in &files {
         out.insert(format!("rtl/{}", f.name), f.contents.clone());
     }
-    out.insert("plan/report.txt".into(), semifreddo::emit::report::text(&plan));
+    out.insert(
+        "plan/report.txt".into(),
+        semifreddo::emit::report::text(&plan),
+    );
     let cost = semifreddo::cost::analyze(&plan, &semifreddo::cost::CostOptions::default())
         .expect("cost report");
     out.insert(
@@ -53,7 +56,10 @@ fn artefacts(model: &Model) -> BTreeMap<String, String> {
         let module = format!("engine{i}");
         let unit = semifreddo::cost::paper::mac_engine_unit(e, &module);
         let wrapper = unit.files.iter().find(|f| f.name == format!("{module}.v"));
-        out.insert(format!("cost/{module}.v"), wrapper.unwrap().contents.clone());
+        out.insert(
+            format!("cost/{module}.v"),
+            wrapper.unwrap().contents.clone(),
+        );
     }
     out
 }

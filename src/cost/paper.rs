@@ -131,8 +131,8 @@ pub fn repeat_bank_stage(plan: &HwPlan) -> TrainStageHw {
 /// A stand-alone `sf_mac_engine` for `e` (the layer as an SRAM MAC engine).
 pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Unit {
     let (offset, si, so, go, sg) = e.index_params();
-    let aw = crate::emit::train::cfg_addr_bits(e);
-    let acc = crate::emit::train::acc_bits(e);
+    let aw = e.cfg_addr_bits();
+    let acc = e.acc_bits();
     let v = format!(
         "`default_nettype none\nmodule {module} (\n  input wire aclk, input wire aresetn,\n  \
          input wire [{}:0] s_data, input wire s_side, input wire s_valid, output wire s_ready,\n  \
@@ -158,17 +158,7 @@ pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Unit {
         e.q,
         e.relu as u8
     );
-    let prim = |n: &str| {
-        crate::emit::verilog::PRIMITIVES
-            .iter()
-            .chain(crate::emit::verilog::TRAIN_PRIMITIVES.iter())
-            .find(|(f, _)| *f == n)
-            .map(|(f, c)| OutFile {
-                name: f.to_string(),
-                contents: c.to_string(),
-            })
-            .expect("primitive exists")
-    };
+    let prim = |n: &str| crate::emit::primitives::find(n).expect("primitive exists");
     Unit {
         module: module.into(),
         instances: 1,

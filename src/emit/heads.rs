@@ -4,35 +4,12 @@
 //! each trainable core after its repeat block) to its consumers, the train01 join, and the
 //! `m_axis_feat`, `m_axis_train{t}` and `m_axis_h{h}` outputs (SPEC §4).
 
-use super::train::{acc_bits, engine_ports, port_view, PortView};
+use super::train::{port_view, PortView};
 use crate::model::manifest::HeadSource;
 use crate::passes::heads::HeadHw;
 use crate::passes::plan::HwPlan;
 use crate::passes::regmap::bus_name;
 use std::fmt::Write;
-
-/// Module name of head h.
-pub fn module(prefix: &str, h: &HeadHw) -> String {
-    format!("{prefix}_{}", h.name)
-}
-
-/// Register buses of a head besides the engine's: (name, bits).
-fn pwl_ports(h: &HeadHw) -> Vec<(String, usize)> {
-    let b = bus_name(&h.name);
-    vec![
-        (format!("{b}_pwl_x"), 16 * h.k_max),
-        (format!("{b}_pwl_y"), 16 * h.k_max),
-        (format!("{b}_pwl_g"), 16 * h.k_max),
-        (format!("{b}_pwl_k"), h.segment_bits() as usize),
-    ]
-}
-
-/// Every port of the head module after the streams: (name, bits, is_output).
-pub fn head_ports(h: &HeadHw) -> Vec<(String, usize, bool)> {
-    let mut v = engine_ports(&h.engine);
-    v.extend(pwl_ports(h).into_iter().map(|(n, b)| (n, b, false)));
-    v
-}
 
 fn clog2(n: usize) -> usize {
     crate::arith::csd::ceil_log2(n as u64) as usize
@@ -67,7 +44,7 @@ struct HeadView {
 }
 
 /// The head module's Verilog (one file).
-pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<String> {
+pub fn head_module(header: &str, plan: &HwPlan, h: &HeadHw) -> anyhow::Result<String> {
     let e = &h.engine;
     let (o, l) = (h.outputs, h.group_inputs());
     let what = if h.pool {
@@ -84,7 +61,7 @@ pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<Str
     };
     let view = HeadView {
         header: header.to_string(),
-        module: module(prefix, h),
+        module: plan.head_module(h),
         name: h.name.clone(),
         source: h.source.to_string(),
         what,
@@ -105,11 +82,11 @@ pub fn head_module(header: &str, prefix: &str, h: &HeadHw) -> anyhow::Result<Str
         acc_w: if h.pool {
             h.pool_acc_bits()
         } else {
-            acc_bits(e)
+            e.acc_bits()
         },
         k_max: h.k_max,
         pool: h.pool,
-        ports: head_ports(h).into_iter().map(port_view).collect(),
+        ports: h.ports().into_iter().map(port_view).collect(),
     };
     Ok(askama::Template::render(&view)?)
 }
@@ -160,15 +137,6 @@ pub fn ports(plan: &HwPlan) -> String {
 struct Source {
     data: String,
     hs: String,
-}
-
-/// Register and configuration buses the heads take: (name, bits).
-pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
-    plan.regmap
-        .params()
-        .filter(|(_, bus)| bus.starts_with("head"))
-        .map(|(a, bus)| (bus.to_string(), a.count * a.bits as usize))
-        .collect()
 }
 
 /// The output section of the top: forks, the train01 joins, the head instances and the
@@ -284,32 +252,21 @@ pub fn body(plan: &HwPlan, frozen: &str, frozen_hs: &str) -> (String, Vec<String
                  \x20       .m_axis_tuser(m_axis_h{n}_tuser), .m_axis_tlast(m_axis_h{n}_tlast)"
             ),
         ];
-        let ps: Vec<String> = head_ports(h)
+        let ps: Vec<String> = h
+            .ports()
             .into_iter()
-            .map(|(p, _, _)| format!(".{p}({p})"))
+            .map(|p| format!(".{n}({n})", n = p.name))
             .collect();
         conns.push(format!("        {}", ps.join(", ")));
         let _ = writeln!(
             s,
             "\n    // ---- head {n}\n    {} u_{} (\n{}\n    );",
-            module(&plan.prefix, h),
+            plan.head_module(h),
             h.name,
             conns.join(",\n")
         );
     }
     (s, unused)
-}
-
-/// Depth of each skew FIFO in front of a train01 head's join (0: none, without a repeat
-/// block): `R_max*(w_S + 3) + w_S + 4` beats.
-pub fn train01_skew_depth(plan: &HwPlan) -> usize {
-    let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
-    let w = plan.out_size().w;
-    if repeat == 0 {
-        0
-    } else {
-        repeat * (w + 3) + w + 4
-    }
 }
 
 /// The input of train01 head `n`: train0 ++ train1 (I = 2 C_S), a beat when both cores have
@@ -326,7 +283,7 @@ fn train01_join(
 ) -> String {
     let c_s = plan.out_channels();
     let repeat = plan.trainable.first().map_or(0, |c| c.repeat.len());
-    let depth = train01_skew_depth(plan);
+    let depth = plan.train01_skew_depth;
     let j = format!("h{n}_in");
     // (data, handshake prefix, sof) per core
     let mut sides = Vec::new();

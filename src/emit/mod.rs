@@ -5,8 +5,12 @@
 pub mod fusesoc;
 pub mod heads;
 pub mod manifest;
+pub mod primitives;
 pub mod regmap_docs;
+pub mod regs;
 pub mod report;
+pub mod stages;
+pub mod top;
 pub mod train;
 pub mod train_top;
 pub mod verilog;

@@ -3,159 +3,10 @@
 //! the `m_axis_train{t}` outputs (SPEC §1). Everything here is generated only for models with
 //! trainable cores.
 
-use super::train::{self, engine_ports};
+use crate::passes::interface::boundary_wire;
 use crate::passes::plan::HwPlan;
-use crate::passes::regmap::bus_name;
 use crate::passes::schedule::{TrainCoreHw, TrainStageHw};
 use std::fmt::Write;
-
-/// Clocks the blend, fork and skid stages add on the trainable path at a boundary.
-const BOUNDARY_CLOCKS: usize = 4;
-
-/// A boundary's skew FIFO: depth and the reason for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkewFifo {
-    pub boundary: usize,
-    pub depth: usize,
-    pub bits: usize,
-    pub reason: String,
-}
-
-/// Index in `plan.stages` of the frozen stage whose output is boundary k.
-pub fn frozen_boundary_stage(plan: &HwPlan, k: usize) -> usize {
-    if k == 0 {
-        return 0;
-    }
-    let prefix = format!("frozen.s{k}.");
-    plan.stages
-        .iter()
-        .rposition(|s| s.name.starts_with(&prefix))
-        .expect("every stage has a first block")
-}
-
-/// Skew FIFO depth at every boundary. The trainable path lags the frozen one: each trainable
-/// stage sweeps a row of `w_out` windows at `G*S` clocks per window (the frozen stage at one
-/// per clock) and adds its engines' latency, so by boundary k the lag is at most
-/// `lag_k = sum over the trainable stages up to k of (w_out * G*S + engine latency + 4)`
-/// clocks. Meanwhile F_k delivers at most one output row (`w_k` beats) per `w_k * T_k` clocks
-/// on average, in bursts of a whole row. The FIFO holds `w_k * (ceil(lag_k / (w_k*T_k)) + 2)`
-/// beats (the rows produced during the lag, the row in flight and one row of burst margin)
-/// plus 4; co-simulation checks that the input never stalls and nothing deadlocks.
-pub fn skew_fifos(plan: &HwPlan) -> Vec<SkewFifo> {
-    let Some(core) = plan.trainable.first() else {
-        return Vec::new();
-    };
-    let pixels = plan.input.pixels();
-    let mut lag = 0usize;
-    let mut out = Vec::new();
-    for st in &core.stages {
-        lag += st.out_size().w * st.clocks_per_window() + st.engine_latency() + BOUNDARY_CLOCKS;
-        if let Some(k) = st.boundary {
-            let size = st.out_size();
-            let t = pixels / size.pixels();
-            let row = size.w * t;
-            let rows = lag.div_ceil(row);
-            let depth = size.w * (rows + 2) + 4;
-            out.push(SkewFifo {
-                boundary: k,
-                depth,
-                bits: 8 * st.out_channels(),
-                reason: format!(
-                    "lag <= {lag} clocks = {rows} row(s) of {} beats at {row} clocks per row; \
-                     + 2 rows + 4",
-                    size.w
-                ),
-            });
-        }
-    }
-    out
-}
-
-/// Extra regular blocks the frozen core has beyond trainable core t in the stage ending at
-/// boundary k (0 at the stem).
-pub fn extra_frozen_blocks(plan: &HwPlan, t: usize, k: usize) -> usize {
-    if k == 0 {
-        return 0;
-    }
-    let frozen = plan
-        .stages
-        .iter()
-        .filter(|s| s.name.starts_with(&format!("frozen.s{k}.")))
-        .count();
-    let prefix = format!("train{t}.s{k}.");
-    let trainable = plan.trainable.iter().find(|c| c.index == t).map_or(0, |c| {
-        c.stages
-            .iter()
-            .filter(|s| s.name.starts_with(&prefix))
-            .count()
-    });
-    frozen.saturating_sub(trainable)
-}
-
-/// Depth of the trainable-side skew FIFO at boundary k (0: none). Each extra frozen 3x3 block
-/// delays F_k by about one row of its output (it emits row r once row r+1 has arrived) plus its
-/// pipeline, so T_t may lead by `extra * (w_k + 3)` beats; one more row plus 4 covers bursts.
-pub fn trainable_skew_depth(plan: &HwPlan, t: usize, k: usize, st: &TrainStageHw) -> usize {
-    let extra = extra_frozen_blocks(plan, t, k);
-    if extra <= 1 {
-        // Measured: one extra block is absorbed by the stage's own buffering (tiny).
-        return 0;
-    }
-    let w = st.out_size().w;
-    extra * (w + 3) + w + 4
-}
-
-/// Stream names: `<s>_data`, `<s>_valid`, `<s>_ready`, `<s>_sof`, `<s>_eol`.
-pub fn stage_wire(st: &TrainStageHw) -> String {
-    bus_name(&st.name)
-}
-
-/// The boundary-k stream feeding core t's next stage (T''_t), also a debug tap.
-pub fn boundary_wire(t: usize, k: usize) -> String {
-    format!("train{t}_x{k}")
-}
-
-/// Parameter buses the trainable part takes from the register block: (port, bits).
-pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
-    let mut v = Vec::new();
-    for (a, bus) in plan.regmap.params() {
-        if bus.starts_with("train") || bus.starts_with("blend") {
-            v.push((bus.to_string(), a.count * a.bits as usize));
-        }
-    }
-    v
-}
-
-/// Configuration wires between the register block and the engines: (name, bits).
-pub fn cfg_wires(plan: &HwPlan) -> Vec<(String, usize)> {
-    plan.engines()
-        .flat_map(|e| {
-            engine_ports(e)
-                .into_iter()
-                .filter(|(n, _, _)| n.contains("_cfg_"))
-                .map(|(n, b, _)| (n, b))
-        })
-        .collect()
-}
-
-/// The handshake prefix a frozen stage's consumer uses for stream `wire` (a fork output
-/// when the stream also feeds the trainable cores).
-pub fn frozen_consumer(plan: &HwPlan, wire: &str) -> String {
-    if plan.trainable.is_empty() {
-        return wire.to_string();
-    }
-    let boundary = (0..plan.trainable[0]
-        .stages
-        .iter()
-        .filter_map(|s| s.boundary)
-        .count())
-        .any(|k| super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]) == wire);
-    if wire == "input" || boundary {
-        format!("{wire}_fz")
-    } else {
-        wire.to_string()
-    }
-}
 
 /// An `sf_fork` of stream `src` to consumers `outs` (declares `<o>_valid`, `<o>_ready`;
 /// `public` makes them debug taps).
@@ -181,13 +32,13 @@ fn fork(s: &mut String, name: &str, src: &str, outs: &[String], public: bool) {
 
 fn stage_instance(
     s: &mut String,
-    prefix: &str,
+    plan: &HwPlan,
     st: &TrainStageHw,
     data: &str,
     hs: &str,
     sof: &str,
 ) {
-    let w = stage_wire(st);
+    let w = st.wire();
     let bits = 8 * st.out_channels();
     let _ = writeln!(
         s,
@@ -201,16 +52,17 @@ fn stage_instance(
         format!("        .m_data({w}_data), .m_valid({w}_valid), .m_ready({w}_ready), .m_sof({w}_sof), .m_eol({w}_eol)"),
     ];
     for e in st.branches.iter().flatten() {
-        let ps: Vec<String> = engine_ports(e)
+        let ps: Vec<String> = e
+            .ports()
             .into_iter()
-            .map(|(n, _, _)| format!(".{n}({n})"))
+            .map(|p| format!(".{n}({n})", n = p.name))
             .collect();
         conns.push(format!("        {}", ps.join(", ")));
     }
     let _ = writeln!(
         s,
         "    {} u_{w} (\n{}\n    );",
-        train::module(prefix, st),
+        plan.train_module(st),
         conns.join(",\n")
     );
 }
@@ -221,11 +73,10 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
     let mut s = String::new();
     let mut unused = Vec::new();
     let ncores = plan.trainable.len();
-    let fifos = skew_fifos(plan);
-    let s_last = fifos.len() - 1;
+    let s_last = plan.boundaries.len() - 1;
     let _ = writeln!(s, "\n    // ================= trainable cores");
-    for (n, b) in cfg_wires(plan) {
-        let _ = writeln!(s, "    wire [{}:0] {n};", b - 1);
+    for p in plan.cfg_wires() {
+        let _ = writeln!(s, "    wire [{}:0] {};", p.bits - 1, p.name);
     }
     // input fork: frozen stem + each core's stem
     let mut outs = vec!["input_fz".to_string()];
@@ -236,9 +87,9 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
     );
     fork(&mut s, "input_fork", "input", &outs, false);
     // boundaries: fork of F_k, skew FIFO
-    for f in &fifos {
-        let k = f.boundary;
-        let fw = super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]);
+    for bd in &plan.boundaries {
+        let (k, f) = (bd.index, &bd.skew);
+        let fw = plan.stages[bd.frozen_stage].wire();
         let cw = usize::BITS as usize - f.depth.leading_zeros() as usize;
         let _ = writeln!(
             s,
@@ -275,8 +126,8 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
             "input_sof".to_string(),
         );
         for st in &core.stages {
-            stage_instance(&mut s, &plan.prefix, st, &data, &hs, &sof);
-            let w = stage_wire(st);
+            stage_instance(&mut s, plan, st, &data, &hs, &sof);
+            let w = st.wire();
             match st.boundary {
                 Some(k) => {
                     let x = boundary_wire(t, k);
@@ -294,9 +145,8 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
         }
     }
     // blends and shuffles
-    for f in &fifos {
-        let k = f.boundary;
-        let b = f.bits;
+    for bd in &plan.boundaries {
+        let (k, b) = (bd.index, bd.skew.bits);
         let c = b / 8;
         let _ = writeln!(
             s,
@@ -322,8 +172,9 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
                 .iter()
                 .find(|st| st.boundary == Some(k))
                 .expect("a stage per boundary");
-            let mut w = stage_wire(st);
-            let depth = trainable_skew_depth(plan, t, k, st);
+            let mut w = st.wire();
+            let side = &bd.trainable[t];
+            let depth = side.depth;
             if depth > 0 {
                 // The frozen path is deeper here: T_t waits for F_k in its own skew FIFO.
                 let q = format!("tskew{t}_{k}");
@@ -336,7 +187,7 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
                      \x20       .s_data({{{w}_eol, {w}_sof, {w}_data}}), .s_valid({w}_valid), .s_ready({w}_ready),\n\
                      \x20       .m_data({q}_all), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));\n\
                      \x20   assign {q}_data = {q}_all[{}:0];\n    assign {q}_sof = {q}_all[{}];\n    assign {q}_eol = {q}_all[{}];",
-                    extra_frozen_blocks(plan, t, k),
+                    side.extra_blocks,
                     b + 1,
                     b - 1,
                     usize::BITS - depth.leading_zeros() - 1,
@@ -419,7 +270,7 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
         }
     }
     for core in &plan.trainable {
-        repeat_chain(&mut s, &plan.prefix, core, s_last);
+        repeat_chain(&mut s, plan, core, s_last);
     }
     (s, unused)
 }
@@ -427,14 +278,14 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
 /// Core t's repeat block after boundary S: pass r (bank r) runs when `train{t}_rep_n > r`,
 /// otherwise its stream bypasses it (combinational muxes, so n must change only between
 /// frames). Ends in stream `train{t}_out`.
-fn repeat_chain(s: &mut String, prefix: &str, core: &TrainCoreHw, s_last: usize) {
+fn repeat_chain(s: &mut String, plan: &HwPlan, core: &TrainCoreHw, s_last: usize) {
     let t = core.index;
     let mut prev = boundary_wire(t, s_last);
     let bits = core.repeat.first().map_or(0, |st| 8 * st.in_channels);
     for (r, st) in core.repeat.iter().enumerate() {
         let en = format!("train{t}_pass{r}_en");
         let inp = format!("train{t}_pass{r}_in");
-        let w = stage_wire(st);
+        let w = st.wire();
         let y = format!("train{t}_pass{r}");
         let _ = writeln!(
             s,
@@ -443,7 +294,7 @@ fn repeat_chain(s: &mut String, prefix: &str, core: &TrainCoreHw, s_last: usize)
         );
         stage_instance(
             s,
-            prefix,
+            plan,
             st,
             &format!("{prev}_data"),
             &inp,

@@ -156,8 +156,8 @@ mod tests {
         let m = random_model(3);
         let p = reprogram(&m, 5);
         assert_eq!(
-            crate::passes::plan::frozen_hash(&m),
-            crate::passes::plan::frozen_hash(&p)
+            crate::passes::hash::frozen_hash(&m),
+            crate::passes::hash::frozen_hash(&p)
         );
     }
 }
