@@ -17,7 +17,8 @@
 
 mod common;
 
-use semifreddo::model::{presets, random, Model};
+use semifreddo::model::Model;
+use semifreddo::modelgen::{default_model, random};
 use semifreddo::passes::{self, PlanOptions};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -135,7 +136,7 @@ fn check(name: &str, model: &Model) {
 
 #[test]
 fn tiny_seed1_matches_snapshot() {
-    check("tiny_seed1", &presets::default_model());
+    check("tiny_seed1", &default_model());
 }
 
 #[test]
