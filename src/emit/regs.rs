@@ -1,8 +1,8 @@
 //! Verilog of the register block (askama template `rtl/regs.v`): the parameter registers,
 //! the weight windows in front of the engines' configuration ports, and the system registers.
 
+use super::header::{with_newline, Header};
 use super::stages::literal;
-use super::verilog::{with_newline, Header};
 use super::OutFile;
 use crate::passes::regmap::{RegArray, Target};
 use crate::passes::HwPlan;

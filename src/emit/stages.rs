@@ -2,7 +2,7 @@
 //! `arith`), the constant requant of `frozen_bn = "frozen"`, and each streaming stage (askama
 //! template `rtl/stage.v`).
 
-use super::verilog::{with_newline, Header};
+use super::header::{with_newline, Header};
 use super::OutFile;
 use crate::arith::{self, AdderGraph, PortNames};
 use crate::passes::plan::{LayerHw, LayerInput, RequantHw, StageHw};

@@ -1,12 +1,39 @@
 //! Verilog of the top level (askama template `rtl/top.v`): configuration, video input, the
 //! frozen stages, the trainable cores' part (`train_top`) and the output section (`heads`).
 
+use super::header::{with_newline, Header};
 use super::stages::PortView;
-use super::verilog::{with_newline, Header};
+use super::top_outputs::OutputsView;
+use super::train_top::{TrainTopView, WireView};
 use super::OutFile;
+use crate::passes::interface::StreamPort;
 use crate::passes::HwPlan;
 use anyhow::Result;
 use askama::Template;
+
+struct StreamPortView {
+    prefix: String,
+    bits: usize,
+    what: String,
+    /// Direction of data, valid and markers, and of ready.
+    dir: &'static str,
+    rdir: &'static str,
+}
+
+fn stream_port_view(p: StreamPort) -> StreamPortView {
+    let (dir, rdir) = if p.output {
+        ("output", "input ")
+    } else {
+        ("input ", "output")
+    };
+    StreamPortView {
+        prefix: p.prefix,
+        bits: p.bits,
+        what: p.what,
+        dir,
+        rdir,
+    }
+}
 
 struct TopStageView {
     name: String,
@@ -34,15 +61,19 @@ struct TopView {
     out_w: usize,
     out_h: usize,
     out_channels: usize,
-    out_bits: usize,
     addr_bits: u32,
     programmable: bool,
     params: Vec<PortView>,
     stages: Vec<TopStageView>,
     unused: Vec<String>,
-    train_ports: String,
-    train_body: String,
-    outputs_body: String,
+    /// The stream ports of the plan's port table.
+    ports: Vec<StreamPortView>,
+    /// The trainable cores' part (`rtl/top_train.v`).
+    train: Option<TrainTopView>,
+    /// Configuration wires of the heads' engines when there are no trainable cores.
+    cfg_wires: Vec<WireView>,
+    /// The output section (`rtl/top_outputs.v`).
+    out: OutputsView,
     regs_extra: String,
     has_windows: bool,
     wr_wait: &'static str,
@@ -82,30 +113,27 @@ pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         unused.push(format!("{}_eol", s.wire));
     }
     let has_windows = plan.regmap.windows().next().is_some();
-    let mut train_body = String::new();
+    let mut train = None;
     if !plan.trainable.is_empty() {
-        let (body, u) = super::train_top::body(plan);
+        let (view, u) = super::train_top::view(plan);
         unused.extend(u);
-        train_body = body;
+        train = Some(view);
     }
     let mut regs_extra = String::new();
+    let mut cfg_wires = Vec::new();
     if has_windows {
         regs_extra
             .push_str(",\n        .rd_en(rd_en), .wr_wait(wr_wait), .rd_wait(rd_wait), .ack(ack)");
-        let cfg = plan.cfg_wires();
-        if plan.trainable.is_empty() {
-            // The trainable body declares these wires when it exists.
-            for p in &cfg {
-                train_body.push_str(&format!("    wire [{}:0] {};\n", p.bits - 1, p.name));
-            }
-        }
-        for p in cfg {
+        for p in plan.cfg_wires() {
             regs_extra.push_str(&format!(",\n        .{n}({n})", n = p.name));
         }
+        if plan.trainable.is_empty() {
+            // The trainable part declares these wires when it exists.
+            cfg_wires = super::train_top::cfg_wires(plan);
+        }
     }
-    let (outputs_body, u) = super::heads::body(plan, &src, &src_hs);
+    let (out, u) = super::top_outputs::view(plan, &src, &src_hs);
     unused.extend(u);
-    let train_ports = super::heads::ports(plan);
     let params: Vec<PortView> = plan
         .frozen_params()
         .into_iter()
@@ -127,15 +155,15 @@ pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         out_w: plan.out_size().w,
         out_h: plan.out_size().h,
         out_channels: plan.out_channels(),
-        out_bits: 8 * plan.out_channels(),
         addr_bits: plan.regmap.addr_bits,
         programmable: !params.is_empty(),
         params,
         stages,
         unused,
-        train_ports,
-        train_body,
-        outputs_body,
+        ports: plan.ports().into_iter().map(stream_port_view).collect(),
+        train,
+        cfg_wires,
+        out,
         regs_extra,
         has_windows,
         wr_wait: if has_windows { "wr_wait" } else { "1'b0" },
