@@ -55,7 +55,7 @@ fn artefacts(model: &Model) -> BTreeMap<String, String> {
     for (i, e) in plan.engines().enumerate() {
         // The wrapper only: the primitives it uses are the ones under rtl/.
         let module = format!("engine{i}");
-        let unit = semifreddo::cost::paper::mac_engine_unit(e, &module);
+        let unit = semifreddo::cost::paper::mac_engine_unit(e, &module).expect("engine unit");
         let wrapper = unit.files.iter().find(|f| f.name == format!("{module}.v"));
         out.insert(
             format!("cost/{module}.v"),

@@ -2,6 +2,7 @@
 //! hand-written primitives, the filelist, the register-map documents and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod engine_unit;
 pub mod fusesoc;
 mod header;
 pub mod heads;
