@@ -81,10 +81,11 @@ struct TopView {
     ack: &'static str,
 }
 
-pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
+/// The frozen stages' instances, each reading the previous stream (through a fork where it
+/// also feeds the trainable cores); returns them with F_S's data and handshake prefixes.
+fn frozen_stages(plan: &HwPlan) -> (Vec<TopStageView>, String, String) {
     let mut stages = Vec::new();
     let mut src = "input".to_string();
-    let mut unused = Vec::new();
     // The source of each frozen stage, with a fork when it also feeds the trainable cores.
     let mut src_hs = if plan.trainable.is_empty() {
         src.clone()
@@ -109,6 +110,12 @@ pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         };
         src = wire;
     }
+    (stages, src, src_hs)
+}
+
+pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
+    let (stages, src, src_hs) = frozen_stages(plan);
+    let mut unused = Vec::new();
     for s in &stages[..stages.len().saturating_sub(1)] {
         unused.push(format!("{}_eol", s.wire));
     }
