@@ -3,7 +3,7 @@
 //! for the trainable path, and the trainable-side skew FIFOs where the frozen path is deeper;
 //! and the skew FIFOs in front of a train01 head's join. Emit, cost and the report read these.
 
-use super::plan::StageHw;
+use super::frozen::StageHw;
 use super::schedule::{TrainCoreHw, TrainStageHw};
 use crate::model::layout::Size;
 

@@ -3,8 +3,9 @@
 //! table ([`HwPlan::ports`]) that `top.v`, the Verilator design description and through it
 //! the simulation header read.
 
+use super::frozen::{RequantHw, StageHw};
 use super::heads::HeadHw;
-use super::plan::{HwPlan, RequantHw, StageHw};
+use super::plan::HwPlan;
 use super::regmap::bus_name;
 use super::schedule::{EngineSchedule, TrainStageHw};
 

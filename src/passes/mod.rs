@@ -4,8 +4,9 @@
 //! lanes and steps of every trainable layer's MAC engine), `heads` (the model heads), `glue`
 //! (boundary forks and skew FIFOs), `registers` (register contents from the typed model) into
 //! `regmap` (the register map), `interface` (module, wire and port names; the top's port
-//! table), `hash` (model and frozen hashes) and `plan` (the plan types and their assembly).
+//! table), `hash` (model and frozen hashes) and `frozen` (the frozen core's stage types) and `plan` (the plan and its assembly).
 
+pub mod frozen;
 pub mod glue;
 pub mod hash;
 pub mod heads;

@@ -20,7 +20,7 @@ pub fn register_map(
 ) -> RegMap {
     let mut regs = RegMapBuilder::new(
         u32::from_str_radix(&frozen_hash[..8], 16).unwrap_or(0),
-        super::plan::version_word(),
+        version_word(),
     );
     for (name, rq) in frozen {
         requant_registers(
@@ -203,4 +203,13 @@ fn head_registers(model: &Model, heads: &[HeadHw], regs: &mut RegMapBuilder) {
             ),
         );
     }
+}
+
+/// The generator version as VERSION register bits.
+pub fn version_word() -> u32 {
+    let v: Vec<u32> = env!("CARGO_PKG_VERSION")
+        .split('.')
+        .map(|p| p.parse().unwrap_or(0))
+        .collect();
+    (v[0] << 16) | (v.get(1).copied().unwrap_or(0) << 8) | v.get(2).copied().unwrap_or(0)
 }
