@@ -8,10 +8,6 @@ use crate::passes::heads::HeadHw;
 use crate::passes::plan::HwPlan;
 use crate::passes::regmap::bus_name;
 
-fn clog2(n: usize) -> usize {
-    crate::arith::csd::ceil_log2(n as u64) as usize
-}
-
 #[derive(askama::Template)]
 #[template(path = "rtl/head.v", escape = "none")]
 struct HeadView {
@@ -75,7 +71,7 @@ pub fn head_module(header: &str, plan: &HwPlan, h: &HeadHw) -> anyhow::Result<St
         clocks_used: e.clocks_used(),
         clocks_available: e.clocks_available,
         pixels: h.in_size.pixels(),
-        pw: clog2(h.in_size.pixels()).max(1),
+        pw: h.pixel_bits(),
         acc_w: if h.pool {
             h.pool_acc_bits()
         } else {

@@ -142,6 +142,10 @@ impl HeadHw {
     pub fn stream(&self) -> String {
         head_stream(self.index)
     }
+    /// Bits of the pooled head's pixel counter (`PW` of `rtl/head.v`), at least 1.
+    pub fn pixel_bits(&self) -> usize {
+        (crate::arith::csd::ceil_log2(self.in_size.pixels() as u64) as usize).max(1)
+    }
 }
 
 impl HwPlan {
