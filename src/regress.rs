@@ -292,12 +292,17 @@ pub fn header() -> String {
     )
 }
 
+/// The runs' wall time in all (0.0, not the -0.0 of an empty `f64` sum, for no runs).
+pub fn total_seconds(runs: &[RegressRun]) -> f64 {
+    runs.iter().fold(0.0, |sum, r| sum + r.seconds)
+}
+
 /// The summary after the table; failures listed with their first mismatch.
 pub fn summary(runs: &[RegressRun]) -> String {
     let mut s = String::new();
     let failed: Vec<&RegressRun> = runs.iter().filter(|r| !r.passed()).collect();
     let values: usize = runs.iter().map(|r| r.values_compared()).sum();
-    let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
+    let seconds = total_seconds(runs);
     let _ = writeln!(
         s,
         "{} run(s), {} values compared, {} failed, {:.1} s",

@@ -2,7 +2,7 @@
 //! pipelines collect (one testcase per run), and a Markdown table for docs/verification.md.
 //! Both are rewritten after every run, so a job stopped part-way leaves what it finished.
 
-use super::{RegressOptions, RegressRun};
+use super::{total_seconds, RegressOptions, RegressRun};
 use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
@@ -53,10 +53,10 @@ pub fn junit(opts: &RegressOptions, runs: &[RegressRun]) -> Result<String> {
         Property::new("gap", opts.p_gap.to_string()),
         Property::new("stall", opts.p_stall.to_string()),
     ]);
-    suite.set_time(seconds(runs.iter().map(|r| r.seconds).sum()));
+    suite.set_time(seconds(total_seconds(runs)));
     suite.add_test_cases(runs.iter().map(test_case));
     let mut report = Report::new("semifreddo regress");
-    report.set_time(seconds(runs.iter().map(|r| r.seconds).sum()));
+    report.set_time(seconds(total_seconds(runs)));
     report.add_test_suite(suite);
     report
         .to_string()
@@ -130,7 +130,7 @@ pub fn markdown(runs: &[RegressRun]) -> String {
         runs.len(),
         runs.iter().map(|r| r.values_compared()).sum::<usize>(),
         failed,
-        runs.iter().map(|r| r.seconds).sum::<f64>()
+        total_seconds(runs)
     );
     s
 }
