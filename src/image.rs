@@ -2,6 +2,8 @@
 //! the model's input size (never resized); plus the built-in test image and synthetic
 //! calibration images.
 
+mod png_chunks;
+
 use crate::model::layout::Size;
 use rand::Rng;
 use std::path::Path;
@@ -94,6 +96,7 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
     {
         check_size(w, h)?;
     }
+    png_chunks::check_palette(bytes)?;
     let mut decoder = png::Decoder::new(bytes);
     // Palette images are expanded to RGB (lossless); nothing else is converted.
     decoder.set_transformations(png::Transformations::EXPAND);
@@ -133,7 +136,7 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
 
 /// The big-endian u32 at `at`, if the bytes reach that far.
 fn be32(bytes: &[u8], at: usize) -> Option<usize> {
-    let b: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
     Some(u32::from_be_bytes(b) as usize)
 }
 
