@@ -25,7 +25,9 @@ fn deps(prim: &str) -> (Vec<&'static str>, Vec<&'static str>) {
     match prim {
         "sf_mac_engine" => (vec!["sf_requant_pipe", "sf_fanout"], vec!["sf_sram_sp"]),
         "sf_head_pool" => (vec!["sf_requant_pipe", "sf_fanout"], vec!["sf_sram_sp"]),
-        "sf_window3x3" => (vec![], vec!["sf_sram_1r1w"]),
+        "sf_window3x3" | "sf_fifo" => (vec!["sf_fanout"], vec!["sf_sram_1r1w"]),
+        "sf_blend" | "sf_serialize" => (vec!["sf_fanout"], vec![]),
+        "sf_pwl" => (vec!["sf_skid_buffer"], vec![]),
         _ => (vec![], vec![]),
     }
 }

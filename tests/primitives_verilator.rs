@@ -98,9 +98,21 @@ fn cases() -> Vec<Case> {
     };
     vec![
         c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[]),
-        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 3), ("DEPTH", 5)]),
-        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 1), ("DEPTH", 2)]),
-        c("sf_fifo", &["sf_sram_1r1w", "sf_fanout"], &[("WIDTH", 100), ("DEPTH", 9)]),
+        c(
+            "sf_fifo",
+            &["sf_sram_1r1w", "sf_fanout"],
+            &[("WIDTH", 3), ("DEPTH", 5)],
+        ),
+        c(
+            "sf_fifo",
+            &["sf_sram_1r1w", "sf_fanout"],
+            &[("WIDTH", 1), ("DEPTH", 2)],
+        ),
+        c(
+            "sf_fifo",
+            &["sf_sram_1r1w", "sf_fanout"],
+            &[("WIDTH", 100), ("DEPTH", 9)],
+        ),
         c("sf_skid_buffer", &[], &[]),
         c("sf_skid_buffer", &[], &[("WIDTH", 1)]),
         c(
@@ -183,7 +195,11 @@ fn cases() -> Vec<Case> {
         c("sf_fanout", &[], &[]),
         c("sf_fanout", &[], &[("N", 1), ("W", 5)]),
         c("sf_pwl", &["sf_skid_buffer"], &[]),
-        c("sf_pwl", &["sf_skid_buffer"], &[("K_MAX", 1), ("SIDE_W", 3)]),
+        c(
+            "sf_pwl",
+            &["sf_skid_buffer"],
+            &[("K_MAX", 1), ("SIDE_W", 3)],
+        ),
         c("sf_serialize", &["sf_fanout"], &[]),
         c("sf_serialize", &["sf_fanout"], &[("N", 1), ("W", 3)]),
         c(
@@ -664,6 +680,28 @@ fn sim_requant_pipe() {
         );
         assert!(out.contains("results ("), "no results counted:\n{out}");
     }
+    // The frozen stages' use: en tied to 1, a 1-bit tag, bias and shift carried per sample,
+    // the default SPLIT and STAGES (latency 3).
+    let params = [
+        ("ACC_W", 20),
+        ("OUT_W", 8),
+        ("RELU", 0),
+        ("SPLIT", 2),
+        ("STAGES", 3),
+        ("PARAMS_HELD", 0),
+        ("TAG_W", 1),
+    ];
+    let src = vec![prim("sf_requant_pipe")];
+    lint_and_compile("sf_requant_pipe", &src, &params);
+    let out = verilate_and_run(
+        "sf_requant_pipe",
+        &src,
+        "tb_requant_pipe.cpp",
+        &params,
+        &format!("{} -DTB_EN_ONE=1", tb_defines(&params)),
+        &[1],
+    );
+    assert!(out.contains("results ("), "no results counted:\n{out}");
 }
 
 /// sf_serialize: beats in vector order with m_first / m_last framing, N = 1 and N > 1 (a value
@@ -751,5 +789,68 @@ fn sim_head_pool() {
             &[1, 2],
         );
         assert!(out.contains("45 frames"), "not every epoch ran:\n{out}");
+    }
+}
+
+/// Every primitive checks its parameters against its CONTRACT: an illegal set stops the
+/// simulation at time 0 with a message naming the instance (iverilog; synthesis skips the
+/// check, see `primitives_synthesize_yosys`), and a legal set runs silently.
+#[test]
+fn primitives_stop_on_illegal_parameters() {
+    require_tool("iverilog");
+    // (top, dependencies, illegal parameters)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
+    let cases: [Case; 8] = [
+        (
+            "sf_window3x3",
+            &["sf_sram_1r1w", "sf_fanout"],
+            &[("STRIDE", 3)],
+        ),
+        (
+            "sf_mac_engine",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[("L", 27), ("ACC_W", 18)],
+        ),
+        (
+            "sf_mac_engine",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[("RQ_STAGES", 5)],
+        ),
+        ("sf_requant", &[], &[("OUT_W", 16), ("RELU", 1)]),
+        ("sf_requant_pipe", &[], &[("SPLIT", 3)]),
+        ("sf_sram_sp", &[], &[("WIDTH", 12), ("BE_W", 8)]),
+        (
+            "sf_head_pool",
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &[("IN_N", 15)],
+        ),
+        ("sf_delay", &[], &[("RESET", 2)]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (top, deps, params) in cases {
+        let run_with = |params: &[(&str, i64)]| -> String {
+            let mut cmd = Command::new("iverilog");
+            cmd.args(["-g2005", "-o", "sim.vvp", "-s", top]);
+            for (k, v) in params {
+                cmd.arg(format!("-P{top}.{k}={v}"));
+            }
+            cmd.args(deps.iter().map(|d| prim(d))).arg(prim(top));
+            run(dir.path(), &format!("iverilog {top} {params:?}"), &mut cmd);
+            run(
+                dir.path(),
+                &format!("vvp {top}"),
+                Command::new("vvp").args(["-n", "sim.vvp"]),
+            )
+        };
+        let bad = run_with(params);
+        assert!(
+            bad.contains(&format!("{top}: {top} parameters outside its CONTRACT")),
+            "{top} {params:?}: no parameter error:\n{bad}"
+        );
+        let good = run_with(&[]);
+        assert!(
+            !good.contains("CONTRACT"),
+            "{top} defaults: unexpected error:\n{good}"
+        );
     }
 }

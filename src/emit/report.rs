@@ -35,6 +35,11 @@ pub fn text(plan: &HwPlan) -> String {
         plan.options.pipeline_every,
         plan.options.depth_slack
     );
+    let _ = writeln!(
+        s,
+        "target clock {} MHz ({:.2} ns): pipeline depths chosen for it (timing pass)",
+        plan.timing.target_mhz, plan.timing.period_ns
+    );
     let _ = writeln!(s, "\nshift-add layers (counted from the adder graphs):");
     s.push_str(&format_table(&layer_stats(plan)));
     let _ = writeln!(s, "\nstages:");
@@ -115,7 +120,7 @@ fn heads(s: &mut String, plan: &HwPlan) {
     let _ = writeln!(s, "\nheads (16-bit AXI4-Stream outputs):");
     let _ = writeln!(
         s,
-        "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10}",
+        "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10} {:>8}",
         "head",
         "source",
         "in",
@@ -127,7 +132,8 @@ fn heads(s: &mut String, plan: &HwPlan) {
         "MACs",
         "SRAM bits",
         "beats/frame",
-        "clocks"
+        "clocks",
+        "latency"
     );
     for h in &plan.heads {
         let e = &h.engine;
@@ -138,7 +144,7 @@ fn heads(s: &mut String, plan: &HwPlan) {
         };
         let _ = writeln!(
             s,
-            "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10}",
+            "{:<7} {:<8} {:>5} {:>5} {:>3} {:<9} {:>4} {:>3} {:>5} {:>10} {:>12} {:>10} {:>8}",
             h.name,
             h.source.to_string(),
             h.in_channels,
@@ -150,15 +156,15 @@ fn heads(s: &mut String, plan: &HwPlan) {
             e.mac_units(),
             e.sram_bits(),
             h.beats_per_frame(),
-            clocks
+            clocks,
+            h.latency()
         );
     }
 }
 
 /// Skew FIFOs before the blends: depth, bits and why.
 fn skew(s: &mut String, plan: &HwPlan) {
-    let fifos = super::train_top::skew_fifos(plan);
-    if fifos.is_empty() {
+    if plan.boundaries.is_empty() {
         return;
     }
     let _ = writeln!(
@@ -170,7 +176,7 @@ fn skew(s: &mut String, plan: &HwPlan) {
         "{:<9} {:>6} {:>6} {:>10}  reason",
         "boundary", "depth", "width", "bits"
     );
-    for f in &fifos {
+    for f in plan.skew_fifos() {
         let _ = writeln!(
             s,
             "{:<9} {:>6} {:>6} {:>10}  {}",

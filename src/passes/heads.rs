@@ -16,8 +16,19 @@ use crate::model::layout::Size;
 use crate::model::manifest::HeadSource;
 use crate::model::Model;
 
-/// Clocks `sf_head_pool` spends per output besides its `S` memory reads.
+/// Clocks per output `sf_head_pool` may spend besides its `S` memory reads (its CONTRACT's
+/// bound, checked by its testbench: the dot products of a frame end within
+/// `O*(S + 5) + RQ_STAGES + 8` clocks of the closing vector).
 pub const POOL_CLOCKS_PER_OUTPUT: usize = 5;
+/// The fixed part of that bound besides the requant16 unit's `RQ_STAGES`.
+pub const POOL_FIXED_CLOCKS: usize = 8;
+/// `sf_head_pool`'s requant16 stages at most (`sf_requant_pipe` STAGES), for sizing Q before
+/// the timing pass picks them.
+pub const POOL_MAX_RQ_STAGES: usize = 4;
+/// Clocks of `sf_serialize` (a vector's handshake to its first beat) and of `sf_pwl` (input
+/// handshake to its output), from their CONTRACTs.
+pub const SERIALIZE_CLOCKS: usize = 1;
+pub const PWL_CLOCKS: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadHw {
@@ -57,9 +68,26 @@ impl HeadHw {
         let max = (self.group_inputs() as u128) * (1 << 14) * self.in_size.pixels() as u128;
         (u128::BITS - max.leading_zeros()) as usize + 1
     }
-    /// Clocks per frame of the pooled dot products, `O * (S + 5)`.
+    /// Clocks per frame of the pooled dot products (the bound of `sf_head_pool`'s CONTRACT),
+    /// `O * (S + 5) + RQ_STAGES + 8`.
     pub fn pool_clocks(&self) -> usize {
-        self.outputs * (self.engine.steps() + POOL_CLOCKS_PER_OUTPUT)
+        pool_frame_clocks(
+            self.outputs,
+            self.engine.steps(),
+            self.engine.pipe.rq_stages as usize,
+        )
+    }
+    /// Clocks from an input handshake to the first output beat it leads to, without stalls:
+    /// per pixel the engine, `sf_serialize` and `sf_pwl`
+    /// (`EngineSchedule::latency + 1 + 4`); pooled, from the frame's closing vector through
+    /// the first dot product (2 clocks to start, S reads, the requant16 pipeline and 6 more,
+    /// `sf_head_pool`'s CONTRACT) and `sf_pwl`.
+    pub fn latency(&self) -> usize {
+        if self.pool {
+            2 + self.engine.steps() + self.engine.pipe.rq_stages as usize + 6 + PWL_CLOCKS
+        } else {
+            self.engine.latency() + SERIALIZE_CLOCKS + PWL_CLOCKS
+        }
     }
     /// Bits of the PWL segment-count register.
     pub fn segment_bits(&self) -> u32 {
@@ -72,12 +100,20 @@ impl HeadHw {
 /// that saves weight-SRAM bits (a memory word holds a multiple of 4 bytes, so Q = 1 would
 /// leave 3 of every 4 bytes empty).
 pub fn pool_products(outputs: usize, l: usize, frame_clocks: usize) -> usize {
-    let fits = |q: usize| outputs * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame_clocks / 2;
+    let fits = |q: usize| {
+        pool_frame_clocks(outputs, l.div_ceil(q), POOL_MAX_RQ_STAGES) <= frame_clocks / 2
+    };
     let q_min = (1..=l).find(|&q| fits(q)).unwrap_or(l);
     let sram_bits = |q: usize| outputs * l.div_ceil(q) * q.div_ceil(4) * 32;
     (q_min..=(q_min + 3).min(l))
         .min_by_key(|&q| (sram_bits(q), q))
         .unwrap_or(q_min)
+}
+
+/// The bound on a frame's pooled dot products for `outputs` outputs of `steps` memory reads
+/// with a requant16 unit of `rq_stages` stages, `O * (S + 5) + RQ_STAGES + 8`.
+pub fn pool_frame_clocks(outputs: usize, steps: usize, rq_stages: usize) -> usize {
+    outputs * (steps + POOL_CLOCKS_PER_OUTPUT) + rq_stages + POOL_FIXED_CLOCKS
 }
 
 /// Every head of the model, in head order.
@@ -143,14 +179,14 @@ mod tests {
         ] {
             let q = pool_products(o, l, frame);
             assert!(q >= 1 && q <= l);
+            let fits =
+                |q: usize| pool_frame_clocks(o, l.div_ceil(q), POOL_MAX_RQ_STAGES) <= frame / 2;
             if q < l {
-                assert!(o * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame / 2);
+                assert!(fits(q));
             }
             // No fewer products fit, and none of the next three saves SRAM.
             let bits = |q: usize| o * l.div_ceil(q) * q.div_ceil(4) * 32;
-            let q_min = (1..=l)
-                .find(|&q| o * (l.div_ceil(q) + POOL_CLOCKS_PER_OUTPUT) <= frame / 2)
-                .unwrap_or(l);
+            let q_min = (1..=l).find(|&q| fits(q)).unwrap_or(l);
             assert!(q >= q_min && q <= q_min + 3);
             for q2 in q_min..=(q_min + 3).min(l) {
                 assert!(bits(q2) >= bits(q), "{q2} beats {q}");

@@ -123,13 +123,6 @@ impl EngineSchedule {
         let r = self.p.div_ceil(self.steps());
         (r, self.p.div_ceil(r))
     }
-    /// Signed accumulator bits for `L` products of int8 x int8 (|acc| <= L * 2^14), at least
-    /// 17 (`ACC_W`).
-    pub fn acc_bits(&self) -> usize {
-        let max = (self.l as u64) << 14;
-        let mag = (u64::BITS - max.leading_zeros()) as usize;
-        (mag + 1).max(17)
-    }
     /// Adder levels of a lane's tree over its Q products, `ceil(log2(Q))`.
     pub fn tree_levels(&self) -> usize {
         crate::arith::csd::ceil_log2(self.q as u64) as usize
@@ -223,6 +216,19 @@ impl EngineSchedule {
             }
         }
         words
+    }
+    /// Bits of `sf_mac_engine`'s `cfg_addr` (`CFG_WORD_AW`).
+    pub fn cfg_addr_bits(&self) -> usize {
+        let bytes = self.sram_depth() * self.word_bytes();
+        let aw = (usize::BITS - (bytes - 1).leading_zeros()) as usize;
+        aw.max(2).saturating_sub(2).max(1)
+    }
+    /// Signed accumulator bits (`ACC_W`) for `L` products of int8 x int8
+    /// (|acc| <= L * 2^14), at least 17.
+    pub fn acc_bits(&self) -> usize {
+        let max = (self.l as u64) << 14;
+        let mag = (u64::BITS - max.leading_zeros()) as usize;
+        (mag + 1).max(17)
     }
 }
 

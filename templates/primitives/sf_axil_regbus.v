@@ -72,6 +72,18 @@ module sf_axil_regbus #(
     input  wire              ack
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(ADDR_W >= 1 && ADDR_W <= 32 && WR_LAT >= 1 && RD_LAT >= 1)) begin
+            $display("%m: sf_axil_regbus parameters outside its CONTRACT:");
+            $display("  ADDR_W=%0d WR_LAT=%0d RD_LAT=%0d", ADDR_W, WR_LAT, RD_LAT);
+            $finish;
+        end
+    end
+`endif
+
     localparam [1:0] OKAY = 2'b00;
     localparam [1:0] SLVERR = 2'b10;
     localparam integer LW = (WR_LAT > RD_LAT ? WR_LAT : RD_LAT) + 1;
@@ -127,7 +139,7 @@ module sf_axil_regbus #(
             arready_q <= !ar_full_d;
             wr_en_q   <= start_wr;
             rd_en_q   <= start_rd;
-            lat_q     <= (start_wr || start_rd) ? {{(LW-1){1'b0}}, 1'b1} : lat_q << 1;
+            lat_q     <= (start_wr || start_rd) ? { {(LW-1){1'b0}}, 1'b1} : lat_q << 1;
             if (wr_end) bvalid_q <= 1'b1;
             else if (b_done) bvalid_q <= 1'b0;
             if (rd_end) rvalid_q <= 1'b1;

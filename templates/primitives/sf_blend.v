@@ -60,6 +60,18 @@ module sf_blend #(
     input  wire              m_ready
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(CH >= 1 && SIDE_W >= 1)) begin
+      $display("%m: sf_blend parameters outside its CONTRACT:");
+      $display("  CH=%0d SIDE_W=%0d", CH, SIDE_W);
+      $finish;
+    end
+  end
+`endif
+
   localparam integer FO = 48;
   localparam integer NB = 8 * CH + SIDE_W;             // bits per beat (data + side)
   localparam integer NC = (NB + FO - 1) / FO;          // control copies
@@ -107,7 +119,7 @@ module sf_blend #(
     end
   endgenerate
   // the blended beat: data from the current F and T, the sideband from T
-  wire [NB-1:0] all_f = {{SIDE_W{1'b0}}, f_data};
+  wire [NB-1:0] all_f = { {SIDE_W{1'b0}}, f_data};
   wire [NB-1:0] all_t = {t_side, t_data};
   wire [NB-1:0] all_fcur, all_tcur, all_m;
   wire [NB-1:0] all_y = {all_tcur[NB-1:8*CH], y};

@@ -29,6 +29,18 @@ module sf_fanout #(
     output wire [N*W-1:0] q
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(N >= 1 && W >= 1)) begin
+            $display("%m: sf_fanout parameters outside its CONTRACT:");
+            $display("  N=%0d W=%0d", N, W);
+            $finish;
+        end
+    end
+`endif
+
     genvar k;
     generate
         for (k = 0; k < N; k = k + 1) begin : g_copy

@@ -52,6 +52,18 @@ module sf_fifo #(
     output wire [CNT_W-1:0] count
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(WIDTH >= 1 && DEPTH >= 2 && CNT_W == $clog2(DEPTH + 1))) begin
+      $display("%m: sf_fifo parameters outside its CONTRACT:");
+      $display("  WIDTH=%0d DEPTH=%0d CNT_W=%0d", WIDTH, DEPTH, CNT_W);
+      $finish;
+    end
+  end
+`endif
+
   localparam integer FO = 48;
   localparam integer NC = (WIDTH + FO - 1) / FO;   // control copies
   localparam integer AW = $clog2(DEPTH);          // pointer width (DEPTH >= 2, so AW >= 1)
@@ -81,10 +93,10 @@ module sf_fifo #(
   wire [1:0] ob_d = ob_q + {1'b0, arr} + {1'b0, bypass} - {1'b0, pop};
   // read ahead while the buffer will have room for the word when it arrives
   wire rd = mem_q != {CNT_W{1'b0}} && ob_d <= 2'd1;
-  wire [CNT_W-1:0] mem_d = mem_q + {{(CNT_W-1){1'b0}}, push && !bypass}
-                                 - {{(CNT_W-1){1'b0}}, rd};
-  wire [CNT_W-1:0] count_d = count_q + {{(CNT_W-1){1'b0}}, push}
-                                     - {{(CNT_W-1){1'b0}}, pop};
+  wire [CNT_W-1:0] mem_d = mem_q + { {(CNT_W-1){1'b0}}, push && !bypass}
+                                 - { {(CNT_W-1){1'b0}}, rd};
+  wire [CNT_W-1:0] count_d = count_q + { {(CNT_W-1){1'b0}}, push}
+                                     - { {(CNT_W-1){1'b0}}, pop};
   sf_fanout #(.N(NC), .W(4), .RESET(4'b0101)) u_ctl (
       .aclk(aclk), .aresetn(aresetn),
       .d({rd, ob_d == 2'd0, ob_d == 2'd1, count_d != CNT_FULL}), .q(c)

@@ -92,6 +92,21 @@ module sf_head_pool #(
     output wire [31:0]            cfg_rdata
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && GO >= 1 && Q >= 1 && PIXELS >= 1
+            && ACC_W >= 1 && OUT_N % GO == 0 && (OUT_N / GO) * L == IN_N
+            && RQ_STAGES >= 1 && RQ_STAGES <= 4)) begin
+            $display("%m: sf_head_pool parameters outside its CONTRACT:");
+            $display("  IN_N=%0d OUT_N=%0d L=%0d GO=%0d", IN_N, OUT_N, L, GO);
+            $display("  Q=%0d PIXELS=%0d ACC_W=%0d RQ_STAGES=%0d", Q, PIXELS, ACC_W, RQ_STAGES);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer FO = 48;                                    // loads per control flop
     localparam integer S = (L + Q - 1) / Q;
     localparam integer WB = ((Q + 3) / 4) * 4;
@@ -253,7 +268,7 @@ module sf_head_pool #(
         integer t;
         begin
             t = { {(32-CFG_WORD_AW){1'b0}}, kk} % WPW;
-            cfg_lane_of = {{(WPW-1){1'b0}}, 1'b1} << t;
+            cfg_lane_of = { {(WPW-1){1'b0}}, 1'b1} << t;
         end
     endfunction
     reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;

@@ -142,6 +142,26 @@ module sf_mac_engine #(
     output wire [31:0]            cfg_rdata
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && P >= 1 && Q >= 1 && GO >= 1
+            && ACC_W >= 17 && (ACC_W >= 32 || L * 16384 < (1 << (ACC_W - 1)))
+            && (RELU == 0 || RELU == 1) && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
+            && SIDE_W >= 1 && (MUL_REG == 0 || MUL_REG == 1) && LPR >= 1
+            && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_SPLIT == 1 || RQ_SPLIT == 2 || RQ_SPLIT == 4)
+            && (RQ_SEL == 0 || RQ_SEL == 1))) begin
+            $display("%m: sf_mac_engine parameters outside its CONTRACT:");
+            $display("  IN_N=%0d OUT_N=%0d L=%0d P=%0d", IN_N, OUT_N, L, P);
+            $display("  Q=%0d GO=%0d ACC_W=%0d RELU=%0d", Q, GO, ACC_W, RELU);
+            $display("  OUT_W=%0d SIDE_W=%0d MUL_REG=%0d LPR=%0d", OUT_W, SIDE_W, MUL_REG, LPR);
+            $display("  RQ_STAGES=%0d RQ_SPLIT=%0d RQ_SEL=%0d", RQ_STAGES, RQ_SPLIT, RQ_SEL);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer FO = 48;                                    // loads per control flop
     localparam integer G = (OUT_N + P - 1) / P;
     localparam integer S = (L + Q - 1) / Q;
@@ -282,7 +302,7 @@ module sf_mac_engine #(
     localparam [MAW:0]  GATE_AV = GATE_A[MAW:0];
     localparam [CW-1:0] CV = C[CW-1:0];
     wire [MAW:0]  a_inc = {1'b0, a_q} + 1'b1;
-    wire [CW-1:0] res_d = res_q + {{(CW-1){1'b0}}, rd_now && gate} - {{(CW-1){1'b0}}, pop};
+    wire [CW-1:0] res_d = res_q + { {(CW-1){1'b0}}, rd_now && gate} - { {(CW-1){1'b0}}, pop};
     wire rd_busy_d = rd_now ? !last : rd_busy;
     wire last_d = rd_now ? (last ? (GS == 1) : (a_inc == LAST_AV)) : last;
     wire gate_d = rd_now ? (last ? (G == 1) : (a_inc == GATE_AV)) : gate;
@@ -347,7 +367,7 @@ module sf_mac_engine #(
         integer t;
         begin
             t = { {(32-CFG_WORD_AW){1'b0}}, k} % WPW;
-            cfg_lane_of = {{(WPW-1){1'b0}}, 1'b1} << t;
+            cfg_lane_of = { {(WPW-1){1'b0}}, 1'b1} << t;
         end
     endfunction
     reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;
@@ -752,7 +772,7 @@ module sf_mac_engine #(
     // ahead (sf_fanout, FO bits per copy) and m_ready picks one. m_ready alone also shifts
     // the queue towards entry 0 (an empty queue shifts don't-care data).
     wire fin = tag_u[NE-1];
-    wire [CW-1:0] cnt_d = cnt_q + {{(CW-1){1'b0}}, push_q} - {{(CW-1){1'b0}}, pop};
+    wire [CW-1:0] cnt_d = cnt_q + { {(CW-1){1'b0}}, push_q} - { {(CW-1){1'b0}}, pop};
     always @(posedge aclk) begin
         if (!aresetn) begin
             push_q <= 1'b0;
@@ -808,7 +828,7 @@ module sf_mac_engine #(
     // it may hold sides of vectors still in the pipeline, so it moves only on a pop.
     reg            end_q;
     reg [CW-1:0]   scnt_q;
-    wire [CW-1:0]  scnt_d = scnt_q + {{(CW-1){1'b0}}, end_q} - {{(CW-1){1'b0}}, pop};
+    wire [CW-1:0]  scnt_d = scnt_q + { {(CW-1){1'b0}}, end_q} - { {(CW-1){1'b0}}, pop};
     always @(posedge aclk) begin
         if (!aresetn) begin
             end_q <= 1'b0;

@@ -61,6 +61,22 @@ module sf_requant_pipe #(
     output wire [TAG_W-1:0] out_tag
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(ACC_W >= 2 && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
+            && (RELU == 0 || RELU == 1) && (SPLIT == 1 || SPLIT == 2 || SPLIT == 4)
+            && STAGES >= 1 && STAGES <= 4 && PARAMS_HELD >= 0 && PARAMS_HELD <= 3
+            && TAG_W >= 1)) begin
+            $display("%m: sf_requant_pipe parameters outside its CONTRACT:");
+            $display("  ACC_W=%0d OUT_W=%0d RELU=%0d SPLIT=%0d", ACC_W, OUT_W, RELU, SPLIT);
+            $display("  STAGES=%0d PARAMS_HELD=%0d TAG_W=%0d", STAGES, PARAMS_HELD, TAG_W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer PW = 16 / SPLIT;                        // bits per scale piece
     localparam integer PP_W = ACC_W + PW + 1;                  // one partial product
     localparam integer PROD_W = ACC_W + 16;

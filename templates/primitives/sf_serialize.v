@@ -40,6 +40,18 @@ module sf_serialize #(
     input  wire           m_ready
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(N >= 1 && W >= 1)) begin
+            $display("%m: sf_serialize parameters outside its CONTRACT:");
+            $display("  N=%0d W=%0d", N, W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer FO = 48;
     localparam integer EW = W + 2;                      // a beat: {last, first, value}
     localparam integer CW = $clog2(N + 2);
@@ -53,10 +65,10 @@ module sf_serialize #(
     wire               mv = ctl_c[1];
     wire               load = s_valid && rdy;
     wire               pop = mv && m_ready;
-    wire [CW-1:0]      cnt_d = cnt_q - {{(CW-1){1'b0}}, pop} + (load ? N_I[CW-1:0] : {CW{1'b0}});
+    wire [CW-1:0]      cnt_d = cnt_q - { {(CW-1){1'b0}}, pop} + (load ? N_I[CW-1:0] : {CW{1'b0}});
     sf_fanout #(.N(NC), .W(3)) u_ctl (
         .aclk(aclk), .aresetn(aresetn),
-        .d({cnt_d == {{(CW-1){1'b0}}, 1'b1}, cnt_d != {CW{1'b0}}, cnt_d <= 1}), .q(ctl_c)
+        .d({cnt_d == { {(CW-1){1'b0}}, 1'b1}, cnt_d != {CW{1'b0}}, cnt_d <= 1}), .q(ctl_c)
     );
     always @(posedge aclk) begin
         if (!aresetn) cnt_q <= {CW{1'b0}};
