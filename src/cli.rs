@@ -96,8 +96,8 @@ enum Command {
     Regress(RegressArgs),
     /// Write the configuration image (register writes) that programs a model into generated RTL.
     Config {
-        /// Model manifest (.toml) or folder.
-        model: PathBuf,
+        /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+        model: Option<PathBuf>,
         /// The `semifreddo generate` folder the image is for.
         #[arg(long)]
         rtl: PathBuf,
@@ -107,8 +107,9 @@ enum Command {
     },
     /// Load and validate a model, and print its structure.
     Info {
-        /// Model manifest (.toml) or a folder holding model.toml.
-        model: PathBuf,
+        /// Model manifest (.toml) or a folder holding model.toml; without it, the embedded
+        /// `tiny` model (seed 1).
+        model: Option<PathBuf>,
     },
     /// Benchmarks (figures for docs/benchmarks.md).
     Bench {
@@ -417,7 +418,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Config { model, rtl, output } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             let (top, hash, map) = semifreddo::config_image::read_rtl(&rtl)?;
             let image = semifreddo::config_image::build(&m, &top, &hash, &map)?;
             let c_name = format!("{}_config", top.trim_end_matches("_top"));
@@ -435,7 +436,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Info { model } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             print!("{}", semifreddo::model::summary::summary(&m));
             Ok(())
         }

@@ -2,6 +2,7 @@
 //! hand-written primitives, the filelist, the register-map documents and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod cocotb;
 pub mod fusesoc;
 pub mod heads;
 pub mod manifest;
@@ -34,6 +35,7 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
     });
     files.push(core);
     files.extend(regmap_docs::render(plan)?);
+    files.extend(cocotb::render(plan)?);
     let manifest = manifest::render(plan, &files)?;
     files.push(manifest);
     Ok(files)
@@ -41,10 +43,17 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
 
 /// Writes the files into `dir`, replacing it atomically.
 pub fn write(files: &[OutFile], dir: &Path) -> Result<()> {
-    crate::output::write_dir_atomically(dir, "manifest.json", |tmp| {
-        for f in files {
-            std::fs::write(tmp.join(&f.name), &f.contents)?;
+    crate::output::write_dir_atomically(dir, "manifest.json", |tmp| write_files(files, tmp))
+}
+
+/// Writes the files into an existing folder, creating subfolders (`tb/`) as needed.
+pub fn write_files(files: &[OutFile], dir: &Path) -> Result<()> {
+    for f in files {
+        let path = dir.join(&f.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
         }
-        Ok(())
-    })
+        std::fs::write(&path, &f.contents)?;
+    }
+    Ok(())
 }
