@@ -122,7 +122,7 @@ enum Command {
 struct GoldenArgs {
     /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
     model: Option<PathBuf>,
-    /// Input image (PNG, or binary PPM/PGM) of exactly the model's size; default: built-in.
+    /// Input image (PNG, or binary PPM/PGM/PAM) of exactly the model's size; default: built-in.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Write every head's output as JSON.
@@ -224,7 +224,7 @@ struct VerifyArgs {
     /// Seed of the synthetic frames and of the random valid/ready gaps.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// First frame from this image (PNG or binary PPM/PGM); others are synthetic.
+    /// First frame from this image (PNG or binary PPM/PGM/PAM); others are synthetic.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Probability of an idle input cycle (random tvalid gaps).

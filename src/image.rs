@@ -1,4 +1,5 @@
-//! Input images: PNG and binary PNM (P6 colour, P5 grey) with 8-bit samples, checked against
+//! Input images: PNG and binary PNM (P6 colour, P5 grey, P7 PAM for other channel counts)
+//! with 8-bit samples, checked against
 //! the model's input size (never resized); plus the built-in test image and synthetic
 //! calibration images.
 
@@ -53,7 +54,7 @@ pub fn load_for_model(path: &Path, size: Size, channels: usize) -> Result<Image,
     Ok(img)
 }
 
-/// Loads a PNG, PPM (P6) or PGM (P5) file, telling them apart by their first bytes.
+/// Loads a PNG, PPM (P6), PGM (P5) or PAM (P7) file, telling them apart by their first bytes.
 pub fn load(path: &Path) -> Result<Image, ImageError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
@@ -68,8 +69,12 @@ pub fn load(path: &Path) -> Result<Image, ImageError> {
         decode_png(&bytes).map_err(fmt)
     } else if bytes.starts_with(b"P6") || bytes.starts_with(b"P5") {
         decode_pnm(&bytes).map_err(fmt)
+    } else if bytes.starts_with(b"P7\n") {
+        decode_pam(&bytes).map_err(fmt)
     } else {
-        Err(fmt("not a PNG or binary PPM/PGM (P6/P5) file".to_string()))
+        Err(fmt(
+            "not a PNG or binary PPM/PGM/PAM (P6/P5/P7) file".to_string()
+        ))
     }
 }
 
@@ -171,10 +176,68 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
     })
 }
 
-/// Encodes raw pixels as a binary PPM (3 channels) or PGM (1 channel).
+/// The pixels of a PAM file (P7): `KEY value` header lines (WIDTH, HEIGHT, DEPTH, MAXVAL,
+/// optional TUPLTYPE, `#` comments) up to `ENDHDR`, then the samples, channel fastest. The
+/// netpbm format for channel counts other than 1 and 3 (a 2-channel model's input).
+fn decode_pam(bytes: &[u8]) -> Result<Image, String> {
+    let (mut w, mut h, mut depth, mut maxval) = (None, None, None, None);
+    let mut pos = 3;
+    loop {
+        let end = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("malformed PAM header: no ENDHDR line")?;
+        let line = String::from_utf8_lossy(&bytes[pos..pos + end]).to_string();
+        pos += end + 1;
+        let mut words = line.split_whitespace();
+        let (key, value) = (words.next().unwrap_or("#"), words.next());
+        let number = || {
+            value
+                .and_then(|v| v.parse::<usize>().ok())
+                .ok_or(format!("malformed PAM header line `{line}`"))
+        };
+        match key {
+            "ENDHDR" => break,
+            "WIDTH" => w = Some(number()?),
+            "HEIGHT" => h = Some(number()?),
+            "DEPTH" => depth = Some(number()?),
+            "MAXVAL" => maxval = Some(number()?),
+            k if k.starts_with('#') || k == "TUPLTYPE" => {}
+            _ => return Err(format!("malformed PAM header line `{line}`")),
+        }
+    }
+    let (Some(w), Some(h), Some(channels), Some(maxval)) = (w, h, depth, maxval) else {
+        return Err("PAM header without WIDTH, HEIGHT, DEPTH and MAXVAL".to_string());
+    };
+    if maxval != 255 || channels == 0 {
+        return Err(format!(
+            "expected MAXVAL 255 (8-bit samples) and DEPTH >= 1, found {maxval} and {channels}"
+        ));
+    }
+    let need = w * h * channels;
+    let data = &bytes[pos..];
+    if data.len() < need {
+        return Err(format!(
+            "truncated: expected {need} bytes of pixel data, found {}",
+            data.len()
+        ));
+    }
+    Ok(Image {
+        size: Size { h, w },
+        channels,
+        pixels: data[..need].to_vec(),
+    })
+}
+
+/// Encodes raw pixels as a binary PGM (1 channel), PPM (3 channels) or PAM (any other count).
 pub fn encode_pnm(img: &Image) -> Vec<u8> {
-    let magic = if img.channels == 1 { "P5" } else { "P6" };
-    let mut out = format!("{magic}\n{} {}\n255\n", img.size.w, img.size.h).into_bytes();
+    let (w, h) = (img.size.w, img.size.h);
+    let mut out = match img.channels {
+        1 => format!("P5\n{w} {h}\n255\n"),
+        3 => format!("P6\n{w} {h}\n255\n"),
+        c => format!("P7\nWIDTH {w}\nHEIGHT {h}\nDEPTH {c}\nMAXVAL 255\nENDHDR\n"),
+    }
+    .into_bytes();
     out.extend_from_slice(&img.pixels);
     out
 }
@@ -246,4 +309,60 @@ pub fn synthetic(size: Size, channels: usize, rng: &mut impl Rng) -> Vec<u8> {
         }
     }
     px
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_bytes(bytes: &[u8]) -> Result<Image, ImageError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("img");
+        std::fs::write(&path, bytes).unwrap();
+        load(&path)
+    }
+
+    #[test]
+    fn pnm_and_pam_round_trip_for_every_channel_count() {
+        for channels in 1..=4 {
+            let size = Size { h: 3, w: 5 };
+            let pixels: Vec<u8> = (0..size.pixels() * channels).map(|i| i as u8 * 7).collect();
+            let img = Image {
+                size,
+                channels,
+                pixels,
+            };
+            let bytes = encode_pnm(&img);
+            let magic = &bytes[..2];
+            assert_eq!(magic, [b"P5", b"P7", b"P6", b"P7"][channels - 1]);
+            assert_eq!(load_bytes(&bytes).unwrap(), img);
+        }
+    }
+
+    #[test]
+    fn pam_headers_are_checked() {
+        let good =
+            b"P7\n# two channels\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\nTUPLTYPE X\nENDHDR\n";
+        let mut bytes = good.to_vec();
+        bytes.extend_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(load_bytes(&bytes).unwrap().pixels, [1, 2, 3, 4]);
+        for (bad, says) in [
+            (
+                &b"P7\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 65535\nENDHDR\n"[..],
+                "MAXVAL 255",
+            ),
+            (
+                b"P7\nWIDTH 2\nHEIGHT 1\nMAXVAL 255\nENDHDR\n",
+                "without WIDTH, HEIGHT, DEPTH",
+            ),
+            (b"P7\nWIDTH two\n", "malformed PAM header line `WIDTH two`"),
+            (
+                b"P7\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\nENDHDR\n\x01",
+                "truncated",
+            ),
+        ] {
+            let e = load_bytes(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+    }
 }

@@ -201,3 +201,71 @@ fn a_wrong_value_fails_and_names_head_frame_position_and_channel() {
     );
     assert!(text.contains(": FAIL"), "{text}");
 }
+
+/// `tb/sf_tb.py` decodes images as the tool does: PNG with every row filter, grey and RGB,
+/// PNM with a comment in its header, and PAM (plain python3, no cocotb needed).
+#[test]
+fn the_testbench_reads_images_like_the_tool() {
+    use rand::{Rng, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let tb = dir.path().join("sf_tb.py");
+    std::fs::write(&tb, include_str!("../templates/tb/sf_tb.py")).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let filters = [
+        png::FilterType::NoFilter,
+        png::FilterType::Sub,
+        png::FilterType::Up,
+        png::FilterType::Avg,
+        png::FilterType::Paeth,
+    ];
+    let mut files = Vec::new();
+    for (k, filter) in filters.iter().enumerate() {
+        for (channels, colour) in [(1, png::ColorType::Grayscale), (3, png::ColorType::Rgb)] {
+            let (w, h) = (5 + k as u32, 4);
+            let pixels: Vec<u8> = (0..w * h * channels).map(|_| rng.gen()).collect();
+            let path = dir.path().join(format!("f{k}_c{channels}.png"));
+            let mut e = png::Encoder::new(std::fs::File::create(&path).unwrap(), w, h);
+            e.set_color(colour);
+            e.set_depth(png::BitDepth::Eight);
+            e.set_filter(*filter);
+            e.write_header().unwrap().write_image_data(&pixels).unwrap();
+            files.push((path, pixels));
+        }
+    }
+    let pnm = dir.path().join("c.ppm");
+    let pixels: Vec<u8> = (0..3 * 4 * 3).map(|_| rng.gen()).collect();
+    let mut bytes = b"P6\n# a comment\n3 4\n255\n".to_vec();
+    bytes.extend_from_slice(&pixels);
+    std::fs::write(&pnm, bytes).unwrap();
+    files.push((pnm, pixels));
+    // Two channels: PAM, as the tool writes it.
+    let pam = dir.path().join("c2.pam");
+    let img = semifreddo::image::Image {
+        size: semifreddo::model::layout::Size { h: 2, w: 3 },
+        channels: 2,
+        pixels: (0..12).map(|_| rng.gen()).collect(),
+    };
+    std::fs::write(&pam, semifreddo::image::encode_pnm(&img)).unwrap();
+    files.push((pam, img.pixels));
+    for (path, pixels) in files {
+        let tool = semifreddo::image::load(&path).unwrap();
+        assert_eq!(tool.pixels, pixels, "{}", path.display());
+        let script = "import sys; sys.path.insert(0, sys.argv[1]); import sf_tb; \
+                      h, w, c, p = sf_tb.read_image(sys.argv[2]); \
+                      sys.stdout.buffer.write(bytes([h, w, c]) + p)";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(dir.path())
+            .arg(&path)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (h, w, c) = (tool.size.h as u8, tool.size.w as u8, tool.channels as u8);
+        assert_eq!(out.stdout[..3], [h, w, c], "{}", path.display());
+        assert_eq!(out.stdout[3..], pixels[..], "{}", path.display());
+    }
+}

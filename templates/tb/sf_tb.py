@@ -7,7 +7,7 @@
 #   register map          regmap.json (docs/rtl.md, "Register map")
 #   frozen-weight hash    <P>_FROZEN_SHA256 in <p>_regs.h (docs/integration.md, step 2)
 #   golden outputs        `semifreddo golden --json` (values in HWC order, channel fastest)
-#   input images          binary PPM/PGM (P6/P5) or 8-bit grey/RGB PNG, as `semifreddo golden`
+#   input images          binary PPM/PGM/PAM (P6/P5/P7) or 8-bit grey/RGB PNG, as `golden`
 # Needs only the Python standard library.
 
 import json
@@ -159,9 +159,11 @@ def read_image(path):
     data = path.read_bytes()
     if data[:2] in (b"P5", b"P6"):
         return _read_pnm(path, data)
+    if data[:3] == b"P7\n":
+        return _read_pam(path, data)
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return _read_png(path, data)
-    raise TbError(f"{path}: not a binary PPM/PGM (P6/P5) or PNG file")
+    raise TbError(f"{path}: not a binary PPM/PGM/PAM (P6/P5/P7) or PNG file")
 
 
 def _read_pnm(path, data):
@@ -177,6 +179,28 @@ def _read_pnm(path, data):
         raise TbError(f"{path}: expected 8-bit samples (maxval 255), found maxval {maxval}")
     c = 3 if data[:2] == b"P6" else 1
     pixels = data[pos + 1 : pos + 1 + w * h * c]
+    if len(pixels) != w * h * c:
+        raise TbError(f"{path}: {len(pixels)} pixel bytes, expected {w * h * c}")
+    return h, w, c, pixels
+
+
+def _read_pam(path, data):
+    """PAM: `KEY value` lines (WIDTH, HEIGHT, DEPTH, MAXVAL, TUPLTYPE, # comments) to ENDHDR."""
+    end = data.find(b"\nENDHDR\n")
+    if end < 0:
+        raise TbError(f"{path}: PAM header without ENDHDR")
+    fields = {}
+    for line in data[3:end].decode("ascii", "replace").splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#"):
+            fields[words[0]] = words[1] if len(words) > 1 else ""
+    try:
+        w, h, c, maxval = (int(fields[k]) for k in ("WIDTH", "HEIGHT", "DEPTH", "MAXVAL"))
+    except (KeyError, ValueError):
+        raise TbError(f"{path}: PAM header needs numeric WIDTH, HEIGHT, DEPTH and MAXVAL")
+    if maxval != 255:
+        raise TbError(f"{path}: expected 8-bit samples (MAXVAL 255), found {maxval}")
+    pixels = data[end + 8 : end + 8 + w * h * c]
     if len(pixels) != w * h * c:
         raise TbError(f"{path}: {len(pixels)} pixel bytes, expected {w * h * c}")
     return h, w, c, pixels

@@ -290,9 +290,10 @@ async def stream(tb, regmap, s, pixels):
         f"STATUS {flags:#x}, FRAME_COUNT {count} after {s.frames} exact frames"
     )
 
-    # Line HEIGHT/2 ends after half its pixels (tlast early). The design pads the rest of the
-    # frame and discards the input up to the next start of frame (the rest of this one).
-    tb.send_frame(pixels, short_line=(HEIGHT // 2, max(1, WIDTH // 2)))
+    # Line HEIGHT/2 ends after half its pixels (tlast early; WIDTH >= 2, the stem has stride
+    # 2). The design pads the rest of the frame and discards the input up to the next start
+    # of frame (the rest of this one).
+    tb.send_frame(pixels, short_line=(HEIGHT // 2, WIDTH // 2))
     await tb.source.wait()
     flags, count = await status(tb, regmap)
     assert flags == SHORT_LINE, f"STATUS is {flags:#x} after a short line, not {SHORT_LINE:#x}"
