@@ -89,7 +89,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--gap", type=float, default=0.2, help="probability of an idle input cycle")
     p.add_argument("--stall", type=float, default=0.3, help="probability of tready low per head")
-    p.add_argument("--build-dir", type=Path, help="default: tb/sim_build/SIM")
+    p.add_argument("--build-dir", type=Path, help="default: tb/sim_build/SIM[-waves]")
     p.add_argument("--waves", action="store_true", help="write a waveform")
     a = p.parse_args()
 
@@ -110,7 +110,9 @@ def main():
     sim, said = choose_simulator(a.sim)
     print(f"simulator: {said}", flush=True)
     sources = [RTL / name for name in (RTL / FILELIST).read_text().split()]
-    build_dir = (a.build_dir or TB / "sim_build" / sim).resolve()
+    # Waveform builds differ (a dump module), so they get their own folder.
+    default_dir = TB / "sim_build" / (sim + ("-waves" if a.waves else ""))
+    build_dir = (a.build_dir or default_dir).resolve()
     runner = get_runner(sim)
     runner.build(
         sources=sources,
