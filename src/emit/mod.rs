@@ -1,5 +1,6 @@
 //! Rendering the hardware plan: Verilog (askama templates and the adder-graph emitter), the
-//! hand-written primitives, the filelist, the register-map documents and manifest.json.
+//! hand-written primitives, the filelist, the register-map documents, the cocotb testbench
+//! (`tb/`) and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
 pub mod cocotb;
@@ -13,7 +14,7 @@ pub mod train_top;
 pub mod verilog;
 
 use crate::passes::HwPlan;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::Path;
 
 /// A generated file: name inside the output folder, and contents.
@@ -51,9 +52,11 @@ pub fn write_files(files: &[OutFile], dir: &Path) -> Result<()> {
     for f in files {
         let path = dir.join(&f.name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        std::fs::write(&path, &f.contents)?;
+        std::fs::write(&path, &f.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ from pathlib import Path
 import cocotb
 from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
-from cocotb.triggers import ClockCycles, with_timeout
+from cocotb.triggers import ClockCycles, SimTimeoutError, with_timeout
 from cocotbext.axi import (
     AxiLiteBus,
     AxiLiteMaster,
@@ -80,6 +80,8 @@ CLOCK_NS = 10
 SHORT_LINE = 1 << 0
 # CONTROL bit 0: write 1 to clear STATUS.
 CLEAR_STATUS = 1 << 0
+# Clocks an AXI4-Lite access may take at the very most (a hang fails instead of waiting).
+ACCESS_TIMEOUT = 1000
 
 # ---- run settings (environment variables; run.py sets them) ------------------------------
 
@@ -137,14 +139,22 @@ class Bench:
         self.dut.aresetn.value = 1
         await ClockCycles(self.dut.aclk, 2)
 
+    async def within(self, awaitable, cycles, what):
+        """Awaits `awaitable`, failing with `what` if it takes more than `cycles` clocks."""
+        try:
+            return await with_timeout(awaitable, cycles * CLOCK_NS, "ns")
+        except SimTimeoutError:
+            raise AssertionError(f"{what} did not finish within {cycles} cycles") from None
+
     async def read(self, addr):
-        r = await self.axil.read(addr, 4)
+        r = await self.within(self.axil.read(addr, 4), ACCESS_TIMEOUT, f"read of {addr:#06x}")
         self.accesses += 1
         assert r.resp == AxiResp.OKAY, f"read of {addr:#06x} answered {r.resp.name}"
         return int.from_bytes(r.data, "little")
 
     async def write(self, addr, value):
-        r = await self.axil.write(addr, value.to_bytes(4, "little"))
+        data = value.to_bytes(4, "little")
+        r = await self.within(self.axil.write(addr, data), ACCESS_TIMEOUT, f"write of {addr:#06x}")
         self.accesses += 1
         assert r.resp == AxiResp.OKAY, f"write to {addr:#06x} answered {r.resp.name}"
 
@@ -155,7 +165,7 @@ class Bench:
 
         async def retire():
             (addr, value, line), task = pending.popleft()
-            r = await task
+            r = await self.within(task, ACCESS_TIMEOUT, f"image line {line}: write of {addr:#06x}")
             assert r.resp == AxiResp.OKAY, (
                 f"configuration image line {line}: write of {value:#010x} to {addr:#06x} "
                 f"answered {r.resp.name}"
@@ -190,12 +200,15 @@ class Bench:
             tuser = [1] * CHANNELS + [0] * (len(data) - CHANNELS) if r == 0 else 0
             self.source.send_nowait(AxiStreamFrame(data, tuser=tuser))
 
-    async def receive_frame(self, head, timeout_cycles):
-        """The next frame of a head: its beats up to tlast, and their tuser bits."""
-        frame = await with_timeout(
-            self.sinks[head.name].recv(compact=False), timeout_cycles * CLOCK_NS, "ns"
-        )
+    async def receive_frame(self, head, index):
+        """Frame `index` of a head: its beats up to tlast, and their tuser bits."""
+        recv = self.sinks[head.name].recv(compact=False)
+        frame = await self.within(recv, frame_timeout(), f"{head.name}: frame {index}")
         return list(frame.tdata), list(frame.tuser)
+
+    async def input_taken(self):
+        """Waits until the source has sent everything queued."""
+        await self.within(self.source.wait(), frame_timeout(), "the input")
 
 
 # ---- the steps -----------------------------------------------------------------------------
@@ -266,7 +279,7 @@ async def receive(tb, frames):
     problems = []
     for i, golden in frames:
         for head in HEADS:
-            beats, tuser = await tb.receive_frame(head, frame_timeout())
+            beats, tuser = await tb.receive_frame(head, i)
             expected = None if golden is None else golden[head.name]
             problems += frame_problems(head, i, beats, tuser, expected)
     return problems
@@ -284,7 +297,7 @@ async def stream(tb, regmap, s, pixels):
     tb.random_gaps(s.gap, s.stall)
     for _ in range(s.frames):
         tb.send_frame(pixels)
-    await tb.source.wait()
+    await tb.input_taken()
     flags, count = await status(tb, regmap)
     assert (flags, count) == (0, s.frames), (
         f"STATUS {flags:#x}, FRAME_COUNT {count} after {s.frames} exact frames"
@@ -294,7 +307,7 @@ async def stream(tb, regmap, s, pixels):
     # 2). The design pads the rest of the frame and discards the input up to the next start
     # of frame (the rest of this one).
     tb.send_frame(pixels, short_line=(HEIGHT // 2, WIDTH // 2))
-    await tb.source.wait()
+    await tb.input_taken()
     flags, count = await status(tb, regmap)
     assert flags == SHORT_LINE, f"STATUS is {flags:#x} after a short line, not {SHORT_LINE:#x}"
     assert count == s.frames + 1, f"FRAME_COUNT is {count} after {s.frames + 1} frames"
@@ -303,7 +316,7 @@ async def stream(tb, regmap, s, pixels):
     assert flags == 0, f"STATUS is {flags:#x} after writing 1 to CONTROL, expected 0"
 
     tb.send_frame(pixels)
-    await tb.source.wait()
+    await tb.input_taken()
     flags, count = await status(tb, regmap)
     assert (flags, count) == (0, s.frames + 2), f"STATUS {flags:#x}, FRAME_COUNT {count} at end"
 
