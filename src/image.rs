@@ -326,7 +326,9 @@ mod tests {
     fn pnm_and_pam_round_trip_for_every_channel_count() {
         for channels in 1..=4 {
             let size = Size { h: 3, w: 5 };
-            let pixels: Vec<u8> = (0..size.pixels() * channels).map(|i| i as u8 * 7).collect();
+            let pixels: Vec<u8> = (0..size.pixels() * channels)
+                .map(|i| (i * 7) as u8)
+                .collect();
             let img = Image {
                 size,
                 channels,
