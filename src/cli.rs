@@ -40,6 +40,19 @@ struct RegressArgs {
     /// Cache of generated RTL and simulator builds.
     #[arg(long, default_value = "sim/build")]
     cache: PathBuf,
+    /// Run shard K of N (1-based): the models in matrix order (presets, then seeds), dealt
+    /// round robin; the N shards together run the whole matrix, each run once.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    shard: semifreddo::regress::Shard,
+    /// Write the runs as JUnit XML (one testcase per run), rewritten after every run.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the runs as a Markdown table, rewritten after every run.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Print the shard's runs (model number, model, program, simulation seed) and stop.
+    #[arg(long)]
+    list: bool,
 }
 
 fn parse_seed_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, String> {
@@ -316,9 +329,9 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             // `random`: the regression suite's random topology of this seed (`regress`).
             let m = if preset == "random" {
-                model::random::random_model(seed)
+                semifreddo::modelgen::random::random_model(seed)
             } else {
-                model::init::init(&find_preset(&preset)?, seed)
+                semifreddo::modelgen::init::init(&find_preset(&preset)?, seed)
             };
             model::save(&m, &output)?;
             println!("wrote {} (preset {preset}, seed {seed})", output.display());
@@ -386,13 +399,34 @@ pub fn run(cli: Cli) -> Result<()> {
                 p_gap: a.gap,
                 p_stall: a.stall,
                 cache_dir: a.cache,
+                shard: a.shard,
             };
+            if a.list {
+                for r in semifreddo::regress::plan(&opts)? {
+                    println!("{}", semifreddo::regress::list_line(&r));
+                }
+                return Ok(());
+            }
+            let files = semifreddo::regress::results::ResultFiles {
+                junit: a.junit,
+                markdown: a.markdown,
+            };
+            files.write(&opts, &[])?;
             println!("{}", semifreddo::regress::header());
+            let mut done = Vec::new();
+            let mut write_error = None;
             let runs = semifreddo::regress::run(&opts, |r| {
                 println!("{}", semifreddo::regress::row(r));
+                done.push(r.clone());
+                if let Err(e) = files.write(&opts, &done) {
+                    write_error.get_or_insert(e);
+                }
             })?;
+            if let Some(e) = write_error {
+                return Err(e);
+            }
             print!("{}", semifreddo::regress::summary(&runs));
-            if runs.iter().any(|r| !r.report.passed()) {
+            if runs.iter().any(|r| !r.passed()) {
                 anyhow::bail!("the regression matrix has failures");
             }
             Ok(())
@@ -531,7 +565,7 @@ fn find_preset(name: &str) -> Result<presets::Preset> {
 fn load_model(arg: Option<&Path>) -> Result<Model> {
     match arg {
         Some(p) => Ok(model::load(p)?),
-        None => Ok(presets::default_model()),
+        None => Ok(semifreddo::modelgen::default_model()),
     }
 }
 

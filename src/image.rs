@@ -1,7 +1,9 @@
-//! Input images: PNG and binary PNM (P6 colour, P5 grey, P7 PAM for other channel counts)
-//! with 8-bit samples, checked against
-//! the model's input size (never resized); plus the built-in test image and synthetic
-//! calibration images.
+//! Input images: PNG and binary netpbm (P6 colour, P5 grey, P7 PAM for other channel counts)
+//! with 8-bit samples, checked against the model's input size (never resized); plus the
+//! built-in test image and synthetic calibration images.
+
+mod pam;
+mod png_chunks;
 
 use crate::model::layout::Size;
 use rand::Rng;
@@ -61,49 +63,56 @@ pub fn load(path: &Path) -> Result<Image, ImageError> {
         file: file.clone(),
         source,
     })?;
-    let fmt = |message: String| ImageError::Format {
-        file: file.clone(),
-        message,
-    };
+    decode(&bytes).map_err(|message| ImageError::Format { file, message })
+}
+
+/// Decodes the bytes of a PNG, PPM (P6), PGM (P5) or PAM (P7) file; the error says what is
+/// wrong.
+/// Sizes are checked against the largest model input before any pixel buffer is allocated,
+/// so a hostile header cannot exhaust memory.
+pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     if bytes.starts_with(b"\x89PNG") {
-        decode_png(&bytes).map_err(fmt)
+        decode_png(bytes)
     } else if bytes.starts_with(b"P6") || bytes.starts_with(b"P5") {
-        decode_pnm(&bytes).map_err(fmt)
+        decode_pnm(bytes)
     } else if bytes.starts_with(b"P7\n") {
-        decode_pam(&bytes).map_err(fmt)
+        pam::decode(bytes)
     } else {
-        Err(fmt(
-            "not a PNG or binary PPM/PGM/PAM (P6/P5/P7) file".to_string()
-        ))
+        Err("not a PNG or binary PPM/PGM/PAM (P6/P5/P7) file".to_string())
     }
 }
 
+/// Width and height within 1..=MAX_SIZE, the range of every model input.
+fn check_size(w: usize, h: usize) -> Result<(), String> {
+    let max = crate::model::validate::MAX_SIZE;
+    if w == 0 || h == 0 || w > max || h > max {
+        return Err(format!(
+            "image is {w}x{h}, outside any model input (1x1 to {max}x{max})"
+        ));
+    }
+    Ok(())
+}
+
 fn decode_png(bytes: &[u8]) -> Result<Image, String> {
+    // The size from IHDR (always the first chunk) before the decoder, whose own memory
+    // limit would otherwise refuse a huge image without saying why.
+    if let (Some(b"IHDR"), Some(w), Some(h)) = (bytes.get(12..16), be32(bytes, 16), be32(bytes, 20))
+    {
+        check_size(w, h)?;
+    }
+    png_chunks::check_palette(bytes)?;
     let mut decoder = png::Decoder::new(bytes);
     // Palette images are expanded to RGB (lossless); nothing else is converted.
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder
         .read_info()
         .map_err(|e| format!("invalid PNG: {e}"))?;
-    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
-    let max = crate::model::validate::MAX_SIZE;
-    if w > max || h > max {
-        // Checked before decoding, so a huge (or hostile) file cannot exhaust memory.
-        return Err(format!(
-            "image is {w}x{h}, larger than any model input ({max}x{max} at most)"
-        ));
+    check_size(reader.info().width as usize, reader.info().height as usize)?;
+    let (color, depth) = reader.output_color_type();
+    if depth != png::BitDepth::Eight {
+        return Err(format!("expected 8-bit samples, found {}-bit", depth as u8));
     }
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("invalid PNG: {e}"))?;
-    if info.bit_depth != png::BitDepth::Eight {
-        return Err(format!(
-            "expected 8-bit samples, found {:?}-bit",
-            info.bit_depth as u8
-        ));
-    }
-    let channels = match info.color_type {
+    let channels = match color {
         png::ColorType::Grayscale => 1,
         png::ColorType::Rgb => 3,
         other => {
@@ -112,6 +121,10 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
             ))
         }
     };
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("invalid PNG: {e}"))?;
     buf.truncate(info.buffer_size());
     let size = Size {
         h: info.height as usize,
@@ -123,6 +136,12 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
         channels,
         pixels: buf,
     })
+}
+
+/// The big-endian u32 at `at`, if the bytes reach that far.
+fn be32(bytes: &[u8], at: usize) -> Option<usize> {
+    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_be_bytes(b) as usize)
 }
 
 fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
@@ -161,59 +180,7 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
         return Err("malformed PNM header: no whitespace after maxval".to_string());
     }
     pos += 1;
-    let need = w * h * channels;
-    let data = &bytes[pos..];
-    if data.len() < need {
-        return Err(format!(
-            "truncated: expected {need} bytes of pixel data, found {}",
-            data.len()
-        ));
-    }
-    Ok(Image {
-        size: Size { h, w },
-        channels,
-        pixels: data[..need].to_vec(),
-    })
-}
-
-/// The pixels of a PAM file (P7): `KEY value` header lines (WIDTH, HEIGHT, DEPTH, MAXVAL,
-/// optional TUPLTYPE, `#` comments) up to `ENDHDR`, then the samples, channel fastest. The
-/// netpbm format for channel counts other than 1 and 3 (a 2-channel model's input).
-fn decode_pam(bytes: &[u8]) -> Result<Image, String> {
-    let (mut w, mut h, mut depth, mut maxval) = (None, None, None, None);
-    let mut pos = 3;
-    loop {
-        let end = bytes[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .ok_or("malformed PAM header: no ENDHDR line")?;
-        let line = String::from_utf8_lossy(&bytes[pos..pos + end]).to_string();
-        pos += end + 1;
-        let mut words = line.split_whitespace();
-        let (key, value) = (words.next().unwrap_or("#"), words.next());
-        let number = || {
-            value
-                .and_then(|v| v.parse::<usize>().ok())
-                .ok_or(format!("malformed PAM header line `{line}`"))
-        };
-        match key {
-            "ENDHDR" => break,
-            "WIDTH" => w = Some(number()?),
-            "HEIGHT" => h = Some(number()?),
-            "DEPTH" => depth = Some(number()?),
-            "MAXVAL" => maxval = Some(number()?),
-            k if k.starts_with('#') || k == "TUPLTYPE" => {}
-            _ => return Err(format!("malformed PAM header line `{line}`")),
-        }
-    }
-    let (Some(w), Some(h), Some(channels), Some(maxval)) = (w, h, depth, maxval) else {
-        return Err("PAM header without WIDTH, HEIGHT, DEPTH and MAXVAL".to_string());
-    };
-    if maxval != 255 || channels == 0 {
-        return Err(format!(
-            "expected MAXVAL 255 (8-bit samples) and DEPTH >= 1, found {maxval} and {channels}"
-        ));
-    }
+    check_size(w, h)?;
     let need = w * h * channels;
     let data = &bytes[pos..];
     if data.len() < need {
@@ -309,62 +276,4 @@ pub fn synthetic(size: Size, channels: usize, rng: &mut impl Rng) -> Vec<u8> {
         }
     }
     px
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load_bytes(bytes: &[u8]) -> Result<Image, ImageError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("img");
-        std::fs::write(&path, bytes).unwrap();
-        load(&path)
-    }
-
-    #[test]
-    fn pnm_and_pam_round_trip_for_every_channel_count() {
-        for channels in 1..=4 {
-            let size = Size { h: 3, w: 5 };
-            let pixels: Vec<u8> = (0..size.pixels() * channels)
-                .map(|i| (i * 7) as u8)
-                .collect();
-            let img = Image {
-                size,
-                channels,
-                pixels,
-            };
-            let bytes = encode_pnm(&img);
-            let magic = &bytes[..2];
-            assert_eq!(magic, [b"P5", b"P7", b"P6", b"P7"][channels - 1]);
-            assert_eq!(load_bytes(&bytes).unwrap(), img);
-        }
-    }
-
-    #[test]
-    fn pam_headers_are_checked() {
-        let good =
-            b"P7\n# two channels\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\nTUPLTYPE X\nENDHDR\n";
-        let mut bytes = good.to_vec();
-        bytes.extend_from_slice(&[1, 2, 3, 4]);
-        assert_eq!(load_bytes(&bytes).unwrap().pixels, [1, 2, 3, 4]);
-        for (bad, says) in [
-            (
-                &b"P7\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 65535\nENDHDR\n"[..],
-                "MAXVAL 255",
-            ),
-            (
-                b"P7\nWIDTH 2\nHEIGHT 1\nMAXVAL 255\nENDHDR\n",
-                "without WIDTH, HEIGHT, DEPTH",
-            ),
-            (b"P7\nWIDTH two\n", "malformed PAM header line `WIDTH two`"),
-            (
-                b"P7\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\nENDHDR\n\x01",
-                "truncated",
-            ),
-        ] {
-            let e = load_bytes(bad).unwrap_err().to_string();
-            assert!(e.contains(says), "{e}");
-        }
-    }
 }

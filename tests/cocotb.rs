@@ -157,7 +157,7 @@ fn tiny_is_bit_exact_through_cocotbext_axi() {
 
 #[test]
 fn a_random_topology_is_bit_exact_through_cocotbext_axi() {
-    let m = model::random::random_model(RANDOM_SEED);
+    let m = semifreddo::modelgen::random::random_model(RANDOM_SEED);
     let pixels = semifreddo::image::builtin(m.layout.input, m.layout.in_channels);
     let case = Case::new(&m, &pixels);
     let (ok, text) = case.run(&[
@@ -168,7 +168,7 @@ fn a_random_topology_is_bit_exact_through_cocotbext_axi() {
 
 #[test]
 fn a_wrong_value_fails_and_names_head_frame_position_and_channel() {
-    let m = model::random::random_model(PER_PIXEL_SEED);
+    let m = semifreddo::modelgen::random::random_model(PER_PIXEL_SEED);
     let head = m.heads.iter().position(|h| !h.pool);
     let pixels = semifreddo::image::builtin(m.layout.input, m.layout.in_channels);
     let case = Case::new(&m, &pixels);

@@ -5,7 +5,9 @@
 //! Everything design-specific (top, ports, image size, heads) comes from the plan; register
 //! addresses are read from `regmap.json` at run time, as an integrator's test would.
 
+use super::header::{with_newline, Header};
 use super::OutFile;
+use crate::passes::interface::{AXIL, VIDEO_IN};
 use crate::passes::HwPlan;
 use anyhow::Result;
 use askama::Template;
@@ -34,10 +36,7 @@ struct HeadView {
 #[derive(Template)]
 #[template(path = "tb/test_top.py", escape = "none")]
 struct TestView {
-    version: &'static str,
-    model: String,
-    model_hash: String,
-    frozen_hash: String,
+    header: Header,
     top: String,
     regs_header: String,
     height: usize,
@@ -52,42 +51,10 @@ struct TestView {
 #[derive(Template)]
 #[template(path = "tb/run.py", escape = "none")]
 struct RunView {
-    version: &'static str,
-    model: String,
-    model_hash: String,
-    frozen_hash: String,
+    header: Header,
     top: String,
     filelist: String,
     test_module: String,
-}
-
-/// Stream ports of the top (SPEC §4, docs/rtl.md): the video input, the AXI4-Lite slave,
-/// the feature outputs (frozen, then each trainable core) and one output per head.
-/// TODO(#13): take these names from the plan's port table once it has one.
-struct Ports {
-    input: &'static str,
-    config: &'static str,
-    features: Vec<String>,
-    heads: Vec<String>,
-}
-
-fn ports(plan: &HwPlan) -> Ports {
-    Ports {
-        input: "s_axis",
-        config: "s_axil",
-        features: std::iter::once("m_axis_feat".to_string())
-            .chain(
-                plan.trainable
-                    .iter()
-                    .map(|c| format!("m_axis_train{}", c.index)),
-            )
-            .collect(),
-        heads: plan
-            .heads
-            .iter()
-            .map(|h| format!("m_axis_h{}", h.index))
-            .collect(),
-    }
 }
 
 /// Name of the generated test module (without `.py`).
@@ -97,12 +64,11 @@ pub fn test_module(plan: &HwPlan) -> String {
 
 /// The files of `tb/`, named with the folder.
 pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
-    let ports = ports(plan);
-    let heads = plan
+    let header = Header::of(plan);
+    let heads: Vec<HeadView> = plan
         .heads
         .iter()
-        .zip(&ports.heads)
-        .map(|(h, port)| {
+        .map(|h| {
             let (rows, cols) = if h.pool {
                 (1, 1)
             } else {
@@ -110,7 +76,7 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
             };
             HeadView {
                 name: h.name.clone(),
-                port: port.clone(),
+                port: h.stream(),
                 source: h.source.to_string(),
                 outputs: h.outputs,
                 pooled: if h.pool { "True" } else { "False" },
@@ -119,26 +85,28 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
             }
         })
         .collect();
+    // The feature outputs are the top's output streams that are not heads; the test only
+    // keeps them drained.
+    let other_outputs = plan
+        .ports()
+        .into_iter()
+        .filter(|p| p.output && !heads.iter().any(|h| h.port == p.prefix))
+        .map(|p| p.prefix)
+        .collect();
     let test = TestView {
-        version: env!("CARGO_PKG_VERSION"),
-        model: plan.model_name.clone(),
-        model_hash: plan.model_hash.clone(),
-        frozen_hash: plan.frozen_hash.clone(),
+        header: header.clone(),
         top: plan.top(),
         regs_header: format!("{}_regs.h", plan.prefix),
         height: plan.input.h,
         width: plan.input.w,
         channels: plan.in_channels,
-        input: ports.input,
-        config: ports.config,
-        other_outputs: ports.features,
+        input: VIDEO_IN,
+        config: AXIL,
+        other_outputs,
         heads,
     };
     let run = RunView {
-        version: env!("CARGO_PKG_VERSION"),
-        model: plan.model_name.clone(),
-        model_hash: plan.model_hash.clone(),
-        frozen_hash: plan.frozen_hash.clone(),
+        header,
         top: plan.top(),
         filelist: format!("{}.f", plan.top()),
         test_module: test_module(plan),
@@ -155,18 +123,10 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
     ])
 }
 
-/// Templates lose their final newline; text files want one.
-fn with_newline(mut s: String) -> String {
-    if !s.ends_with('\n') {
-        s.push('\n');
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{presets, random};
+    use crate::modelgen::{default_model, random};
     use crate::passes::{plan, PlanOptions};
 
     fn files(m: &crate::model::Model) -> Vec<OutFile> {
@@ -179,7 +139,7 @@ mod tests {
 
     #[test]
     fn the_testbench_is_deterministic_and_says_what_generated_it() {
-        let m = presets::default_model();
+        let m = default_model();
         let a = files(&m);
         assert_eq!(a, files(&m), "byte-identical for the same model");
         let names: Vec<&str> = a.iter().map(|f| f.name.as_str()).collect();
@@ -219,7 +179,7 @@ mod tests {
     #[test]
     fn ports_and_heads_come_from_the_plan() {
         // tiny: two trainable cores, a pooled head on the frozen core, a per-pixel head.
-        let t = files(&presets::default_model());
+        let t = files(&default_model());
         let test = get(&t, "tb/test_tiny_top.py");
         assert!(test.contains("HEIGHT, WIDTH, CHANNELS = 32, 32, 3\n"));
         assert!(test

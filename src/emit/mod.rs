@@ -4,13 +4,20 @@
 //! Output is deterministic: the same model and options give byte-identical files.
 
 pub mod cocotb;
+pub mod engine_unit;
 pub mod fusesoc;
+mod header;
 pub mod heads;
 pub mod manifest;
+pub mod primitives;
 pub mod regmap_docs;
+pub mod regs;
 pub mod report;
+pub mod stages;
+pub mod top;
+mod top_outputs;
 pub mod train;
-pub mod train_top;
+mod train_top;
 pub mod verilog;
 
 use crate::passes::HwPlan;
