@@ -109,8 +109,8 @@ enum Command {
     Regress(RegressArgs),
     /// Write the configuration image (register writes) that programs a model into generated RTL.
     Config {
-        /// Model manifest (.toml) or folder.
-        model: PathBuf,
+        /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+        model: Option<PathBuf>,
         /// The `semifreddo generate` folder the image is for.
         #[arg(long)]
         rtl: PathBuf,
@@ -120,8 +120,9 @@ enum Command {
     },
     /// Load and validate a model, and print its structure.
     Info {
-        /// Model manifest (.toml) or a folder holding model.toml.
-        model: PathBuf,
+        /// Model manifest (.toml) or a folder holding model.toml; without it, the embedded
+        /// `tiny` model (seed 1).
+        model: Option<PathBuf>,
     },
     /// Benchmarks (figures for docs/benchmarks.md).
     Bench {
@@ -134,7 +135,7 @@ enum Command {
 struct GoldenArgs {
     /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
     model: Option<PathBuf>,
-    /// Input image (PNG, or binary PPM/PGM) of exactly the model's size; default: built-in.
+    /// Input image (PNG, or binary PPM/PGM/PAM) of exactly the model's size; default: built-in.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Write every head's output as JSON.
@@ -242,7 +243,7 @@ struct VerifyArgs {
     /// Seed of the synthetic frames and of the random valid/ready gaps.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// First frame from this image (PNG or binary PPM/PGM); others are synthetic.
+    /// First frame from this image (PNG or binary PPM/PGM/PAM); others are synthetic.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Probability of an idle input cycle (random tvalid gaps).
@@ -457,7 +458,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Config { model, rtl, output } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             let (top, hash, map) = semifreddo::config_image::read_rtl(&rtl)?;
             let image = semifreddo::config_image::build(&m, &top, &hash, &map)?;
             let c_name = format!("{}_config", top.trim_end_matches("_top"));
@@ -475,7 +476,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Info { model } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             print!("{}", semifreddo::model::summary::summary(&m));
             Ok(())
         }

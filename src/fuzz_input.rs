@@ -35,7 +35,7 @@ pub fn model_input(manifest: &str, tensors: &[u8]) -> Vec<u8> {
     v
 }
 
-/// An image input: the bytes of a PNG, PPM or PGM file.
+/// An image input: the bytes of a PNG, PPM, PGM or PAM file.
 pub fn image(data: &[u8]) -> Result<Image, String> {
     image::decode(data)
 }

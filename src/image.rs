@@ -1,7 +1,8 @@
-//! Input images: PNG and binary PNM (P6 colour, P5 grey) with 8-bit samples, checked against
-//! the model's input size (never resized); plus the built-in test image and synthetic
-//! calibration images.
+//! Input images: PNG and binary netpbm (P6 colour, P5 grey, P7 PAM for other channel counts)
+//! with 8-bit samples, checked against the model's input size (never resized); plus the
+//! built-in test image and synthetic calibration images.
 
+mod pam;
 mod png_chunks;
 
 use crate::model::layout::Size;
@@ -55,7 +56,7 @@ pub fn load_for_model(path: &Path, size: Size, channels: usize) -> Result<Image,
     Ok(img)
 }
 
-/// Loads a PNG, PPM (P6) or PGM (P5) file, telling them apart by their first bytes.
+/// Loads a PNG, PPM (P6), PGM (P5) or PAM (P7) file, telling them apart by their first bytes.
 pub fn load(path: &Path) -> Result<Image, ImageError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
@@ -65,7 +66,8 @@ pub fn load(path: &Path) -> Result<Image, ImageError> {
     decode(&bytes).map_err(|message| ImageError::Format { file, message })
 }
 
-/// Decodes the bytes of a PNG, PPM (P6) or PGM (P5) file; the error says what is wrong.
+/// Decodes the bytes of a PNG, PPM (P6), PGM (P5) or PAM (P7) file; the error says what is
+/// wrong.
 /// Sizes are checked against the largest model input before any pixel buffer is allocated,
 /// so a hostile header cannot exhaust memory.
 pub fn decode(bytes: &[u8]) -> Result<Image, String> {
@@ -73,8 +75,10 @@ pub fn decode(bytes: &[u8]) -> Result<Image, String> {
         decode_png(bytes)
     } else if bytes.starts_with(b"P6") || bytes.starts_with(b"P5") {
         decode_pnm(bytes)
+    } else if bytes.starts_with(b"P7\n") {
+        pam::decode(bytes)
     } else {
-        Err("not a PNG or binary PPM/PGM (P6/P5) file".to_string())
+        Err("not a PNG or binary PPM/PGM/PAM (P6/P5/P7) file".to_string())
     }
 }
 
@@ -192,10 +196,15 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
     })
 }
 
-/// Encodes raw pixels as a binary PPM (3 channels) or PGM (1 channel).
+/// Encodes raw pixels as a binary PGM (1 channel), PPM (3 channels) or PAM (any other count).
 pub fn encode_pnm(img: &Image) -> Vec<u8> {
-    let magic = if img.channels == 1 { "P5" } else { "P6" };
-    let mut out = format!("{magic}\n{} {}\n255\n", img.size.w, img.size.h).into_bytes();
+    let (w, h) = (img.size.w, img.size.h);
+    let mut out = match img.channels {
+        1 => format!("P5\n{w} {h}\n255\n"),
+        3 => format!("P6\n{w} {h}\n255\n"),
+        c => format!("P7\nWIDTH {w}\nHEIGHT {h}\nDEPTH {c}\nMAXVAL 255\nENDHDR\n"),
+    }
+    .into_bytes();
     out.extend_from_slice(&img.pixels);
     out
 }

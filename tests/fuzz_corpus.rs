@@ -110,6 +110,7 @@ fn image_seeds_replay() {
         "grey1.png",
         "rgb.ppm",
         "grey.pgm",
+        "grey_alpha.pam",
     ];
     check_seeds("image", fuzz_input::image, &valid);
 }
@@ -127,7 +128,8 @@ fn image_findings_are_clean_errors() {
 #[test]
 fn model_input_format_round_trips() {
     let dir = tempfile::tempdir().unwrap();
-    let m = semifreddo::modelgen::init::init(&semifreddo::model::presets::preset("tiny").unwrap(), 3);
+    let m =
+        semifreddo::modelgen::init::init(&semifreddo::model::presets::preset("tiny").unwrap(), 3);
     semifreddo::model::save(&m, dir.path()).unwrap();
     let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
     let text = String::from_utf8(read("model.toml")).unwrap();

@@ -1,4 +1,4 @@
-//! The image reader: the bytes of a PNG, PPM or PGM file (`semifreddo::fuzz_input::image`).
+//! The image reader: the bytes of a PNG, PPM, PGM or PAM file (`semifreddo::fuzz_input::image`).
 //! Any result is fine; a panic, a hang or an allocation beyond libFuzzer's limits is a finding.
 #![no_main]
 

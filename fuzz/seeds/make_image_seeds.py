@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the image reader's fuzz seeds (fuzz/seeds/image/): small PNGs of every colour type
-and depth the reader accepts or rejects, and binary PPM/PGM files with comments. Rerun it to
-reproduce the committed files: python3 fuzz/seeds/make_image_seeds.py"""
+and depth the reader accepts or rejects, binary PPM/PGM files with comments, and PAM files.
+Rerun it to reproduce the committed files: python3 fuzz/seeds/make_image_seeds.py"""
 import os
 import struct
 import zlib
@@ -42,6 +42,9 @@ SEEDS = {
     "rgb.ppm": b"P6\n# a comment\n3 2\n255\n" + ramp(18),
     "grey.pgm": b"P5 4 2 255\n" + ramp(8, 29),
     "maxval.pgm": b"P5\n2 2\n65535\n" + ramp(8),
+    "grey_alpha.pam": b"P7\n# two channels\nWIDTH 3\nHEIGHT 2\nDEPTH 2\nMAXVAL 255\n"
+                      b"TUPLTYPE GRAYSCALE_ALPHA\nENDHDR\n" + ramp(12, 23),
+    "maxval.pam": b"P7\nWIDTH 1\nHEIGHT 1\nDEPTH 4\nMAXVAL 65535\nENDHDR\n" + ramp(8),
 }
 
 os.makedirs(OUT, exist_ok=True)
