@@ -126,6 +126,38 @@ fn cases() -> Vec<Case> {
             &[("CH_BITS", 3), ("WIDTH", 1), ("HEIGHT", 1)],
         ),
         c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 24),
+                ("WIDTH", 5),
+                ("HEIGHT", 3),
+                ("GROUP_BITS", 8),
+            ],
+        ),
+        c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 32),
+                ("WIDTH", 8),
+                ("HEIGHT", 6),
+                ("STRIDE", 2),
+                ("GROUP_BITS", 16),
+                ("MID_BITS", 20),
+            ],
+        ),
+        c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 8),
+                ("WIDTH", 1),
+                ("HEIGHT", 1),
+                ("GROUP_BITS", 8),
+            ],
+        ),
+        c(
             "sf_axis_video_in",
             &[],
             &[("DATA_W", 24), ("WIDTH", 7), ("HEIGHT", 5)],
@@ -371,6 +403,24 @@ fn sim_window3x3() {
     ] {
         assert!(
             out.contains(&format!("window {cfg}:")),
+            "configuration {cfg} not exercised"
+        );
+    }
+}
+
+/// sf_window_reader: every read of every window (random groups, columns, repeats, consumer
+/// delays) against a reference, resynchronisation, and no input stall at rate.
+#[test]
+fn sim_window_reader() {
+    let src = vec![
+        tb("tb_reader_top.v"),
+        prim("sf_window_reader"),
+        prim("sf_sram_1r1w"),
+    ];
+    let out = verilate_and_run("tb_reader_top", &src, "tb_reader.cpp", &[], "", &[1, 2, 3]);
+    for cfg in ["W=33 H=4 S=2", "W=32 H=5 S=1", "W=1 H=1 S=1", "W=7 H=7 S=2"] {
+        assert!(
+            out.contains(&format!("reader {cfg}:")),
             "configuration {cfg} not exercised"
         );
     }

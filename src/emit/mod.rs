@@ -2,6 +2,7 @@
 //! hand-written primitives, the filelist, the register-map documents and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod folded;
 pub mod fusesoc;
 pub mod heads;
 pub mod manifest;

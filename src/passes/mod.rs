@@ -3,6 +3,7 @@
 //! `plan` (the streaming stages of the frozen core with their latencies), `schedule` (the
 //! lanes and steps of every trainable layer's MAC engine), `heads` (the model heads).
 
+pub mod fold;
 pub mod heads;
 pub mod lower_frozen;
 pub mod plan;
