@@ -128,6 +128,14 @@ fn run(name: &str, hw: &FoldedHw, block: &Block, pace: usize, seed: u64) {
                 .to_string(),
         );
     }
+    // SF_FOLD_KEEP=DIR keeps the generated block (e.g. for a synthesis run by hand)
+    if let Ok(keep) = std::env::var("SF_FOLD_KEEP") {
+        let k = Path::new(&keep).join(&module);
+        std::fs::create_dir_all(&k).unwrap();
+        for f in &files {
+            std::fs::write(k.join(&f.name), &f.contents).unwrap();
+        }
+    }
     std::fs::write(d.join("tb_fold_top.v"), wrapper(&module, hw)).unwrap();
     sources.push("tb_fold_top.v".into());
     std::fs::write(d.join("data.txt"), data(hw, block, pace, seed)).unwrap();

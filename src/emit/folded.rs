@@ -126,6 +126,7 @@ struct FoldedView {
     out_w_bits: usize,
     passthrough: usize,
     passthrough_bits: usize,
+    ld_n: usize,
     programmable: bool,
     cfg_words: usize,
     cfg_aw: usize,
@@ -400,6 +401,7 @@ pub fn render(
         out_w_bits: bits_for(out_channels),
         passthrough: s.passthrough,
         passthrough_bits: 8 * s.passthrough,
+        ld_n: s.channels.div_ceil(2).max(out_channels.div_ceil(4)),
         programmable: hw.programmable,
         cfg_words: hw.param_words(),
         cfg_aw: bits_for(hw.param_words()),
@@ -442,6 +444,11 @@ struct RomEntry {
     value: String,
 }
 
+struct RomColumn {
+    n: usize,
+    entries: Vec<RomEntry>,
+}
+
 #[derive(Template)]
 #[template(path = "rtl/fold_rom.v", escape = "none")]
 struct RomView {
@@ -453,34 +460,33 @@ struct RomView {
     what: String,
     layout: String,
     aw: usize,
-    bits: usize,
-    entries: Vec<RomEntry>,
+    columns: Vec<RomColumn>,
 }
 
-/// A table of `words[addr]` (each a list of int8 weights, first at the lowest bits); all-zero
-/// words are left to the default.
+/// A table of weight columns (`columns[n][addr]`, column n at bits `8n +: 8`); zero entries
+/// are left to the default.
 fn rom_file(
     header: &FoldHeader,
     module: &str,
     what: String,
     layout: String,
     aw: usize,
-    words: Vec<Vec<i8>>,
+    columns: Vec<Vec<i8>>,
 ) -> anyhow::Result<OutFile> {
-    let bits = 8 * words.first().map_or(1, |w| w.len());
-    let entries = words
+    let columns = columns
         .iter()
         .enumerate()
-        .filter(|(_, w)| w.iter().any(|&v| v != 0))
-        .map(|(addr, w)| RomEntry {
-            addr,
-            value: format!(
-                "{bits}'h{}",
-                w.iter()
-                    .rev()
-                    .map(|&v| format!("{:02x}", v as u8))
-                    .collect::<String>()
-            ),
+        .map(|(n, col)| RomColumn {
+            n,
+            entries: col
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v != 0)
+                .map(|(addr, &v)| RomEntry {
+                    addr,
+                    value: format!("{:02x}", v as u8),
+                })
+                .collect(),
         })
         .collect();
     let view = RomView {
@@ -492,8 +498,7 @@ fn rom_file(
         what,
         layout,
         aw,
-        bits,
-        entries,
+        columns,
     };
     let mut text = view.render()?;
     if !text.ends_with('\n') {
@@ -518,20 +523,17 @@ fn dw_rom_file(
         .flat_map(|row| (0..p.group).map(move |c| (row, c)))
         .map(|(row, c)| crate::passes::fold::dw_table(s, p, &br.dw_weight, row, c))
         .collect();
-    let words = (0..3 * p.read_groups(s))
-        .map(|a| cols.iter().map(|col| col[a]).collect())
-        .collect();
     rom_file(
         header,
         module,
         format!("frozen depthwise weights of layer {}", br.dw),
         format!(
-            "entry a = 3g + j (read of column j, channel group g): the weight of window row i, \
-             group channel c at bits [8*(i*{} + c) +: 8]",
+            "address a = 3g + j (read of column j, channel group g): column i*{} + c is the \
+             weight of window row i, group channel c",
             p.group
         ),
         aw,
-        words,
+        cols,
     )
 }
 
@@ -548,19 +550,16 @@ fn pw_rom_file(
         .flat_map(|l| (0..p.products).map(move |q| (l, q)))
         .map(|(l, q)| crate::passes::fold::pw_table(s, p, &br.pw_weight, l, q))
         .collect();
-    let words = (0..p.b_products(s))
-        .map(|b| cols.iter().map(|col| col[b]).collect())
-        .collect();
     rom_file(
         header,
         module,
         format!("frozen pointwise weights of layer {}", br.pw),
         format!(
-            "entry b (B's clock): the weight lane l, slot q applies to ring byte (b*{} + q) mod {} \
-             at bits [8*(l*{} + q) +: 8]",
+            "address b (B's clock): column l*{2} + q is the weight lane l, slot q applies to \
+             ring byte (b*{0} + q) mod {1}",
             p.products, s.channels, p.products
         ),
         aw,
-        words,
+        cols,
     )
 }

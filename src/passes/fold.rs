@@ -27,14 +27,14 @@ use crate::model::params::{Conv, Requant};
 /// Clocks of the requantization unit (`sf_requant_pipe`).
 pub const REQUANT_LATENCY: usize = 3;
 
-/// Clocks between one pixel and the next besides the longer sequencer: A reports done, the
-/// handover loads the ring, B starts.
+/// Clocks between one pixel and the next besides the longer sequencer: A's start, or B's
+/// handover and ring load.
 pub const HANDOFF: usize = 2;
 
-/// Clocks from A's last read to its last ring write besides the requant latency: read data
-/// and weight, product, the unit slot of the group's last channel (at most 2), the unit's
-/// input register, the ring write.
-const A_DRAIN: usize = 1 + 1 + 2 + 1 + 1;
+/// Clocks from A's last read to its last ring write besides the requant latency: read data,
+/// its register and the weight, product, the unit slot of the group's last channel (at most
+/// 2), the unit's input register, the ring write.
+const A_DRAIN: usize = 1 + 1 + 1 + 2 + 1 + 1;
 
 /// Clocks from B's last product address to its last output write besides the requant
 /// latency: weight and ring head, product, the unit's input register (the write lands with

@@ -142,7 +142,24 @@ module sf_window_reader #(
   wire resync = s_valid && s_sof && !in_origin;
   assign s_ready = wr_room && !pad_q && !resync;
   wire wr_en = (s_valid && s_ready) || (pad_q && wr_room);
-  wire [CB-1:0] wr_data = pad_q ? {CB{1'b0}} : s_data;
+  // copies of pad_q, one per 16 data bits (kept apart in synthesis), so that no flip-flop
+  // gates the whole pixel
+  localparam integer PREP = (CB + 15) / 16;
+  reg [PREP-1:0] padz_q;
+  wire [CB-1:0] wr_data;
+  genvar gp;
+  generate
+    for (gp = 0; gp < PREP; gp = gp + 1) begin : g_padz
+      (* keep *) always @(posedge aclk) begin
+        if (!aresetn) padz_q[gp] <= 1'b0;
+        else if (resync && !pad_q) padz_q[gp] <= 1'b1;
+        else if (wr_en && in_eof) padz_q[gp] <= 1'b0;
+      end
+    end
+    for (gp = 0; gp < CB; gp = gp + 1) begin : g_pad
+      assign wr_data[gp] = s_data[gp] && !padz_q[gp / 16];
+    end
+  endgenerate
 
   always @(posedge aclk) begin
     if (!aresetn) begin
@@ -272,13 +289,19 @@ module sf_window_reader #(
           p_soh_q[4*ri+mi] <= col_in && rmask[ri] && (top_q + ri[1:0] == mi[1:0]);
         end
       end
-      for (ri = 0; ri < MREP; ri = ri + 1) begin
-        for (mi = 0; mi < 4; mi = mi + 1) begin
-          p_moh_q[4*ri+mi] <= col_in && (slot1 == mi[1:0]);  // row 1 is always inside
-        end
-      end
     end
   end
+
+  // centre-row select copies, each its own flip-flop (kept apart in synthesis); row 1 is
+  // always inside the image
+  genvar gk;
+  generate
+    for (gk = 0; gk < 4 * MREP; gk = gk + 1) begin : g_moh
+      (* keep *) always @(posedge aclk) begin
+        if (rd_en) p_moh_q[gk] <= col_in && (slot1 == gk[1:0]);
+      end
+    end
+  endgenerate
 
   // memory m's word at rdat[m*CB +: CB]; its group p_goh at gsel[m*GB +: GB] (AND-OR)
   wire [4*CB-1:0] rdat;

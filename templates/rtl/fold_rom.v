@@ -2,7 +2,9 @@
 //
 // Constant table of the {{ what }}.
 // Layout: {{ layout }}.
-// Registered output (one clock); entries not listed are zero (zero weights cost no table bits).
+// Latency 2: `addr` presented in one clock selects `q` two clocks later. Each weight column
+// has its own copy of the address register (kept apart in synthesis) so no flip-flop drives
+// the whole table; entries not listed are zero (zero weights cost no table bits).
 
 `resetall
 `timescale 1ns / 1ps
@@ -11,18 +13,23 @@
 module {{ module }} (
     input  wire         clk,
     input  wire [{{ aw - 1 }}:0] addr,
-    output reg  [{{ bits - 1 }}:0] q
+    output wire [{{ 8 * columns.len() - 1 }}:0] q
 );
-
+{% for c in columns %}
+    // column {{ c.n }}
+    reg [{{ aw - 1 }}:0] a{{ c.n }}_q;
+    reg [7:0] q{{ c.n }}_q;
+    (* keep *) always @(posedge clk) a{{ c.n }}_q <= addr;
     always @(posedge clk) begin
-        case (addr)
-{%- for e in entries %}
-            {{ aw }}'d{{ e.addr }}: q <= {{ e.value }};
+        case (a{{ c.n }}_q)
+{%- for e in c.entries %}
+            {{ aw }}'d{{ e.addr }}: q{{ c.n }}_q <= 8'h{{ e.value }};
 {%- endfor %}
-            default: q <= {{ bits }}'d0;
+            default: q{{ c.n }}_q <= 8'h00;
         endcase
     end
-
+    assign q[{{ 8 * c.n + 7 }}:{{ 8 * c.n }}] = q{{ c.n }}_q;
+{% endfor %}
 endmodule
 
 `resetall

@@ -125,23 +125,29 @@ module {{ module }} (
     assign w_done = a_reading && a_q == {{ a_w }}'d{{ reads - 1 }};
     wire unused_window = &{1'b0, w_eof, 1'b0};
 
-    // read pipeline: r1 = read data and weights, p = products, then the column sums
-    reg r1_v_q, p_v_q;
-    reg [1:0] r1_j_q, p_j_q;
+    // read pipeline: r1 = read data, r2 = read data registered and the weights, p = products,
+    // then the column sums
+    reg r1_v_q, r2_v_q, p_v_q;
+    reg [1:0] r1_j_q, r2_j_q, p_j_q;
     reg r1_g0_q;
+    reg [{{ 24 * group - 1 }}:0] x_q;
     always @(posedge aclk) begin
         if (!aresetn) begin
             r1_v_q <= 1'b0;
+            r2_v_q <= 1'b0;
             p_v_q  <= 1'b0;
         end else begin
             r1_v_q <= rd_en;
-            p_v_q  <= r1_v_q;
+            r2_v_q <= r1_v_q;
+            p_v_q  <= r2_v_q;
         end
     end
     always @(posedge aclk) begin
         r1_j_q  <= j_q;
         r1_g0_q <= (g_q == {{ g_w }}'d0);
-        p_j_q   <= r1_j_q;
+        r2_j_q  <= r1_j_q;
+        p_j_q   <= r2_j_q;
+        x_q     <= rd_data;
     end
     wire p_last = p_v_q && p_j_q == 2'd2;         // a group's column sums complete
 {%- if passthrough_bits > 0 %}
@@ -172,33 +178,50 @@ module {{ module }} (
     end
 
     // ------------------------------------------------------------------ B: pointwise sequencer
-    // B starts when A has filled its rings, B is idle and the output register is free; the
-    // rings rotate {{ products }} byte(s) per clock, b counts B's clocks.
-    reg b_busy_q;
+    // B takes A's pixel (hand) when A has filled its rings, B is idle and the output register
+    // is free; the rings load in the next clock (go) and B runs b = 0..{{ b_len - 1 }} after
+    // that, the rings rotating {{ products }} byte(s) per clock.
+    reg b_busy_q, b_run_q, go_q;
     reg [{{ b_w - 1 }}:0] b_q;
     reg b_sof_q, b_eol_q;
     reg m_valid_q, m_sof_q, m_eol_q;
     reg [{{ out_bits - 1 }}:0] m_data_q;
     assign hand = a_done_q && !b_busy_q && (!m_valid_q || m_ready);
-    wire b_end = b_busy_q && b_q == {{ b_w }}'d{{ b_len - 1 }};
+    wire b_end = b_run_q && b_q == {{ b_w }}'d{{ b_len - 1 }};
+    wire [{{ b_w - 1 }}:0] b_next = go_q ? {{ b_w }}'d0 : b_q + 1'b1;  // b in the next clock
     always @(posedge aclk) begin
         if (!aresetn) begin
             b_busy_q <= 1'b0;
-        end else if (hand) begin
-            b_busy_q <= 1'b1;
-        end else if (b_end) begin
-            b_busy_q <= 1'b0;
+            b_run_q  <= 1'b0;
+            go_q     <= 1'b0;
+        end else begin
+            go_q <= hand;
+            if (hand) b_busy_q <= 1'b1;
+            else if (b_end) b_busy_q <= 1'b0;
+            if (go_q) b_run_q <= 1'b1;
+            else if (b_end) b_run_q <= 1'b0;
         end
     end
     always @(posedge aclk) begin
         if (hand) begin
-            b_q <= {{ b_w }}'d0;
             b_sof_q <= a_sof_q;
             b_eol_q <= a_eol_q;
-        end else if (b_busy_q) begin
-            b_q <= b_q + 1'b1;
         end
+        if (go_q) b_q <= {{ b_w }}'d0;
+        else if (b_run_q) b_q <= b_q + 1'b1;
     end
+    // copies of go, one per two bytes of the rings and of x1 (kept apart in synthesis), for
+    // the ring loads
+    reg [{{ ld_n - 1 }}:0] ld_q;
+    genvar ldi;
+    generate
+        for (ldi = 0; ldi < {{ ld_n }}; ldi = ldi + 1) begin : g_ld
+            (* keep *) always @(posedge aclk) begin
+                if (!aresetn) ld_q[ldi] <= 1'b0;
+                else ld_q[ldi] <= hand;
+            end
+        end
+    endgenerate
 
     // Lane timing for stagger 0 at B's product-address clock: first / last product of an
     // output, and the round m; lane stagger s sees them s clocks later (a delay chain).
@@ -208,14 +231,14 @@ module {{ module }} (
     always @(posedge aclk) begin
         if (!aresetn) begin
             act_q <= 1'b0;
-        end else if (hand) begin
+        end else if (go_q) begin
             act_q <= 1'b1;
         end else if (act_q && u_q == {{ nb_w }}'d{{ nb - 1 }} && m_q == {{ m_w }}'d{{ k - 1 }}) begin
             act_q <= 1'b0;
         end
     end
     always @(posedge aclk) begin
-        if (hand) begin
+        if (go_q) begin
             u_q <= {{ nb_w }}'d0;
             m_q <= {{ m_w }}'d0;
         end else if (act_q) begin
@@ -302,7 +325,7 @@ module {{ module }} (
         for ({{ br.p }}_k = 0; {{ br.p }}_k < {{ 3 * group }}; {{ br.p }}_k = {{ br.p }}_k + 1) begin : g_{{ br.p }}_dw_mul
             always @(posedge aclk) begin
                 {{ br.p }}_dw_p_q[16*{{ br.p }}_k +: 16] <=
-                    $signed(rd_data[8*{{ br.p }}_k +: 8]) * $signed({{ br.p }}_dw_w[8*{{ br.p }}_k +: 8]);
+                    $signed(x_q[8*{{ br.p }}_k +: 8]) * $signed({{ br.p }}_dw_w[8*{{ br.p }}_k +: 8]);
             end
         end
         for ({{ br.p }}_k = 0; {{ br.p }}_k < {{ group }}; {{ br.p }}_k = {{ br.p }}_k + 1) begin : g_{{ br.p }}_dw_col
@@ -370,13 +393,20 @@ module {{ module }} (
     // ---- {{ br.pw }}: pointwise {{ channels }} -> {{ channels }} on the rotating ring, requant + ReLU
     reg [{{ 8 * channels - 1 }}:0] {{ br.p }}_ring_q;
     reg [{{ 8 * products - 1 }}:0] {{ br.p }}_head_q;
-    always @(posedge aclk) begin
-        if (hand) {{ br.p }}_ring_q <= {{ br.p }}_next_q;
-        else if (b_busy_q) {{ br.p }}_ring_q <= {{ br.rotate }};
-        {{ br.p }}_head_q <= {{ br.p }}_ring_q[{{ 8 * products - 1 }}:0];
-    end
+    wire [{{ 8 * channels - 1 }}:0] {{ br.p }}_rot = {{ br.rotate }};
+    genvar {{ br.p }}_r;
+    generate
+        // loads when B starts, rotates otherwise (B reloads it before use)
+        for ({{ br.p }}_r = 0; {{ br.p }}_r < {{ channels }}; {{ br.p }}_r = {{ br.p }}_r + 1) begin : g_{{ br.p }}_ring
+            always @(posedge aclk) begin
+                {{ br.p }}_ring_q[8*{{ br.p }}_r +: 8] <= ld_q[{{ br.p }}_r / 2] ?
+                    {{ br.p }}_next_q[8*{{ br.p }}_r +: 8] : {{ br.p }}_rot[8*{{ br.p }}_r +: 8];
+            end
+        end
+    endgenerate
+    always @(posedge aclk) {{ br.p }}_head_q <= {{ br.p }}_ring_q[{{ 8 * products - 1 }}:0];
     wire [{{ 8 * lanes * products - 1 }}:0] {{ br.p }}_pw_w;  // lane l, slot q at [8*(l*{{ products }}+q) +: 8]
-    {{ br.pw_rom }} u_{{ br.p }}_pw_rom (.clk(aclk), .addr(b_q), .q({{ br.p }}_pw_w));
+    {{ br.pw_rom }} u_{{ br.p }}_pw_rom (.clk(aclk), .addr(b_next), .q({{ br.p }}_pw_w));
     reg [{{ 16 * lanes * products - 1 }}:0] {{ br.p }}_pw_p_q;
     wire [{{ br.pw_acc_w * lanes - 1 }}:0] {{ br.p }}_sum;   // finishing sum of lane l (acc + products)
     wire [{{ lanes - 1 }}:0] {{ br.p }}_emit;               // lane l finishes an output this clock
@@ -471,8 +501,8 @@ module {{ module }} (
         for (ob = 0; ob < {{ out_channels }}; ob = ob + 1) begin : g_out
             always @(posedge aclk) begin
 {%- if passthrough_bits > 0 %}
-                // x1 (even outputs) when B takes the pixel
-                if (hand && (ob % 2) == 0) m_data_q[8*ob +: 8] <= x1_a_q[8*(ob/2) +: 8];
+                // x1 (even outputs) when B starts
+                if (ld_q[ob / 4] && (ob % 2) == 0) m_data_q[8*ob +: 8] <= x1_a_q[8*(ob/2) +: 8];
 {%- endif %}
 {%- for br in branches %}{% for u in br.pw_units %}
                 if ({{ u.p }}_y_v && {{ u.p }}_pos_out == ob) m_data_q[8*ob +: 8] <= {{ u.p }}_y;
