@@ -175,6 +175,22 @@ fn cases() -> Vec<Case> {
             &[],
             &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
         ),
+        c("sf_requant_pipe", &[], &[]),
+        c(
+            "sf_requant_pipe",
+            &[],
+            &[("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
+        ),
+        c(
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 5), ("R", 2), ("ACC_W", 24), ("RELU", 0)],
+        ),
+        c(
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 1), ("R", 1)],
+        ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
         c("sf_blend", &[], &[]),
         c("sf_fork", &[], &[]),
@@ -422,6 +438,32 @@ fn sim_window_reader() {
         assert!(
             out.contains(&format!("reader {cfg}:")),
             "configuration {cfg} not exercised"
+        );
+    }
+}
+
+/// sf_requant_seq (and through it sf_requant_pipe): every result against SPEC §2 requant,
+/// exact latency, parameter memories written and read back, reads while sweeping.
+#[test]
+fn sim_requant_seq() {
+    let src = vec![
+        prim("sf_requant_seq"),
+        prim("sf_requant_pipe"),
+        prim("sf_sram_1r1w"),
+    ];
+    for (ch, acc_w, r, relu) in [
+        (8u32, 20u32, 2u32, 1u32),
+        (5, 24, 2, 0),
+        (1, 17, 1, 1),
+        (16, 40, 3, 0),
+    ] {
+        verilate_and_run(
+            "sf_requant_seq",
+            &src,
+            "tb_requant_seq.cpp",
+            &[("CH", ch), ("ACC_W", acc_w), ("R", r), ("RELU", relu)],
+            &format!("-std=c++17 -DTB_CH={ch} -DTB_ACCW={acc_w} -DTB_R={r} -DTB_RELU={relu}"),
+            &[1, 2],
         );
     }
 }
