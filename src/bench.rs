@@ -1,7 +1,8 @@
 //! Benchmarks printed by `semifreddo bench`; figures go to docs/benchmarks.md.
 
 use crate::golden::{self, Fmap};
-use crate::model::{init, presets::Preset, summary};
+use crate::model::{presets::Preset, summary};
+use crate::modelgen::init;
 use std::fmt::Write;
 use std::time::Instant;
 

@@ -315,9 +315,9 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             // `random`: the regression suite's random topology of this seed (`regress`).
             let m = if preset == "random" {
-                model::random::random_model(seed)
+                semifreddo::modelgen::random::random_model(seed)
             } else {
-                model::init::init(&find_preset(&preset)?, seed)
+                semifreddo::modelgen::init::init(&find_preset(&preset)?, seed)
             };
             model::save(&m, &output)?;
             println!("wrote {} (preset {preset}, seed {seed})", output.display());
@@ -530,7 +530,7 @@ fn find_preset(name: &str) -> Result<presets::Preset> {
 fn load_model(arg: Option<&Path>) -> Result<Model> {
     match arg {
         Some(p) => Ok(model::load(p)?),
-        None => Ok(presets::default_model()),
+        None => Ok(semifreddo::modelgen::default_model()),
     }
 }
 

@@ -8,7 +8,7 @@
 //! Verilator harness executes the same format.
 
 use crate::model::Model;
-use crate::passes::plan::frozen_hash;
+use crate::passes::hash::frozen_hash;
 use crate::passes::regmap::{RegArray, RegMap, Target, MAGIC};
 use crate::passes::schedule::{self, EngineSchedule};
 use anyhow::{bail, Context, Result};

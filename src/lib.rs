@@ -9,6 +9,7 @@ pub mod emit;
 pub mod golden;
 pub mod image;
 pub mod model;
+pub mod modelgen;
 pub mod output;
 pub mod passes;
 pub mod regress;

@@ -4,7 +4,8 @@
 //! PWL segments, alphas, core shuffle) loaded over AXI4-Lite into the same build. Every
 //! output value of every stream and head is compared with the golden model.
 
-use crate::model::{presets, random, Model};
+use crate::model::{presets, Model};
+use crate::modelgen::random;
 use crate::verify::{self, VerifyOptions, VerifyReport};
 use anyhow::{bail, Result};
 use std::fmt::Write;
@@ -45,7 +46,7 @@ pub fn models(opts: &RegressOptions) -> Result<Vec<Model>> {
                 presets::NAMES.join(", ")
             );
         };
-        v.push(crate::model::init::init(&p, 1));
+        v.push(crate::modelgen::init::init(&p, 1));
     }
     v.extend(opts.seeds.iter().map(|&s| random::random_model(s)));
     Ok(v)

@@ -6,6 +6,7 @@
 use crate::emit;
 use crate::golden::{self, Trace};
 use crate::model::Model;
+use crate::passes::interface::{boundary_wire, train_stream};
 use crate::passes::{self, HwPlan, PlanOptions};
 use crate::sim::{self, AxilPort, Design, RunOptions, Stimulus, StreamPort, Tap};
 use anyhow::{Context, Result};
@@ -14,8 +15,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The output stream of the frozen core's features.
-pub const FEATURES: &str = "m_axis_feat";
+/// Stream names of the port table, re-exported for the tests.
+pub use crate::passes::interface::{head_stream, FEATURES};
 
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
@@ -221,33 +222,28 @@ pub fn frames(model: &Model, opts: &VerifyOptions) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The co-simulation design of a plan whose RTL is in `rtl_dir`.
+/// The design's stream ports are the plan's port table ([`HwPlan::ports`]).
 pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design {
     let mut taps = vec![tap("input", 8 * plan.in_channels)];
     for s in &plan.stages {
-        taps.push(tap(&emit::verilog::stage_wire(s), 8 * s.out_channels()));
+        taps.push(tap(&s.wire(), 8 * s.out_channels()));
     }
     for (wire, _, _, c) in train_taps(plan) {
         taps.push(tap(&wire, 8 * c));
     }
-    let mut outputs = vec![StreamPort {
-        prefix: FEATURES.to_string(),
-        bits: 8 * plan.out_channels() as u32,
-    }];
-    for c in &plan.trainable {
-        outputs.push(StreamPort {
-            prefix: format!("m_axis_train{}", c.index),
-            bits: 8 * plan.out_channels() as u32,
-        });
-        for st in &c.repeat {
-            taps.push(tap(&emit::train_top::stage_wire(st), 8 * st.out_channels()));
-        }
+    for st in plan.trainable.iter().flat_map(|c| &c.repeat) {
+        taps.push(tap(&st.wire(), 8 * st.out_channels()));
     }
-    for h in &plan.heads {
-        outputs.push(StreamPort {
-            prefix: head_stream(h.index),
-            bits: 16,
-        });
-    }
+    let ports = plan.ports();
+    let input = ports.iter().find(|p| !p.output).expect("the video input");
+    let outputs = ports
+        .iter()
+        .filter(|p| p.output)
+        .map(|p| StreamPort {
+            prefix: p.prefix.clone(),
+            bits: p.bits as u32,
+        })
+        .collect();
     Design {
         top: plan.top(),
         rtl_files: files
@@ -256,7 +252,7 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
             .map(|f| rtl_dir.join(&f.name))
             .collect(),
         include_dirs: Vec::new(),
-        input_bits: 8 * plan.in_channels as u32,
+        input_bits: input.bits as u32,
         outputs,
         taps,
         axil: Some(AxilPort {
@@ -264,11 +260,6 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
             has_prot: true,
         }),
     }
-}
-
-/// Output stream of head h.
-pub fn head_stream(h: usize) -> String {
-    format!("m_axis_h{h}")
 }
 
 /// The trainable cores' output streams and the golden trace each must equal: T''_t at
@@ -289,7 +280,7 @@ pub fn train_outputs(plan: &HwPlan, model: &Model) -> Vec<(String, String)> {
             } else {
                 format!("train{t}.blend{s}")
             };
-            (format!("m_axis_train{t}"), trace)
+            (train_stream(t), trace)
         })
         .collect()
 }
@@ -306,7 +297,7 @@ pub fn train_taps(plan: &HwPlan) -> Vec<(String, String, usize, usize)> {
             while let Some(st) = c.stages.get(next[c.index]) {
                 next[c.index] += 1;
                 v.push((
-                    emit::train_top::stage_wire(st),
+                    st.wire(),
                     st.name.clone(),
                     st.out_size().w,
                     st.out_channels(),
@@ -325,7 +316,7 @@ pub fn train_taps(plan: &HwPlan) -> Vec<(String, String, usize, usize)> {
             } else {
                 format!("train{t}.blend{k}")
             };
-            v.push((emit::train_top::boundary_wire(t, k), trace, w, ch));
+            v.push((boundary_wire(t, k), trace, w, ch));
         }
     }
     v
@@ -393,7 +384,7 @@ impl Prepared {
         let beats = (frames * self.plan.out_size().pixels()) as u64;
         expect.insert(FEATURES.to_string(), beats);
         for c in &self.plan.trainable {
-            expect.insert(format!("m_axis_train{}", c.index), beats);
+            expect.insert(train_stream(c.index), beats);
         }
         for h in &self.plan.heads {
             expect.insert(head_stream(h.index), (frames * h.beats_per_frame()) as u64);
@@ -538,12 +529,7 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
             model.layout.in_channels,
         )];
         for s in &plan.stages {
-            stages.push((
-                emit::verilog::stage_wire(s),
-                s.name.clone(),
-                s.out_size().w,
-                s.out_channels(),
-            ));
+            stages.push((s.wire(), s.name.clone(), s.out_size().w, s.out_channels()));
         }
         stages.extend(train_taps(plan));
         for c in &plan.trainable {
@@ -553,7 +539,7 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
                 .map_or(0, |t| t.repeat_n as usize);
             for st in c.repeat.iter().take(n) {
                 stages.push((
-                    emit::train_top::stage_wire(st),
+                    st.wire(),
                     st.name.clone(),
                     st.out_size().w,
                     st.out_channels(),
@@ -733,5 +719,5 @@ fn files_hash(files: &[emit::OutFile]) -> String {
         h.update([0]);
         h.update(f.contents.as_bytes());
     }
-    crate::passes::plan::hex(&h.finalize())
+    crate::passes::hash::hex(&h.finalize())
 }

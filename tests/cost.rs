@@ -12,7 +12,11 @@ use semifreddo::model::presets;
 use semifreddo::passes::{self, PlanOptions};
 
 fn tiny_plan() -> passes::HwPlan {
-    passes::plan(&presets::default_model(), &PlanOptions::default()).unwrap()
+    passes::plan(
+        &semifreddo::modelgen::default_model(),
+        &PlanOptions::default(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -211,12 +215,12 @@ fn bench_variants_drop_what_their_cores_cannot_feed() {
     assert_eq!(v0.manifest.topology.trainable_cores, 0);
     assert_eq!(v0.manifest.topology.repeat_banks, 0);
     assert_eq!(v0.manifest.heads.len(), v0.pool.len());
-    let m0 = semifreddo::model::init::init(&v0, 1);
+    let m0 = semifreddo::modelgen::init::init(&v0, 1);
     let plan0 = passes::plan(&m0, &PlanOptions::default()).unwrap();
     assert!(plan0.trainable.is_empty());
     // Frozen weights do not depend on the number of trainable cores (so the variants'
     // frozen stages are the same modules and share synthesis).
-    let m2 = presets::default_model();
+    let m2 = semifreddo::modelgen::default_model();
     let frozen = |m: &semifreddo::model::Model| -> Vec<(String, Vec<u8>)> {
         m.to_store()
             .tensors
@@ -229,7 +233,7 @@ fn bench_variants_drop_what_their_cores_cannot_feed() {
     assert_eq!(frozen(&m0), frozen(&m2));
     let v1 = cost::paper::variant(&p, 1);
     let plan1 = passes::plan(
-        &semifreddo::model::init::init(&v1, 1),
+        &semifreddo::modelgen::init::init(&v1, 1),
         &PlanOptions::default(),
     )
     .unwrap();

@@ -1,7 +1,8 @@
 //! Bad model files and images: every problem gets a clear message naming the file, the tensor
 //! or field, what was expected and what was found; the CLI exits non-zero and never panics.
 
-use semifreddo::model::{self, init::init, presets, tensors::TensorStore};
+use semifreddo::model::{self, presets, tensors::TensorStore};
+use semifreddo::modelgen::init::init;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -4,7 +4,8 @@ use proptest::prelude::*;
 use semifreddo::golden::{self, ops, Fmap, Trace};
 use semifreddo::model::layout::{CoreId, Size};
 use semifreddo::model::params::Pwl;
-use semifreddo::model::{self, init::init, presets, summary};
+use semifreddo::model::{self, presets, summary};
+use semifreddo::modelgen::init::init;
 
 fn preset(name: &str) -> presets::Preset {
     presets::preset(name).expect("preset exists")
@@ -160,7 +161,7 @@ fn calibration_keeps_layers_from_clipping_or_dying() {
 
 #[test]
 fn golden_output_shapes_follow_the_heads() {
-    let m = presets::default_model();
+    let m = semifreddo::modelgen::default_model();
     let px = semifreddo::image::builtin(m.layout.input, m.layout.in_channels);
     let outs = golden::run(&m, &px);
     assert_eq!(outs.len(), 3);
@@ -172,7 +173,7 @@ fn golden_output_shapes_follow_the_heads() {
 
 #[test]
 fn trace_names_every_layer_in_order() {
-    let m = presets::default_model();
+    let m = semifreddo::modelgen::default_model();
     let px = semifreddo::image::builtin(m.layout.input, m.layout.in_channels);
     let mut t = Trace::default();
     golden::run_observed(&m, &px, &mut t);

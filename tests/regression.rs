@@ -1,5 +1,5 @@
 //! The regression matrix in the default suite: seeded random topologies (every structural
-//! feature within the supported limits, see `semifreddo::model::random`), each built once
+//! feature within the supported limits, see `semifreddo::modelgen::random`), each built once
 //! and co-simulated with random valid/ready gaps under its own parameters and under random
 //! run-time programs (repeat passes, PWL segments, alphas, shuffle), every value compared.
 //! The longer nightly-style run is `semifreddo regress --presets tiny,qvga --seeds 1..=40`

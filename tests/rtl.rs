@@ -212,7 +212,7 @@ fn every_repeat_pass_count_and_pwl_segment_count(m: &Model) {
     for k in 1..=m.manifest.generation.k_max {
         let mut p = m.clone();
         for h in &mut p.heads {
-            let (x, y, g) = semifreddo::model::init::random_pwl_segments(k, &mut rng);
+            let (x, y, g) = semifreddo::modelgen::init::random_pwl_segments(k, &mut rng);
             h.pwl = semifreddo::model::params::Pwl { x, y, g };
         }
         let run = verify::simulate(m, &p, &verify_opts(1, 60 + k as u64, 0.0, 0.3)).unwrap();

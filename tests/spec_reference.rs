@@ -27,7 +27,8 @@ use semifreddo::model::manifest::{
 };
 use semifreddo::model::presets::{self, Preset};
 use semifreddo::model::tensors::TensorStore;
-use semifreddo::model::{self, init::init, Model};
+use semifreddo::model::{self, Model};
+use semifreddo::modelgen::init::init;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

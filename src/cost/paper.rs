@@ -8,7 +8,8 @@ use super::{analyze, CostOptions, CostReport, Provenance, SynthMode};
 use crate::emit::OutFile;
 use crate::model::manifest::{FrozenBn, HeadSource};
 use crate::model::presets::{self, Preset};
-use crate::model::{init, Model};
+use crate::model::Model;
+use crate::modelgen::init;
 use crate::passes::schedule::{self, EngineKind, EngineSchedule, TrainStageHw};
 use crate::passes::{HwPlan, PlanOptions};
 use anyhow::{Context, Result};
@@ -129,58 +130,17 @@ pub fn repeat_bank_stage(plan: &HwPlan) -> TrainStageHw {
 }
 
 /// A stand-alone `sf_mac_engine` for `e` (the layer as an SRAM MAC engine).
-pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Unit {
-    let (offset, si, so, go, sg) = e.index_params();
-    let aw = crate::emit::train::cfg_addr_bits(e);
-    let acc = crate::emit::train::acc_bits(e);
-    let v = format!(
-        "`default_nettype none\nmodule {module} (\n  input wire aclk, input wire aresetn,\n  \
-         input wire [{}:0] s_data, input wire s_side, input wire s_valid, output wire s_ready,\n  \
-         output wire [{}:0] m_data, output wire m_side, output wire m_valid, input wire m_ready,\n  \
-         input wire [{}:0] scale, input wire [{}:0] bias, input wire [5:0] shift,\n  \
-         input wire cfg_req, input wire cfg_we, input wire [{}:0] cfg_addr, input wire [31:0] cfg_wdata,\n  \
-         output wire cfg_ack, output wire [31:0] cfg_rdata);\n  \
-         sf_mac_engine #(.IN_N({}), .OUT_N({}), .L({}), .P({}), .Q({}), .OFFSET({offset}), .SI({si}), \
-         .SO({so}), .GO({go}), .SG({sg}), .ACC_W({acc}), .RELU({}), .OUT_W(8), .SIDE_W(1)) u (\n    \
-         .aclk(aclk), .aresetn(aresetn), .s_data(s_data), .s_side(s_side), .s_valid(s_valid), .s_ready(s_ready),\n    \
-         .m_data(m_data), .m_side(m_side), .m_valid(m_valid), .m_ready(m_ready),\n    \
-         .scale(scale), .bias(bias), .shift(shift), .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n    \
-         .cfg_wdata(cfg_wdata), .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata));\nendmodule\n`default_nettype wire\n",
-        8 * e.in_n - 1,
-        8 * e.out_n - 1,
-        16 * e.out_n - 1,
-        32 * e.out_n - 1,
-        aw - 1,
-        e.in_n,
-        e.out_n,
-        e.l,
-        e.p,
-        e.q,
-        e.relu as u8
-    );
-    let prim = |n: &str| {
-        crate::emit::verilog::PRIMITIVES
-            .iter()
-            .chain(crate::emit::verilog::TRAIN_PRIMITIVES.iter())
-            .find(|(f, _)| *f == n)
-            .map(|(f, c)| OutFile {
-                name: f.to_string(),
-                contents: c.to_string(),
-            })
-            .expect("primitive exists")
-    };
-    Unit {
+pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Result<Unit> {
+    let prim = |n: &str| crate::emit::primitives::find(n).expect("primitive exists");
+    Ok(Unit {
         module: module.into(),
         instances: 1,
         files: vec![
             prim("sf_mac_engine.v"),
-            OutFile {
-                name: format!("{module}.v"),
-                contents: v,
-            },
+            crate::emit::engine_unit::render(e, module)?,
         ],
         black_boxes: vec![prim("sf_sram_sp.v")],
-    }
+    })
 }
 
 struct PresetRun {
@@ -706,7 +666,7 @@ fn three_ways(
         p,
         q,
     };
-    let mac = mac_engine_unit(&e, &format!("mac_pw{n}"));
+    let mac = mac_engine_unit(&e, &format!("mac_pw{n}"))?;
     let sram = super::SramModel::default().um2_per_bit;
     let _ = writeln!(
         md,

@@ -10,7 +10,6 @@
 //! [`engine_counts`] like any trainable layer.
 
 use crate::arith::LayerStats;
-use crate::emit::train_top;
 use crate::passes::plan::{RequantHw, StageHw};
 use crate::passes::schedule::{EngineSchedule, TrainStageHw};
 use crate::passes::HwPlan;
@@ -122,7 +121,7 @@ pub fn engine_counts(e: &EngineSchedule) -> Counts {
         mac_units: e.mac_units() as u64,
         sram_bits: e.sram_bits() as u64,
         busy_cycles_per_frame: (e.out_size.pixels() * e.clocks_used()) as u64,
-        requant_mult_bits: (r * 16 * crate::emit::train::acc_bits(e)) as u64,
+        requant_mult_bits: (r * 16 * e.acc_bits()) as u64,
         engines: 1,
         engine_outputs: e.out_n as u64,
         ..Counts::default()
@@ -208,7 +207,7 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
         for st in core.stages.iter().chain(&core.repeat) {
             out.push(Block {
                 name: st.name.clone(),
-                module: crate::emit::train::module(&plan.prefix, st),
+                module: plan.train_module(st),
                 part: Part::Trainable(core.index),
                 latency: st.engine_latency() as u64,
                 counts: train_stage_counts(st),
@@ -218,7 +217,7 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
     for h in &plan.heads {
         out.push(Block {
             name: h.name.clone(),
-            module: crate::emit::heads::module(&plan.prefix, h),
+            module: plan.head_module(h),
             part: Part::Heads,
             latency: h.engine.latency() as u64,
             counts: head_counts(h),
@@ -231,7 +230,7 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
         .sum();
     out.push(Block {
         name: "regs".into(),
-        module: format!("{}_regs", plan.prefix),
+        module: plan.regs_module(),
         part: Part::Glue,
         latency: 0,
         counts: Counts {
@@ -252,7 +251,7 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
 /// The top level's own logic: skew FIFOs (both sides) and blends.
 pub fn glue_counts(plan: &HwPlan) -> Counts {
     let mut c = Counts::default();
-    for f in train_top::skew_fifos(plan) {
+    for f in plan.skew_fifos() {
         c.fifo_bits += (f.depth * f.bits) as u64;
     }
     // Both sides of every train01 head's join: data plus sof.
@@ -261,12 +260,12 @@ pub fn glue_counts(plan: &HwPlan) -> Counts {
         .iter()
         .filter(|h| h.source == crate::model::manifest::HeadSource::Train01)
         .count();
-    let depth = crate::emit::heads::train01_skew_depth(plan);
+    let depth = plan.train01_skew_depth;
     c.fifo_bits += (2 * joins * depth * (8 * plan.out_channels() + 1)) as u64;
     for core in &plan.trainable {
         for st in &core.stages {
             if let Some(k) = st.boundary {
-                let depth = train_top::trainable_skew_depth(plan, core.index, k, st);
+                let depth = plan.boundaries[k].trainable[core.index].depth;
                 // Data plus the sof and eol markers.
                 c.fifo_bits += (depth * (8 * st.out_channels() + 2)) as u64;
                 c.blend_bits += (st.out_channels() * 9 * 8 * 2) as u64;

@@ -196,9 +196,9 @@ pub fn units(files: &[OutFile], top: &str) -> Result<Vec<Unit>> {
         .with_context(|| format!("the generated files hold no module {top}"))?;
     // Units: generated modules the top instantiates without parameters. Hand-written
     // primitives (`sf_*` templates, instantiated with parameters) stay part of the top.
-    let primitives: BTreeSet<&str> = crate::emit::verilog::PRIMITIVES
+    let primitives: BTreeSet<&str> = crate::emit::primitives::PRIMITIVES
         .iter()
-        .chain(crate::emit::verilog::TRAIN_PRIMITIVES.iter())
+        .chain(crate::emit::primitives::TRAIN_PRIMITIVES.iter())
         .filter_map(|(n, _)| n.strip_suffix(".v"))
         .collect();
     let parametrized = parametrized_instances(&top_file.contents, &known);
@@ -356,7 +356,7 @@ pub fn unit_key(unit: &Unit, flow: &str, tool_version: &str) -> String {
             h.update(canonical(&f.contents.replace(&unit.module, "SF_UNIT")).as_bytes());
         }
     }
-    crate::passes::plan::hex(&h.finalize())
+    crate::passes::hash::hex(&h.finalize())
 }
 
 /// The default cache folder: `$XDG_CACHE_HOME/semifreddo/synth` or `~/.cache/semifreddo/synth`.

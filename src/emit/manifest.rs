@@ -2,7 +2,7 @@
 //! SHA-256 of every file (no timestamps, so it is reproducible).
 
 use super::OutFile;
-use crate::passes::plan::hex;
+use crate::passes::hash::hex;
 use crate::passes::HwPlan;
 use serde::Serialize;
 use sha2::{Digest, Sha256};

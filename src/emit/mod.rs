@@ -2,14 +2,21 @@
 //! hand-written primitives, the filelist, the register-map documents and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod engine_unit;
 pub mod folded;
 pub mod fusesoc;
+mod header;
 pub mod heads;
 pub mod manifest;
+pub mod primitives;
 pub mod regmap_docs;
+pub mod regs;
 pub mod report;
+pub mod stages;
+pub mod top;
+mod top_outputs;
 pub mod train;
-pub mod train_top;
+mod train_top;
 pub mod verilog;
 
 use crate::passes::HwPlan;

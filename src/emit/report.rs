@@ -157,8 +157,7 @@ fn heads(s: &mut String, plan: &HwPlan) {
 
 /// Skew FIFOs before the blends: depth, bits and why.
 fn skew(s: &mut String, plan: &HwPlan) {
-    let fifos = super::train_top::skew_fifos(plan);
-    if fifos.is_empty() {
+    if plan.boundaries.is_empty() {
         return;
     }
     let _ = writeln!(
@@ -170,7 +169,7 @@ fn skew(s: &mut String, plan: &HwPlan) {
         "{:<9} {:>6} {:>6} {:>10}  reason",
         "boundary", "depth", "width", "bits"
     );
-    for f in &fifos {
+    for f in plan.skew_fifos() {
         let _ = writeln!(
             s,
             "{:<9} {:>6} {:>6} {:>10}  {}",

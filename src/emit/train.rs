@@ -4,43 +4,10 @@
 //! a stage needs no skew FIFO inside. A downsample block forks each window to its two
 //! branches (both engines take it in the same clock) and joins their outputs.
 
+use crate::passes::interface::Port;
+use crate::passes::plan::HwPlan;
 use crate::passes::regmap::bus_name;
 use crate::passes::schedule::{EngineSchedule, TrainStageHw};
-
-/// Bits of `sf_mac_engine`'s `cfg_addr` (`CFG_WORD_AW`).
-pub fn cfg_addr_bits(e: &EngineSchedule) -> usize {
-    let bytes = e.sram_depth() * e.word_bytes();
-    let aw = (usize::BITS - (bytes - 1).leading_zeros()) as usize;
-    aw.max(2).saturating_sub(2).max(1)
-}
-
-/// Signed accumulator bits for `L` products of int8 x int8 (|acc| <= L * 2^14), at least 17.
-pub fn acc_bits(e: &EngineSchedule) -> usize {
-    let max = (e.l as u64) << 14;
-    let mag = (u64::BITS - max.leading_zeros()) as usize;
-    (mag + 1).max(17)
-}
-
-/// Ports of one engine a stage exposes: (name, bits, is_output).
-pub fn engine_ports(e: &EngineSchedule) -> Vec<(String, usize, bool)> {
-    let b = bus_name(&e.layer);
-    vec![
-        (format!("{b}_scale"), 16 * e.out_n, false),
-        (format!("{b}_bias"), 32 * e.out_n, false),
-        (format!("{b}_shift"), 6, false),
-        (format!("{b}_cfg_req"), 1, false),
-        (format!("{b}_cfg_we"), 1, false),
-        (format!("{b}_cfg_addr"), cfg_addr_bits(e), false),
-        (format!("{b}_cfg_wdata"), 32, false),
-        (format!("{b}_cfg_ack"), 1, true),
-        (format!("{b}_cfg_rdata"), 32, true),
-    ]
-}
-
-/// Module name of a trainable stage.
-pub fn module(prefix: &str, stage: &TrainStageHw) -> String {
-    format!("{prefix}_{}", bus_name(&stage.name))
-}
 
 pub(super) fn range(bits: usize) -> String {
     format!("[{}:0]", bits - 1)
@@ -53,16 +20,16 @@ pub(super) struct PortView {
     pub(super) name: String,
 }
 
-/// The template view of a `(name, bits, is_output)` port.
-pub(super) fn port_view((name, bits, is_out): (String, usize, bool)) -> PortView {
+/// The template view of a port.
+pub(super) fn port_view(p: Port) -> PortView {
     PortView {
-        dir: if is_out { "output" } else { "input " },
-        range: if bits > 1 {
-            format!("{} ", range(bits))
+        dir: if p.output { "output" } else { "input " },
+        range: if p.bits > 1 {
+            format!("{} ", range(p.bits))
         } else {
             String::new()
         },
-        name,
+        name: p.name,
     }
 }
 
@@ -136,13 +103,13 @@ fn engine_view(e: &EngineSchedule, inst: String, src: String) -> EngineView {
         so,
         go,
         sg,
-        acc_w: acc_bits(e),
+        acc_w: e.acc_bits(),
         relu: u8::from(e.relu),
     }
 }
 
 /// The stage module's Verilog (one file): `sf_window3x3` -> engine chain(s) -> output wiring.
-pub fn stage_module(header: &str, prefix: &str, st: &TrainStageHw) -> anyhow::Result<String> {
+pub fn stage_module(header: &str, plan: &HwPlan, st: &TrainStageHw) -> anyhow::Result<String> {
     let in_bits = 8 * st.in_channels;
     let out_c = st.out_channels();
     let what = match (st.branches.len(), st.passthrough) {
@@ -215,16 +182,10 @@ pub fn stage_module(header: &str, prefix: &str, st: &TrainStageHw) -> anyhow::Re
             }
         })
         .collect();
-    let ports = st
-        .branches
-        .iter()
-        .flatten()
-        .flat_map(engine_ports)
-        .map(port_view)
-        .collect();
+    let ports = st.ports().into_iter().map(port_view).collect();
     let view = StageView {
         header: header.to_string(),
-        module: module(prefix, st),
+        module: plan.train_module(st),
         what,
         in_w: st.in_size.w,
         in_h: st.in_size.h,

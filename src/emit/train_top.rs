@@ -1,272 +1,203 @@
-//! The trainable cores' part of the top level: forks of the input and of every boundary's
-//! frozen output F_k, the skew FIFOs, the blends, the core shuffle, the trainable stages and
-//! the `m_axis_train{t}` outputs (SPEC §1). Everything here is generated only for models with
-//! trainable cores.
+//! The trainable cores' part of the top level, as the view of `rtl/top_train.v` (included by
+//! `rtl/top.v`): forks of the input and of every boundary's frozen output F_k, the skew FIFOs,
+//! the blends, the core shuffle, the trainable stages and the repeat block (SPEC §1). The
+//! hardware decisions (which stage feeds a boundary, FIFO depths) come from the plan's
+//! boundaries; this module only names the wires.
 
-use super::train::{self, engine_ports};
+use crate::passes::glue::Boundary;
+use crate::passes::interface::boundary_wire;
 use crate::passes::plan::HwPlan;
-use crate::passes::regmap::bus_name;
 use crate::passes::schedule::{TrainCoreHw, TrainStageHw};
-use std::fmt::Write;
 
-/// Clocks the blend, fork and skid stages add on the trainable path at a boundary.
-const BOUNDARY_CLOCKS: usize = 4;
-
-/// A boundary's skew FIFO: depth and the reason for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkewFifo {
-    pub boundary: usize,
-    pub depth: usize,
-    pub bits: usize,
-    pub reason: String,
+/// An `sf_fork` of stream `src` to consumers `outs` (declares `<o>_valid`, `<o>_ready`).
+pub(super) struct ForkView {
+    pub(super) name: String,
+    pub(super) src: String,
+    pub(super) outs: Vec<String>,
+    /// ` /* verilator public_flat_rd */` when the outputs are debug taps.
+    pub(super) attr: &'static str,
+    /// `m_valid` / `m_ready` concatenations, last consumer first.
+    pub(super) valids: String,
+    pub(super) readys: String,
 }
 
-/// Index in `plan.stages` of the frozen stage whose output is boundary k.
-pub fn frozen_boundary_stage(plan: &HwPlan, k: usize) -> usize {
-    if k == 0 {
-        return 0;
-    }
-    let prefix = format!("frozen.s{k}.");
-    plan.stages
-        .iter()
-        .rposition(|s| s.name.starts_with(&prefix))
-        .expect("every stage has a first block")
-}
-
-/// Skew FIFO depth at every boundary. The trainable path lags the frozen one: each trainable
-/// stage sweeps a row of `w_out` windows at `G*S` clocks per window (the frozen stage at one
-/// per clock) and adds its engines' latency, so by boundary k the lag is at most
-/// `lag_k = sum over the trainable stages up to k of (w_out * G*S + engine latency + 4)`
-/// clocks. Meanwhile F_k delivers at most one output row (`w_k` beats) per `w_k * T_k` clocks
-/// on average, in bursts of a whole row. The FIFO holds `w_k * (ceil(lag_k / (w_k*T_k)) + 2)`
-/// beats (the rows produced during the lag, the row in flight and one row of burst margin)
-/// plus 4; co-simulation checks that the input never stalls and nothing deadlocks.
-pub fn skew_fifos(plan: &HwPlan) -> Vec<SkewFifo> {
-    let Some(core) = plan.trainable.first() else {
-        return Vec::new();
+pub(super) fn fork(name: String, src: String, outs: Vec<String>, public: bool) -> ForkView {
+    let join = |suffix: &str| {
+        let v: Vec<String> = outs.iter().rev().map(|o| format!("{o}_{suffix}")).collect();
+        v.join(", ")
     };
-    let pixels = plan.input.pixels();
-    let mut lag = 0usize;
-    let mut out = Vec::new();
-    for st in &core.stages {
-        lag += st.out_size().w * st.clocks_per_window() + st.engine_latency() + BOUNDARY_CLOCKS;
-        if let Some(k) = st.boundary {
-            let size = st.out_size();
-            let t = pixels / size.pixels();
-            let row = size.w * t;
-            let rows = lag.div_ceil(row);
-            let depth = size.w * (rows + 2) + 4;
-            out.push(SkewFifo {
-                boundary: k,
-                depth,
-                bits: 8 * st.out_channels(),
-                reason: format!(
-                    "lag <= {lag} clocks = {rows} row(s) of {} beats at {row} clocks per row; \
-                     + 2 rows + 4",
-                    size.w
-                ),
-            });
-        }
-    }
-    out
-}
-
-/// Extra regular blocks the frozen core has beyond trainable core t in the stage ending at
-/// boundary k (0 at the stem).
-pub fn extra_frozen_blocks(plan: &HwPlan, t: usize, k: usize) -> usize {
-    if k == 0 {
-        return 0;
-    }
-    let frozen = plan
-        .stages
-        .iter()
-        .filter(|s| s.name.starts_with(&format!("frozen.s{k}.")))
-        .count();
-    let prefix = format!("train{t}.s{k}.");
-    let trainable = plan.trainable.iter().find(|c| c.index == t).map_or(0, |c| {
-        c.stages
-            .iter()
-            .filter(|s| s.name.starts_with(&prefix))
-            .count()
-    });
-    frozen.saturating_sub(trainable)
-}
-
-/// Depth of the trainable-side skew FIFO at boundary k (0: none). Each extra frozen 3x3 block
-/// delays F_k by about one row of its output (it emits row r once row r+1 has arrived) plus its
-/// pipeline, so T_t may lead by `extra * (w_k + 3)` beats; one more row plus 4 covers bursts.
-pub fn trainable_skew_depth(plan: &HwPlan, t: usize, k: usize, st: &TrainStageHw) -> usize {
-    let extra = extra_frozen_blocks(plan, t, k);
-    if extra <= 1 {
-        // Measured: one extra block is absorbed by the stage's own buffering (tiny).
-        return 0;
-    }
-    let w = st.out_size().w;
-    extra * (w + 3) + w + 4
-}
-
-/// Stream names: `<s>_data`, `<s>_valid`, `<s>_ready`, `<s>_sof`, `<s>_eol`.
-pub fn stage_wire(st: &TrainStageHw) -> String {
-    bus_name(&st.name)
-}
-
-/// The boundary-k stream feeding core t's next stage (T''_t), also a debug tap.
-pub fn boundary_wire(t: usize, k: usize) -> String {
-    format!("train{t}_x{k}")
-}
-
-/// Parameter buses the trainable part takes from the register block: (port, bits).
-pub fn params(plan: &HwPlan) -> Vec<(String, usize)> {
-    let mut v = Vec::new();
-    for (a, bus) in plan.regmap.params() {
-        if bus.starts_with("train") || bus.starts_with("blend") {
-            v.push((bus.to_string(), a.count * a.bits as usize));
-        }
-    }
-    v
-}
-
-/// Configuration wires between the register block and the engines: (name, bits).
-pub fn cfg_wires(plan: &HwPlan) -> Vec<(String, usize)> {
-    plan.engines()
-        .flat_map(|e| {
-            engine_ports(e)
-                .into_iter()
-                .filter(|(n, _, _)| n.contains("_cfg_"))
-                .map(|(n, b, _)| (n, b))
-        })
-        .collect()
-}
-
-/// The handshake prefix a frozen stage's consumer uses for stream `wire` (a fork output
-/// when the stream also feeds the trainable cores).
-pub fn frozen_consumer(plan: &HwPlan, wire: &str) -> String {
-    if plan.trainable.is_empty() {
-        return wire.to_string();
-    }
-    let boundary = (0..plan.trainable[0]
-        .stages
-        .iter()
-        .filter_map(|s| s.boundary)
-        .count())
-        .any(|k| super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]) == wire);
-    if wire == "input" || boundary {
-        format!("{wire}_fz")
-    } else {
-        wire.to_string()
+    ForkView {
+        valids: join("valid"),
+        readys: join("ready"),
+        name,
+        src,
+        attr: if public {
+            " /* verilator public_flat_rd */"
+        } else {
+            ""
+        },
+        outs,
     }
 }
 
-/// An `sf_fork` of stream `src` to consumers `outs` (declares `<o>_valid`, `<o>_ready`;
-/// `public` makes them debug taps).
-fn fork(s: &mut String, name: &str, src: &str, outs: &[String], public: bool) {
-    let n = outs.len();
-    let attr = if public {
-        " /* verilator public_flat_rd */"
-    } else {
-        ""
-    };
-    for o in outs {
-        let _ = writeln!(s, "    wire {o}_valid{attr};\n    wire {o}_ready{attr};");
-    }
-    let valids: Vec<String> = outs.iter().rev().map(|o| format!("{o}_valid")).collect();
-    let readys: Vec<String> = outs.iter().rev().map(|o| format!("{o}_ready")).collect();
-    let _ = writeln!(
-        s,
-        "    sf_fork #(.N({n})) u_{name} (\n        .aclk(aclk), .aresetn(aresetn), .s_valid({src}_valid), .s_ready({src}_ready),\n        .m_valid({{{}}}), .m_ready({{{}}}));",
-        valids.join(", "),
-        readys.join(", ")
-    );
+/// A wire declaration `wire [bits-1:0] name;`.
+pub(super) struct WireView {
+    pub(super) name: String,
+    pub(super) bits: usize,
 }
 
-fn stage_instance(
-    s: &mut String,
-    prefix: &str,
+/// One trainable stage instance reading stream `data`/`hs`/`sof`.
+pub(super) struct StageInstView {
+    pub(super) name: String,
+    pub(super) module: String,
+    pub(super) wire: String,
+    pub(super) bits: usize,
+    pub(super) data: String,
+    pub(super) hs: String,
+    pub(super) sof: String,
+    /// Per engine, its port connections.
+    pub(super) engines: Vec<String>,
+}
+
+/// F_k's fork and skew FIFO at boundary k.
+pub(super) struct SkewView {
+    pub(super) k: usize,
+    pub(super) depth: usize,
+    pub(super) reason: String,
+    pub(super) fork: ForkView,
+    pub(super) fw: String,
+    pub(super) bits: usize,
+    pub(super) count_bits: u32,
+}
+
+/// Core t's trainable-side skew FIFO at a boundary.
+pub(super) struct TrainSkewView {
+    pub(super) q: String,
+    pub(super) depth: usize,
+    pub(super) extra: usize,
+    pub(super) count_bits: u32,
+}
+
+/// Core t's blend at boundary k, reading `w` (after its skew FIFO, if any).
+pub(super) struct BlendView {
+    pub(super) bl: String,
+    pub(super) t: usize,
+    pub(super) w: String,
+    /// The core's boundary stage.
+    pub(super) src: String,
+    pub(super) fv: String,
+    pub(super) skew: Option<TrainSkewView>,
+}
+
+/// One core's side of the core shuffle.
+pub(super) struct ShuffleSide {
+    pub(super) x: String,
+    pub(super) t: usize,
+    pub(super) o: usize,
+    pub(super) me: String,
+    pub(super) other: String,
+}
+
+/// Boundary k's blends, and the one core's output or the shuffle of two.
+pub(super) struct BlendsView {
+    pub(super) k: usize,
+    pub(super) c: usize,
+    pub(super) bits: usize,
+    pub(super) half: usize,
+    pub(super) fork: Option<ForkView>,
+    pub(super) blends: Vec<BlendView>,
+    /// One core: its boundary stream.
+    pub(super) single: Option<String>,
+    pub(super) shuffle: Vec<ShuffleSide>,
+    pub(super) shuffle_fork: Option<ForkView>,
+}
+
+/// Pass r of core t's repeat block.
+pub(super) struct PassView {
+    pub(super) r: usize,
+    pub(super) t: usize,
+    pub(super) prev: String,
+    pub(super) w: String,
+    pub(super) bits: usize,
+    pub(super) stage: StageInstView,
+}
+
+/// Core t's repeat block and its output stream `train{t}_out`.
+pub(super) struct RepeatView {
+    pub(super) t: usize,
+    pub(super) passes: Vec<PassView>,
+    pub(super) last: String,
+    pub(super) out_bits: usize,
+}
+
+/// The view of `rtl/top_train.v`.
+pub(super) struct TrainTopView {
+    pub(super) cfg_wires: Vec<WireView>,
+    pub(super) input_fork: ForkView,
+    pub(super) skews: Vec<SkewView>,
+    pub(super) stages: Vec<StageInstView>,
+    pub(super) blends: Vec<BlendsView>,
+    pub(super) repeats: Vec<RepeatView>,
+}
+
+fn clog2_plus1(n: usize) -> u32 {
+    usize::BITS - n.leading_zeros()
+}
+
+fn stage_inst(
+    plan: &HwPlan,
     st: &TrainStageHw,
-    data: &str,
-    hs: &str,
-    sof: &str,
-) {
-    let w = stage_wire(st);
-    let bits = 8 * st.out_channels();
-    let _ = writeln!(
-        s,
-        "    // {}\n    wire [{}:0] {w}_data /* verilator public_flat_rd */;\n    wire {w}_valid /* verilator public_flat_rd */;\n    wire {w}_ready /* verilator public_flat_rd */;\n    wire {w}_sof, {w}_eol;",
-        st.name,
-        bits - 1
-    );
-    let mut conns = vec![
-        "        .aclk(aclk), .aresetn(aresetn)".to_string(),
-        format!("        .s_data({data}), .s_valid({hs}_valid), .s_ready({hs}_ready), .s_sof({sof})"),
-        format!("        .m_data({w}_data), .m_valid({w}_valid), .m_ready({w}_ready), .m_sof({w}_sof), .m_eol({w}_eol)"),
-    ];
-    for e in st.branches.iter().flatten() {
-        let ps: Vec<String> = engine_ports(e)
-            .into_iter()
-            .map(|(n, _, _)| format!(".{n}({n})"))
-            .collect();
-        conns.push(format!("        {}", ps.join(", ")));
+    data: String,
+    hs: String,
+    sof: String,
+) -> StageInstView {
+    let engines = st
+        .branches
+        .iter()
+        .flatten()
+        .map(|e| {
+            let ps: Vec<String> = e
+                .ports()
+                .into_iter()
+                .map(|p| format!(".{n}({n})", n = p.name))
+                .collect();
+            ps.join(", ")
+        })
+        .collect();
+    StageInstView {
+        name: st.name.clone(),
+        module: plan.train_module(st),
+        wire: st.wire(),
+        bits: 8 * st.out_channels(),
+        data,
+        hs,
+        sof,
+        engines,
     }
-    let _ = writeln!(
-        s,
-        "    {} u_{w} (\n{}\n    );",
-        train::module(prefix, st),
-        conns.join(",\n")
-    );
 }
 
-/// The body: input fork, per core the stage chain, per boundary fork + skew FIFO + blend(s)
-/// + shuffle, and the outputs. Returns (body, unused signals).
-pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
-    let mut s = String::new();
-    let mut unused = Vec::new();
-    let ncores = plan.trainable.len();
-    let fifos = skew_fifos(plan);
-    let s_last = fifos.len() - 1;
-    let _ = writeln!(s, "\n    // ================= trainable cores");
-    for (n, b) in cfg_wires(plan) {
-        let _ = writeln!(s, "    wire [{}:0] {n};", b - 1);
-    }
-    // input fork: frozen stem + each core's stem
-    let mut outs = vec!["input_fz".to_string()];
-    outs.extend((0..ncores).map(|t| format!("input_t{t}")));
-    let _ = writeln!(
-        s,
-        "\n    // The input feeds the frozen stem and every trainable stem."
-    );
-    fork(&mut s, "input_fork", "input", &outs, false);
-    // boundaries: fork of F_k, skew FIFO
-    for f in &fifos {
-        let k = f.boundary;
-        let fw = super::verilog::stage_wire(&plan.stages[frozen_boundary_stage(plan, k)]);
-        let cw = usize::BITS as usize - f.depth.leading_zeros() as usize;
-        let _ = writeln!(
-            s,
-            "\n    // ---- boundary {k}: F_{k} feeds the next frozen stage and the skew FIFO.\n    // Skew FIFO depth {}: {}.",
-            f.depth, f.reason
-        );
-        fork(
-            &mut s,
-            &format!("{fw}_fork"),
-            &fw,
-            &[format!("{fw}_fz"), format!("{fw}_sk")],
+fn skew_view(plan: &HwPlan, bd: &Boundary) -> SkewView {
+    let fw = plan.stages[bd.frozen_stage].wire();
+    SkewView {
+        k: bd.index,
+        depth: bd.skew.depth,
+        reason: bd.skew.reason.clone(),
+        fork: fork(
+            format!("{fw}_fork"),
+            fw.clone(),
+            vec![format!("{fw}_fz"), format!("{fw}_sk")],
             false,
-        );
-        let _ = writeln!(
-            s,
-            "    wire [{}:0] skew{k}_data;\n    wire skew{k}_valid, skew{k}_ready;\n    wire [{}:0] skew{k}_count;\n\
-             \x20   sf_fifo #(.WIDTH({}), .DEPTH({})) u_skew{k} (\n        .aclk(aclk), .aresetn(aresetn),\n\
-             \x20       .s_data({fw}_data), .s_valid({fw}_sk_valid), .s_ready({fw}_sk_ready),\n\
-             \x20       .m_data(skew{k}_data), .m_valid(skew{k}_valid), .m_ready(skew{k}_ready),\n\
-             \x20       .count(skew{k}_count));",
-            f.bits - 1,
-            cw - 1,
-            f.bits,
-            f.depth
-        );
-        unused.push(format!("skew{k}_count"));
+        ),
+        fw,
+        bits: bd.skew.bits,
+        count_bits: clog2_plus1(bd.skew.depth),
     }
-    // trainable stage chains
+}
+
+/// Each core's stage chain up to boundary S. Returns the instances and adds the unused
+/// end-of-line markers of stages that are not at a boundary.
+fn chains(plan: &HwPlan, unused: &mut Vec<String>) -> Vec<StageInstView> {
+    let mut v = Vec::new();
     for core in &plan.trainable {
         let t = core.index;
         let (mut data, mut hs, mut sof) = (
@@ -275,197 +206,167 @@ pub fn body(plan: &HwPlan) -> (String, Vec<String>) {
             "input_sof".to_string(),
         );
         for st in &core.stages {
-            stage_instance(&mut s, &plan.prefix, st, &data, &hs, &sof);
-            let w = stage_wire(st);
-            match st.boundary {
-                Some(k) => {
-                    let x = boundary_wire(t, k);
-                    data = format!("{x}_data");
-                    hs = x.clone();
-                    sof = format!("{x}_sof");
-                }
+            v.push(stage_inst(plan, st, data, hs, sof));
+            let w = match st.boundary {
+                Some(k) => boundary_wire(t, k),
                 None => {
-                    data = format!("{w}_data");
-                    hs = w.clone();
-                    sof = format!("{w}_sof");
-                    unused.push(format!("{w}_eol"));
+                    unused.push(format!("{}_eol", st.wire()));
+                    st.wire()
                 }
-            }
+            };
+            (data, hs, sof) = (format!("{w}_data"), w.clone(), format!("{w}_sof"));
         }
     }
-    // blends and shuffles
-    for f in &fifos {
-        let k = f.boundary;
-        let b = f.bits;
-        let c = b / 8;
-        let _ = writeln!(
-            s,
-            "\n    // ---- boundary {k}: blend (and core shuffle) of {c} channels"
-        );
-        let f_hs: Vec<String> = if ncores == 2 {
-            let o = vec![format!("skew{k}_f0"), format!("skew{k}_f1")];
-            fork(
-                &mut s,
-                &format!("skew{k}_fork"),
-                &format!("skew{k}"),
-                &o,
-                false,
-            );
-            o
-        } else {
-            vec![format!("skew{k}")]
-        };
-        for core in &plan.trainable {
-            let t = core.index;
-            let st = core
-                .stages
-                .iter()
-                .find(|st| st.boundary == Some(k))
-                .expect("a stage per boundary");
-            let mut w = stage_wire(st);
-            let depth = trainable_skew_depth(plan, t, k, st);
-            if depth > 0 {
-                // The frozen path is deeper here: T_t waits for F_k in its own skew FIFO.
-                let q = format!("tskew{t}_{k}");
-                let _ = writeln!(
-                    s,
-                    "    // Trainable-side skew FIFO, depth {depth}: {} extra frozen block(s) at this boundary.\n\
-                     \x20   wire [{}:0] {q}_all;\n    wire [{}:0] {q}_data;\n    wire {q}_valid, {q}_ready, {q}_sof, {q}_eol;\n\
-                     \x20   wire [{}:0] {q}_count;\n\
-                     \x20   sf_fifo #(.WIDTH({}), .DEPTH({depth})) u_{q} (\n        .aclk(aclk), .aresetn(aresetn),\n\
-                     \x20       .s_data({{{w}_eol, {w}_sof, {w}_data}}), .s_valid({w}_valid), .s_ready({w}_ready),\n\
-                     \x20       .m_data({q}_all), .m_valid({q}_valid), .m_ready({q}_ready), .count({q}_count));\n\
-                     \x20   assign {q}_data = {q}_all[{}:0];\n    assign {q}_sof = {q}_all[{}];\n    assign {q}_eol = {q}_all[{}];",
-                    extra_frozen_blocks(plan, t, k),
-                    b + 1,
-                    b - 1,
-                    usize::BITS - depth.leading_zeros() - 1,
-                    b + 2,
-                    b - 1,
-                    b,
-                    b + 1
-                );
-                unused.push(format!("{q}_count"));
-                w = q;
-            }
-            let bl = format!("train{t}_b{k}");
-            let _ = writeln!(
-                s,
-                "    wire [{}:0] {bl}_data;\n    wire [1:0] {bl}_side;\n    wire {bl}_valid, {bl}_ready;\n\
-                 \x20   sf_blend #(.CH({c}), .SIDE_W(2)) u_{bl} (\n        .aclk(aclk), .aresetn(aresetn),\n\
-                 \x20       .f_data(skew{k}_data), .f_valid({fv}_valid), .f_ready({fv}_ready),\n\
-                 \x20       .t_data({w}_data), .t_side({{{w}_eol, {w}_sof}}), .t_valid({w}_valid), .t_ready({w}_ready),\n\
-                 \x20       .alpha(train{t}_blend{k}_alpha),\n\
-                 \x20       .m_data({bl}_data), .m_side({bl}_side), .m_valid({bl}_valid), .m_ready({bl}_ready));",
-                b - 1,
-                fv = f_hs[if ncores == 2 { t } else { 0 }]
-            );
-        }
-        if ncores == 1 {
-            let (x, bl) = (boundary_wire(0, k), format!("train0_b{k}"));
-            let _ = writeln!(
-                s,
-                "    wire [{}:0] {x}_data /* verilator public_flat_rd */;\n    wire {x}_valid /* verilator public_flat_rd */;\n    wire {x}_ready /* verilator public_flat_rd */;\n    wire {x}_sof, {x}_eol;\n\
-                 \x20   assign {x}_data = {bl}_data;\n    assign {x}_valid = {bl}_valid;\n    assign {bl}_ready = {x}_ready;\n\
-                 \x20   assign {x}_sof = {bl}_side[0];\n    assign {x}_eol = {bl}_side[1];",
-                b - 1
-            );
-        } else {
-            let h = b / 2;
-            let _ = writeln!(
-                s,
-                "    // Core shuffle: both cores' blended beats leave together (join, then fork).\n\
-                 \x20   wire sh{k}_valid = train0_b{k}_valid && train1_b{k}_valid;\n    wire sh{k}_ready;\n\
-                 \x20   assign train0_b{k}_ready = sh{k}_ready && train1_b{k}_valid;\n\
-                 \x20   assign train1_b{k}_ready = sh{k}_ready && train0_b{k}_valid;"
-            );
-            for t in 0..2 {
-                let x = boundary_wire(t, k);
-                let _ = writeln!(
-                    s,
-                    "    wire [{}:0] {x}_data /* verilator public_flat_rd */;\n    wire {x}_sof, {x}_eol;",
-                    b - 1
-                );
-            }
-            fork(
-                &mut s,
-                &format!("sh{k}_fork"),
-                &format!("sh{k}"),
-                &[boundary_wire(0, k), boundary_wire(1, k)],
-                true,
-            );
-            for t in 0..2 {
-                let (x, me, other) = (
-                    boundary_wire(t, k),
-                    format!("train{t}_b{k}_data"),
-                    format!("train{}_b{k}_data", 1 - t),
-                );
-                let _ = writeln!(
-                    s,
-                    "    // T''_{t} = T'_{t}[0:C/2] ++ T'_{o}[C/2:C] when BLEND{k}_SHUFFLE is 1\n\
-                     \x20   assign {x}_data = blend{k}_shuffle ? {{{other}[{}:{h}], {me}[{}:0]}} : {me};\n\
-                     \x20   assign {x}_sof = train0_b{k}_side[0];\n    assign {x}_eol = train0_b{k}_side[1];",
-                    b - 1,
-                    h - 1,
-                    o = 1 - t
-                );
-            }
-            unused.push(format!("train1_b{k}_side"));
-        }
-        for t in 0..ncores {
-            if k != s_last {
-                unused.push(format!("{}_eol", boundary_wire(t, k)));
-            }
-        }
-    }
+    v
+}
+
+fn blends_view(plan: &HwPlan, bd: &Boundary, unused: &mut Vec<String>) -> BlendsView {
+    let (k, bits) = (bd.index, bd.skew.bits);
+    let two = plan.trainable.len() == 2;
+    let f_hs: Vec<String> = if two {
+        vec![format!("skew{k}_f0"), format!("skew{k}_f1")]
+    } else {
+        vec![format!("skew{k}")]
+    };
+    let mut blends = Vec::new();
     for core in &plan.trainable {
-        repeat_chain(&mut s, &plan.prefix, core, s_last);
+        let t = core.index;
+        let st = core.stages.iter().find(|st| st.boundary == Some(k));
+        let src = st.expect("a stage per boundary").wire();
+        let side = &bd.trainable[t];
+        let skew = (side.depth > 0).then(|| {
+            // The frozen path is deeper here: T_t waits for F_k in its own skew FIFO.
+            let q = format!("tskew{t}_{k}");
+            unused.push(format!("{q}_count"));
+            TrainSkewView {
+                q,
+                depth: side.depth,
+                extra: side.extra_blocks,
+                count_bits: clog2_plus1(side.depth),
+            }
+        });
+        blends.push(BlendView {
+            bl: format!("train{t}_b{k}"),
+            t,
+            w: skew.as_ref().map_or(src.clone(), |s| s.q.clone()),
+            src,
+            fv: f_hs[if two { t } else { 0 }].clone(),
+            skew,
+        });
     }
-    (s, unused)
+    let shuffle: Vec<ShuffleSide> = if two {
+        unused.push(format!("train1_b{k}_side"));
+        (0..2)
+            .map(|t| ShuffleSide {
+                x: boundary_wire(t, k),
+                t,
+                o: 1 - t,
+                me: format!("train{t}_b{k}_data"),
+                other: format!("train{}_b{k}_data", 1 - t),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    BlendsView {
+        k,
+        c: bits / 8,
+        bits,
+        half: bits / 2,
+        fork: two.then(|| {
+            fork(
+                format!("skew{k}_fork"),
+                format!("skew{k}"),
+                f_hs.clone(),
+                false,
+            )
+        }),
+        blends,
+        single: (!two).then(|| boundary_wire(0, k)),
+        shuffle_fork: two.then(|| {
+            let outs = vec![boundary_wire(0, k), boundary_wire(1, k)];
+            fork(format!("sh{k}_fork"), format!("sh{k}"), outs, true)
+        }),
+        shuffle,
+    }
 }
 
 /// Core t's repeat block after boundary S: pass r (bank r) runs when `train{t}_rep_n > r`,
 /// otherwise its stream bypasses it (combinational muxes, so n must change only between
 /// frames). Ends in stream `train{t}_out`.
-fn repeat_chain(s: &mut String, prefix: &str, core: &TrainCoreHw, s_last: usize) {
+fn repeat_view(plan: &HwPlan, core: &TrainCoreHw, s_last: usize) -> RepeatView {
     let t = core.index;
     let mut prev = boundary_wire(t, s_last);
     let bits = core.repeat.first().map_or(0, |st| 8 * st.in_channels);
+    let mut passes = Vec::new();
     for (r, st) in core.repeat.iter().enumerate() {
-        let en = format!("train{t}_pass{r}_en");
         let inp = format!("train{t}_pass{r}_in");
-        let w = stage_wire(st);
-        let y = format!("train{t}_pass{r}");
-        let _ = writeln!(
-            s,
-            "\n    // ---- repeat pass {r} of core {t} (bank {r}), bypassed unless n > {r}\n\
-             \x20   wire {en} = train{t}_rep_n > {r};\n    wire {inp}_valid = {prev}_valid && {en};\n    wire {inp}_ready;"
-        );
-        stage_instance(
-            s,
-            prefix,
-            st,
-            &format!("{prev}_data"),
-            &inp,
-            &format!("{prev}_sof"),
-        );
-        let _ = writeln!(
-            s,
-            "    wire [{}:0] {y}_data = {en} ? {w}_data : {prev}_data;\n\
-             \x20   wire {y}_valid = {en} ? {w}_valid : {prev}_valid;\n    wire {y}_ready;\n\
-             \x20   wire {y}_sof = {en} ? {w}_sof : {prev}_sof;\n    wire {y}_eol = {en} ? {w}_eol : {prev}_eol;\n\
-             \x20   assign {w}_ready = {en} && {y}_ready;\n\
-             \x20   assign {prev}_ready = {en} ? {inp}_ready : {y}_ready;",
-            bits - 1
-        );
-        prev = y;
+        let stage = stage_inst(plan, st, format!("{prev}_data"), inp, format!("{prev}_sof"));
+        passes.push(PassView {
+            r,
+            t,
+            prev: prev.clone(),
+            w: st.wire(),
+            bits,
+            stage,
+        });
+        prev = format!("train{t}_pass{r}");
     }
-    let _ = writeln!(
-        s,
-        "\n    // ---- core {t} after the repeat block\n\
-         \x20   wire [{}:0] train{t}_out_data = {prev}_data;\n    wire train{t}_out_valid = {prev}_valid;\n    wire train{t}_out_ready;\n\
-         \x20   assign {prev}_ready = train{t}_out_ready;\n\
-         \x20   wire train{t}_out_sof = {prev}_sof;\n    wire train{t}_out_eol = {prev}_eol;",
-        8 * core.stages.last().map_or(0, |st| st.out_channels()) - 1
+    RepeatView {
+        t,
+        passes,
+        last: prev,
+        out_bits: 8 * core.stages.last().map_or(0, |st| st.out_channels()),
+    }
+}
+
+/// The view of the trainable part, and the signals it leaves unused.
+pub(super) fn view(plan: &HwPlan) -> (TrainTopView, Vec<String>) {
+    let mut unused = Vec::new();
+    let ncores = plan.trainable.len();
+    let s_last = plan.boundaries.len() - 1;
+    let mut outs = vec!["input_fz".to_string()];
+    outs.extend((0..ncores).map(|t| format!("input_t{t}")));
+    let skews = plan
+        .boundaries
+        .iter()
+        .map(|bd| skew_view(plan, bd))
+        .collect();
+    unused.extend(
+        plan.boundaries
+            .iter()
+            .map(|bd| format!("skew{}_count", bd.index)),
     );
+    let stages = chains(plan, &mut unused);
+    let mut blends = Vec::new();
+    for bd in &plan.boundaries {
+        blends.push(blends_view(plan, bd, &mut unused));
+        if bd.index != s_last {
+            unused.extend((0..ncores).map(|t| format!("{}_eol", boundary_wire(t, bd.index))));
+        }
+    }
+    let view = TrainTopView {
+        cfg_wires: cfg_wires(plan),
+        input_fork: fork("input_fork".into(), "input".into(), outs, false),
+        skews,
+        stages,
+        blends,
+        repeats: plan
+            .trainable
+            .iter()
+            .map(|c| repeat_view(plan, c, s_last))
+            .collect(),
+    };
+    (view, unused)
+}
+
+/// Configuration wires between the register block and the engines.
+pub(super) fn cfg_wires(plan: &HwPlan) -> Vec<WireView> {
+    plan.cfg_wires()
+        .into_iter()
+        .map(|p| WireView {
+            name: p.name,
+            bits: p.bits,
+        })
+        .collect()
 }

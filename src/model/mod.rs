@@ -2,12 +2,10 @@
 //! Loading checks everything and reports every problem at once; nothing is half-loaded.
 
 pub mod error;
-pub mod init;
 pub mod layout;
 pub mod manifest;
 pub mod params;
 pub mod presets;
-pub mod random;
 pub mod summary;
 pub mod tensors;
 pub mod validate;

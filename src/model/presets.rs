@@ -1,5 +1,5 @@
 //! Embedded model shapes: `vga` (the paper's Table 1), `qvga` (a mid-size half-width model)
-//! and `tiny` (for fast co-simulation). `init` fills them with seeded weights.
+//! and `tiny` (for fast co-simulation). `modelgen::init` fills them with seeded weights.
 
 use super::manifest::{Generation, HeadSource, HeadSpec, Input, Manifest, Stage, Topology, FORMAT};
 
@@ -149,12 +149,4 @@ fn vga() -> Preset {
         pool: vec![true, false, true],
         calibration_images: 3,
     }
-}
-
-/// Seed of the embedded default model.
-pub const DEFAULT_SEED: u64 = 1;
-
-/// The embedded default model: `tiny` with seed 1, built in memory (no files needed).
-pub fn default_model() -> super::Model {
-    super::init::init(&tiny(), DEFAULT_SEED)
 }

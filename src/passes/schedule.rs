@@ -153,6 +153,19 @@ impl EngineSchedule {
         }
         words
     }
+    /// Bits of `sf_mac_engine`'s `cfg_addr` (`CFG_WORD_AW`).
+    pub fn cfg_addr_bits(&self) -> usize {
+        let bytes = self.sram_depth() * self.word_bytes();
+        let aw = (usize::BITS - (bytes - 1).leading_zeros()) as usize;
+        aw.max(2).saturating_sub(2).max(1)
+    }
+    /// Signed accumulator bits (`ACC_W`) for `L` products of int8 x int8
+    /// (|acc| <= L * 2^14), at least 17.
+    pub fn acc_bits(&self) -> usize {
+        let max = (self.l as u64) << 14;
+        let mag = (u64::BITS - max.leading_zeros()) as usize;
+        (mag + 1).max(17)
+    }
 }
 
 /// Clocks a window generator loses per output row besides its windows (row change, frame

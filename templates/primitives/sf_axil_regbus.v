@@ -69,6 +69,18 @@ module sf_axil_regbus #(
     input  wire              ack
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(ADDR_W >= 1 && ADDR_W <= 32)) begin
+            $display("%m: sf_axil_regbus parameters outside its CONTRACT:");
+            $display("  ADDR_W=%0d", ADDR_W);
+            $finish;
+        end
+    end
+`endif
+
     localparam [1:0] OKAY = 2'b00;
     localparam [1:0] SLVERR = 2'b10;
 

@@ -76,6 +76,18 @@ module sf_axis_video_in #(
     output wire [CNT_W-1:0]  frame_count
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(DATA_W >= 1 && WIDTH >= 1 && HEIGHT >= 1 && CNT_W >= 1 && CNT_W <= 32)) begin
+      $display("%m: sf_axis_video_in parameters outside its CONTRACT:");
+      $display("  DATA_W=%0d WIDTH=%0d HEIGHT=%0d CNT_W=%0d", DATA_W, WIDTH, HEIGHT, CNT_W);
+      $finish;
+    end
+  end
+`endif
+
   localparam integer XW = (WIDTH > 1) ? $clog2(WIDTH) : 1;    // column index width
   localparam integer YW = (HEIGHT > 1) ? $clog2(HEIGHT) : 1;  // row index width
   localparam [31:0] W_M1 = WIDTH - 1;                         // last column, 32 bits

@@ -55,6 +55,18 @@ module sf_blend #(
     input  wire              m_ready
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(CH >= 1 && SIDE_W >= 1)) begin
+      $display("%m: sf_blend parameters outside its CONTRACT:");
+      $display("  CH=%0d SIDE_W=%0d", CH, SIDE_W);
+      $finish;
+    end
+  end
+`endif
+
   reg [8*CH-1:0] m_data_q;
   reg [SIDE_W-1:0] m_side_q;
   reg m_valid_q;

@@ -24,6 +24,18 @@ module sf_delay #(
     output wire [WIDTH-1:0] q
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(WIDTH >= 1 && DEPTH >= 0 && (RESET == 0 || RESET == 1))) begin
+            $display("%m: sf_delay parameters outside its CONTRACT:");
+            $display("  WIDTH=%0d DEPTH=%0d RESET=%0d", WIDTH, DEPTH, RESET);
+            $finish;
+        end
+    end
+`endif
+
     // One register per stage in a generate loop: a loop of non-blocking assignments over a
     // register array fails in some simulators once it exceeds their unroll limit.
     genvar i;

@@ -47,6 +47,18 @@ module sf_fifo #(
     output wire [CNT_W-1:0] count
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(WIDTH >= 1 && DEPTH >= 2 && CNT_W == $clog2(DEPTH + 1))) begin
+      $display("%m: sf_fifo parameters outside its CONTRACT:");
+      $display("  WIDTH=%0d DEPTH=%0d CNT_W=%0d", WIDTH, DEPTH, CNT_W);
+      $finish;
+    end
+  end
+`endif
+
   localparam integer AW = $clog2(DEPTH);          // pointer width (DEPTH >= 2, so AW >= 1)
   localparam [31:0] DEPTH_U = DEPTH;             // DEPTH as a 32-bit vector, for slicing
   localparam [31:0] DEPTH_M1 = DEPTH - 1;         // last valid pointer value, 32 bits

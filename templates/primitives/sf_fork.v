@@ -32,6 +32,18 @@ module sf_fork #(
     input  wire [N-1:0] m_ready
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(N >= 1)) begin
+      $display("%m: sf_fork parameters outside its CONTRACT:");
+      $display("  N=%0d", N);
+      $finish;
+    end
+  end
+`endif
+
   reg  [N-1:0] taken_q;
   wire [N-1:0] done = taken_q | m_ready;
 

@@ -85,6 +85,20 @@ module sf_head_pool #(
     output wire [31:0]            cfg_rdata
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && GO >= 1 && Q >= 1 && PIXELS >= 1
+            && ACC_W >= 1 && OUT_N % GO == 0 && (OUT_N / GO) * L == IN_N)) begin
+            $display("%m: sf_head_pool parameters outside its CONTRACT:");
+            $display("  IN_N=%0d OUT_N=%0d L=%0d GO=%0d", IN_N, OUT_N, L, GO);
+            $display("  Q=%0d PIXELS=%0d ACC_W=%0d", Q, PIXELS, ACC_W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer S = (L + Q - 1) / Q;
     localparam integer WB = ((Q + 3) / 4) * 4;
     localparam integer WPW = WB / 4;

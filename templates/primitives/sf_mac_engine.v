@@ -126,6 +126,23 @@ module sf_mac_engine #(
     output wire [31:0]            cfg_rdata
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && P >= 1 && Q >= 1 && GO >= 1
+            && ACC_W >= 17 && (ACC_W >= 32 || L * 16384 < (1 << (ACC_W - 1)))
+            && (RELU == 0 || RELU == 1) && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
+            && SIDE_W >= 1)) begin
+            $display("%m: sf_mac_engine parameters outside its CONTRACT:");
+            $display("  IN_N=%0d OUT_N=%0d L=%0d P=%0d", IN_N, OUT_N, L, P);
+            $display("  Q=%0d GO=%0d ACC_W=%0d RELU=%0d", Q, GO, ACC_W, RELU);
+            $display("  OUT_W=%0d SIDE_W=%0d", OUT_W, SIDE_W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer G = (OUT_N + P - 1) / P;
     localparam integer S = (L + Q - 1) / Q;
     localparam integer WB = ((P * Q + 3) / 4) * 4;

@@ -48,6 +48,18 @@ module sf_pwl #(
     input  wire [KW-1:0]       segments
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(K_MAX >= 1 && SIDE_W >= 1)) begin
+            $display("%m: sf_pwl parameters outside its CONTRACT:");
+            $display("  K_MAX=%0d SIDE_W=%0d", K_MAX, SIDE_W);
+            $finish;
+        end
+    end
+`endif
+
     wire en = !m_valid || m_ready;
     assign s_ready = en;
 

@@ -31,6 +31,19 @@ module sf_requant #(
     output wire [CH*OUT_W-1:0]   y
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(CH >= 1 && ACC_W >= 1 && (RELU == 0 || RELU == 1)
+            && (OUT_W == 8 || (OUT_W == 16 && RELU == 0)))) begin
+            $display("%m: sf_requant parameters outside its CONTRACT:");
+            $display("  CH=%0d ACC_W=%0d RELU=%0d OUT_W=%0d", CH, ACC_W, RELU, OUT_W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer PROD_W = ACC_W + 16;
     localparam integer SUM_W = (PROD_W > 41 ? PROD_W : 41) + 1;
     localparam signed [SUM_W-1:0] HI = (1 <<< (OUT_W - 1)) - 1;

@@ -37,6 +37,18 @@ module sf_serialize #(
     input  wire           m_ready
 );
 
+    // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+    // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+    initial begin
+        if (!(N >= 1 && W >= 1)) begin
+            $display("%m: sf_serialize parameters outside its CONTRACT:");
+            $display("  N=%0d W=%0d", N, W);
+            $finish;
+        end
+    end
+`endif
+
     localparam integer CW = (N > 1) ? $clog2(N) : 1;
     localparam [31:0] N_M1 = N - 1;
     localparam [CW-1:0] LAST_BEAT = N_M1[CW-1:0];

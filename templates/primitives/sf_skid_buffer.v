@@ -35,6 +35,18 @@ module sf_skid_buffer #(
     input  wire             m_ready
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(WIDTH >= 1)) begin
+      $display("%m: sf_skid_buffer parameters outside its CONTRACT:");
+      $display("  WIDTH=%0d", WIDTH);
+      $finish;
+    end
+  end
+`endif
+
   reg [WIDTH-1:0] m_data_q;
   reg [WIDTH-1:0] skid_data_q;
   reg m_valid_q;

@@ -43,6 +43,18 @@ module sf_sram_1r1w #(
     output wire [WIDTH-1:0] rdata
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(WIDTH >= 1 && DEPTH >= 1)) begin
+      $display("%m: sf_sram_1r1w parameters outside its CONTRACT:");
+      $display("  WIDTH=%0d DEPTH=%0d", WIDTH, DEPTH);
+      $finish;
+    end
+  end
+`endif
+
   reg [WIDTH-1:0] mem[0:DEPTH-1];
   reg [WIDTH-1:0] rdata_q;
 

@@ -53,6 +53,18 @@ module sf_sram_sp #(
     output wire [WIDTH-1:0] rdata
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(WIDTH >= 1 && DEPTH >= 1 && BE_W >= 1 && WIDTH % BE_W == 0)) begin
+      $display("%m: sf_sram_sp parameters outside its CONTRACT:");
+      $display("  WIDTH=%0d DEPTH=%0d BE_W=%0d", WIDTH, DEPTH, BE_W);
+      $finish;
+    end
+  end
+`endif
+
   // One memory per write-enable granule (a generate loop, not a for loop inside the always
   // block, so any number of granules simulates and synthesizes; Verilator does not unroll a
   // procedural loop of more than 64 granules that writes an array).

@@ -82,6 +82,18 @@ module sf_window3x3 #(
     output wire                 m_eof
 );
 
+  // Parameter check (CONTRACT): an illegal instance stops at time 0 in simulation;
+  // synthesis tools define SYNTHESIS and skip it.
+`ifndef SYNTHESIS
+  initial begin
+    if (!(CH_BITS >= 1 && WIDTH >= 1 && HEIGHT >= 1 && (STRIDE == 1 || STRIDE == 2))) begin
+      $display("%m: sf_window3x3 parameters outside its CONTRACT:");
+      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d", CH_BITS, WIDTH, HEIGHT, STRIDE);
+      $finish;
+    end
+  end
+`endif
+
   localparam integer CB = CH_BITS;                          // bits per pixel
   localparam integer XW = (WIDTH > 1) ? $clog2(WIDTH) : 1;  // column index width
   localparam integer YW = (HEIGHT < 3) ? 2 : $clog2(HEIGHT + 1);  // row counter width, >= 2

@@ -105,7 +105,7 @@ module sf_window_reader #(
   localparam [SXW-1:0] ONE_X = 1;
 
   // Elaboration-time parameter checks (ignored by synthesis).
-  // synthesis translate_off
+`ifndef SYNTHESIS
   initial begin
     if (CH_BITS < 1 || WIDTH < 1 || HEIGHT < 1 || (STRIDE != 1 && STRIDE != 2) ||
         GROUP_BITS < 1 || CH_BITS % GROUP_BITS != 0 || MID_BITS < 1 || MID_BITS > CH_BITS) begin
@@ -115,7 +115,7 @@ module sf_window_reader #(
       $finish;
     end
   end
-  // synthesis translate_on
+`endif
 
   // ------------------------------------------------------------------ line memory ownership
   reg [3:0] full_q;        // memory holds a complete row that is still needed

@@ -17,19 +17,15 @@
 module {{ module }} (
     input  wire         aclk,
     input  wire         aresetn,
-    // video in
-    input  wire [{{ in_bits - 1 }}:0] s_axis_tdata,
-    input  wire         s_axis_tvalid,
-    output wire         s_axis_tready,
-    input  wire         s_axis_tuser,
-    input  wire         s_axis_tlast,
-    // frozen features out
-    output wire [{{ out_bits - 1 }}:0] m_axis_feat_tdata,
-    output wire         m_axis_feat_tvalid,
-    input  wire         m_axis_feat_tready,
-    output wire         m_axis_feat_tuser,
-    output wire         m_axis_feat_tlast,
-{{ train_ports }}    // configuration
+{%- for p in ports %}
+    // {{ p.what }}
+    {{ p.dir }} wire [{{ p.bits - 1 }}:0] {{ p.prefix }}_tdata,
+    {{ p.dir }} wire         {{ p.prefix }}_tvalid,
+    {{ p.rdir }} wire         {{ p.prefix }}_tready,
+    {{ p.dir }} wire         {{ p.prefix }}_tuser,
+    {{ p.dir }} wire         {{ p.prefix }}_tlast,
+{%- endfor %}
+    // configuration
     input  wire [{{ addr_bits - 1 }}:0] s_axil_awaddr,
     input  wire [2:0]   s_axil_awprot,
     input  wire         s_axil_awvalid,
@@ -121,9 +117,12 @@ module {{ module }} (
         .{{ p.port }}({{ p.port }}){% endfor %}
     );
 {%- endfor %}
+{% if let Some(tr) = train %}{% include "rtl/top_train.v" %}{% else %}
+{%- for w in cfg_wires %}
+    wire [{{ w.bits - 1 }}:0] {{ w.name }};
+{%- endfor %}{% endif %}
+{% include "rtl/top_outputs.v" %}
 
-{{ train_body }}
-{{ outputs_body }}
 
     wire unused_ok = &{1'b0{% if !has_windows %}, rd_en{% endif %}, video_eol, video_eof{% for u in unused %}, {{ u }}{% endfor %}, 1'b0};
 

@@ -4,7 +4,8 @@
 use semifreddo::model::manifest::{
     FrozenBn, Generation, HeadSource, HeadSpec, Input, Manifest, Stage, Topology, FORMAT,
 };
-use semifreddo::model::{init::init, presets, Model};
+use semifreddo::model::{presets, Model};
+use semifreddo::modelgen::init::init;
 use std::path::PathBuf;
 
 /// The embedded `tiny` preset with a seed.

@@ -5,12 +5,12 @@
 //! model (repeat passes, PWL segments, alphas, shuffle) that reuse the same RTL.
 
 use super::init::{init, random_alpha, random_pwl_segments};
-use super::manifest::{
+use crate::model::manifest::{
     FrozenBn, Generation, HeadSource, HeadSpec, Input, Manifest, Stage, Topology, FORMAT,
 };
-use super::params::Pwl;
-use super::presets::Preset;
-use super::Model;
+use crate::model::params::Pwl;
+use crate::model::presets::Preset;
+use crate::model::Model;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -80,7 +80,7 @@ pub fn random_preset(seed: u64) -> Preset {
         manifest: Manifest {
             format: FORMAT.to_string(),
             name: format!("rand{seed}"),
-            tensors: super::TENSOR_FILE.to_string(),
+            tensors: crate::model::TENSOR_FILE.to_string(),
             input: Input {
                 height,
                 width,
@@ -156,8 +156,8 @@ mod tests {
         let m = random_model(3);
         let p = reprogram(&m, 5);
         assert_eq!(
-            crate::passes::plan::frozen_hash(&m),
-            crate::passes::plan::frozen_hash(&p)
+            crate::passes::hash::frozen_hash(&m),
+            crate::passes::hash::frozen_hash(&p)
         );
     }
 }

@@ -2,11 +2,11 @@
 //! requantization calibrated layer by layer on sample images so that activations neither
 //! clip (target < 2 %) nor die (target < 60 % zeros). The same seed gives the same model.
 
-use super::params::Requant;
-use super::presets::Preset;
-use super::tensors::{tensor_specs, Dim, TensorStore};
-use super::{layout::NetLayout, Model};
 use crate::golden::{net, Acc, Fmap, Observer};
+use crate::model::params::Requant;
+use crate::model::presets::Preset;
+use crate::model::tensors::{tensor_specs, Dim, TensorStore};
+use crate::model::{layout::NetLayout, Model};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -41,9 +41,9 @@ pub fn init(preset: &Preset, seed: u64) -> Model {
     build(&manifest, &store)
 }
 
-fn build(manifest: &super::Manifest, store: &TensorStore) -> Model {
+fn build(manifest: &crate::model::Manifest, store: &TensorStore) -> Model {
     // The generator writes exactly the spec list with legal values, so this cannot fail.
-    super::from_store(manifest.clone(), store, std::path::Path::new("<init>"))
+    crate::model::from_store(manifest.clone(), store, std::path::Path::new("<init>"))
         .unwrap_or_else(|e| panic!("init produced an invalid model (a bug): {e}"))
 }
 
@@ -174,7 +174,7 @@ pub fn random_pwl_segments(k: usize, rng: &mut impl Rng) -> (Vec<i16>, Vec<i16>,
     for i in 1..k {
         let prev = crate::golden::ops::pwl(
             x[i],
-            &super::params::Pwl {
+            &crate::model::params::Pwl {
                 x: x[..i].to_vec(),
                 y: y.clone(),
                 g: g.clone(),
@@ -278,7 +278,7 @@ fn fit(per_channel: &[Vec<i64>], relu: bool, target: f64) -> Requant {
                 && (center * scale * f).round().abs() <= i32::MAX as f64
         })
     };
-    let shift = (0..=super::validate::MAX_SHIFT)
+    let shift = (0..=crate::model::validate::MAX_SHIFT)
         .rev()
         .find(|&s| fits(s))
         .unwrap_or(0);

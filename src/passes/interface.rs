@@ -1,0 +1,246 @@
+//! Names and ports the plan decides: module names, stream wires, the buses between the
+//! register block and the cores, each engine's and head's ports, and the top level's port
+//! table ([`HwPlan::ports`]) that `top.v`, the Verilator design description and through it
+//! the simulation header read.
+
+use super::frozen::{RequantHw, StageHw};
+use super::heads::HeadHw;
+use super::plan::HwPlan;
+use super::regmap::bus_name;
+use super::schedule::{EngineSchedule, TrainStageHw};
+
+/// A port of a generated module besides its streams (a register bus, a configuration wire).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub name: String,
+    pub bits: usize,
+    pub output: bool,
+}
+
+impl Port {
+    fn input(name: String, bits: usize) -> Port {
+        Port {
+            name,
+            bits,
+            output: false,
+        }
+    }
+}
+
+/// An AXI4-Stream port of the top: `<prefix>_tdata/_tvalid/_tready/_tuser/_tlast`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamPort {
+    pub prefix: String,
+    /// Width of `<prefix>_tdata`.
+    pub bits: usize,
+    /// A master (output) port; the video input is the only slave.
+    pub output: bool,
+    /// What it carries (the port's comment in `top.v`).
+    pub what: String,
+}
+
+/// Prefix of the frozen core's feature output.
+pub const FEATURES: &str = "m_axis_feat";
+/// Prefix of the video input.
+pub const VIDEO_IN: &str = "s_axis";
+
+/// Output stream of trainable core t.
+pub fn train_stream(t: usize) -> String {
+    format!("m_axis_train{t}")
+}
+
+/// Output stream of head h.
+pub fn head_stream(h: usize) -> String {
+    format!("m_axis_h{h}")
+}
+
+/// The boundary-k stream feeding core t's next stage (T''_t), also a debug tap.
+pub fn boundary_wire(t: usize, k: usize) -> String {
+    format!("train{t}_x{k}")
+}
+
+impl EngineSchedule {
+    /// Ports of the engine a stage or head exposes: requant parameters and configuration.
+    pub fn ports(&self) -> Vec<Port> {
+        let b = bus_name(&self.layer);
+        let out = |name: String, bits| Port {
+            name,
+            bits,
+            output: true,
+        };
+        vec![
+            Port::input(format!("{b}_scale"), 16 * self.out_n),
+            Port::input(format!("{b}_bias"), 32 * self.out_n),
+            Port::input(format!("{b}_shift"), 6),
+            Port::input(format!("{b}_cfg_req"), 1),
+            Port::input(format!("{b}_cfg_we"), 1),
+            Port::input(format!("{b}_cfg_addr"), self.cfg_addr_bits()),
+            Port::input(format!("{b}_cfg_wdata"), 32),
+            out(format!("{b}_cfg_ack"), 1),
+            out(format!("{b}_cfg_rdata"), 32),
+        ]
+    }
+}
+
+impl StageHw {
+    /// Top-level wire prefix of the stage's output stream (also its debug-tap name).
+    pub fn wire(&self) -> String {
+        bus_name(&self.name)
+    }
+    /// Register buses of its programmable requants.
+    pub fn params(&self) -> Vec<Port> {
+        let mut v = Vec::new();
+        for l in self.branches.iter().flat_map(|b| b.layers.iter()) {
+            if let RequantHw::Programmable {
+                scale_bus,
+                bias_bus,
+                shift_bus,
+            } = &l.requant
+            {
+                v.push(Port::input(scale_bus.clone(), 16 * l.channels()));
+                v.push(Port::input(bias_bus.clone(), 32 * l.channels()));
+                v.push(Port::input(shift_bus.clone(), 6));
+            }
+        }
+        v
+    }
+}
+
+impl TrainStageHw {
+    /// Stream names: `<s>_data`, `<s>_valid`, `<s>_ready`, `<s>_sof`, `<s>_eol`.
+    pub fn wire(&self) -> String {
+        bus_name(&self.name)
+    }
+    /// Ports after the streams: every engine's.
+    pub fn ports(&self) -> Vec<Port> {
+        self.branches
+            .iter()
+            .flatten()
+            .flat_map(|e| e.ports())
+            .collect()
+    }
+}
+
+impl HeadHw {
+    /// Register buses of the PWL activation.
+    pub fn pwl_ports(&self) -> Vec<Port> {
+        let b = bus_name(&self.name);
+        vec![
+            Port::input(format!("{b}_pwl_x"), 16 * self.k_max),
+            Port::input(format!("{b}_pwl_y"), 16 * self.k_max),
+            Port::input(format!("{b}_pwl_g"), 16 * self.k_max),
+            Port::input(format!("{b}_pwl_k"), self.segment_bits() as usize),
+        ]
+    }
+    /// Every port of the head module after the streams.
+    pub fn ports(&self) -> Vec<Port> {
+        let mut v = self.engine.ports();
+        v.extend(self.pwl_ports());
+        v
+    }
+    /// Its output stream.
+    pub fn stream(&self) -> String {
+        head_stream(self.index)
+    }
+    /// Bits of the pooled head's pixel counter (`PW` of `rtl/head.v`), at least 1.
+    pub fn pixel_bits(&self) -> usize {
+        (crate::arith::csd::ceil_log2(self.in_size.pixels() as u64) as usize).max(1)
+    }
+}
+
+impl HwPlan {
+    pub fn top(&self) -> String {
+        format!("{}_top", self.prefix)
+    }
+    pub fn regs_module(&self) -> String {
+        format!("{}_regs", self.prefix)
+    }
+    /// Module of a trainable stage.
+    pub fn train_module(&self, st: &TrainStageHw) -> String {
+        format!("{}_{}", self.prefix, bus_name(&st.name))
+    }
+    /// Module of a head.
+    pub fn head_module(&self, h: &HeadHw) -> String {
+        format!("{}_{}", self.prefix, h.name)
+    }
+    /// The top's AXI4-Stream ports in port order: video in, frozen features, each
+    /// trainable core's features, each head.
+    pub fn ports(&self) -> Vec<StreamPort> {
+        let bits = 8 * self.out_channels();
+        let mut v = vec![
+            StreamPort {
+                prefix: VIDEO_IN.into(),
+                bits: 8 * self.in_channels,
+                output: false,
+                what: "video in".into(),
+            },
+            StreamPort {
+                prefix: FEATURES.into(),
+                bits,
+                output: true,
+                what: "frozen features out".into(),
+            },
+        ];
+        for c in &self.trainable {
+            let t = c.index;
+            v.push(StreamPort {
+                prefix: train_stream(t),
+                bits,
+                output: true,
+                what: format!(
+                    "trainable core {t} features out (T''_{t} at boundary S, after the repeat \
+                     block)"
+                ),
+            });
+        }
+        for h in &self.heads {
+            let per = if h.pool { "frame" } else { "pixel" };
+            v.push(StreamPort {
+                prefix: h.stream(),
+                bits: 16,
+                output: true,
+                what: format!(
+                    "head {} ({}): {} int16 values per {per}",
+                    h.index, h.source, h.outputs
+                ),
+            });
+        }
+        v
+    }
+    /// Register buses of every frozen stage's programmable requants, in stream order.
+    pub fn frozen_params(&self) -> Vec<Port> {
+        self.stages.iter().flat_map(|s| s.params()).collect()
+    }
+    /// Register buses the trainable part takes: requant, alphas, shuffle, repeat passes.
+    pub fn train_params(&self) -> Vec<Port> {
+        self.param_buses(|bus| bus.starts_with("train") || bus.starts_with("blend"))
+    }
+    /// Register buses the heads take.
+    pub fn head_params(&self) -> Vec<Port> {
+        self.param_buses(|bus| bus.starts_with("head"))
+    }
+    fn param_buses(&self, keep: impl Fn(&str) -> bool) -> Vec<Port> {
+        self.regmap
+            .params()
+            .filter(|(_, bus)| keep(bus))
+            .map(|(a, bus)| Port::input(bus.to_string(), a.count * a.bits as usize))
+            .collect()
+    }
+    /// Configuration wires between the register block and the engines.
+    pub fn cfg_wires(&self) -> Vec<Port> {
+        self.engines()
+            .flat_map(|e| e.ports())
+            .filter(|p| p.name.contains("_cfg_"))
+            .collect()
+    }
+    /// `cfg_addr` bits of the engine behind weight window `bus`.
+    pub fn window_addr_bits(&self, bus: &str) -> usize {
+        self.engines()
+            .find(|e| bus_name(&e.layer) == bus)
+            .map_or(1, |e| e.cfg_addr_bits())
+    }
+    /// Whether frozen stage i's output also feeds the trainable cores (it is forked).
+    pub fn feeds_trainable(&self, stage: usize) -> bool {
+        self.boundaries.iter().any(|b| b.frozen_stage == stage)
+    }
+}
