@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use semifreddo::golden::{self, HeadOutput, Trace};
 use semifreddo::model::{self, presets, Model};
+use semifreddo::model::manifest::FrozenImplChoice;
 use semifreddo::passes::PlanOptions;
 use std::path::{Path, PathBuf};
 
@@ -152,6 +153,10 @@ struct HwArgs {
     /// Adder depth allowed above the minimum, traded for sharing.
     #[arg(long, default_value_t = PlanOptions::default().depth_slack)]
     depth_slack: u32,
+    /// How the frozen stages are built: auto (per stage the least predicted area that keeps
+    /// its pixel rate), parallel or folded; overrides the manifest's generation.frozen_impl.
+    #[arg(long)]
+    frozen_impl: Option<FrozenImplChoice>,
 }
 
 impl HwArgs {
@@ -159,6 +164,7 @@ impl HwArgs {
         PlanOptions {
             pipeline_every: self.pipeline_every,
             depth_slack: self.depth_slack,
+            frozen_impl: self.frozen_impl,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! parameters the pass chooses, plus forced parameter sets that exercise wide groups, several
 //! products per lane, several requant units and lanes without an output in their last round.
 
-use semifreddo::emit::folded::{render, FoldHeader};
+use semifreddo::emit::folded::{render_block as render, FoldHeader};
 use semifreddo::golden::{ops, Fmap};
 use semifreddo::model::layout::{BlockLayout, Size};
 use semifreddo::model::params::{Block, Branch};
@@ -114,7 +114,7 @@ fn run(name: &str, hw: &FoldedHw, block: &Block, pace: usize, seed: u64) {
         frozen_hash: "-",
     };
     let module = format!("fold_{}", name.replace('.', "_"));
-    let files = render(&header, &module, name, "test block", hw).unwrap();
+    let files = render(&header, &module, name, "test block", "forced", hw).unwrap();
     let mut sources: Vec<String> = Vec::new();
     for f in &files {
         std::fs::write(d.join(&f.name), &f.contents).unwrap();

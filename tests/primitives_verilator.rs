@@ -738,8 +738,19 @@ fn primitives_stop_on_illegal_parameters() {
     require_tool("iverilog");
     // (top, dependencies, illegal parameters)
     type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
-    let cases: [Case; 6] = [
+    let cases: [Case; 9] = [
         ("sf_window3x3", &["sf_sram_1r1w"], &[("STRIDE", 3)]),
+        (
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[("CH_BITS", 24), ("GROUP_BITS", 16)],
+        ),
+        ("sf_requant_pipe", &[], &[("OUT_W", 16), ("RELU", 1)]),
+        (
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 2), ("R", 3)],
+        ),
         (
             "sf_mac_engine",
             &["sf_sram_sp"],

@@ -2,7 +2,9 @@
 //! `templates/rtl/stage_folded.v` and its weight tables, one module per layer, each a
 //! registered case statement over the sequencer's clock (the schedule as a constant table).
 
+use super::header::Header;
 use super::OutFile;
+use crate::passes::frozen::StageHw;
 use crate::passes::fold::{FoldUnit, FoldedHw};
 use crate::passes::regmap::bus_name;
 use askama::Template;
@@ -13,6 +15,29 @@ pub struct FoldHeader<'a> {
     pub model: &'a str,
     pub model_hash: &'a str,
     pub frozen_hash: &'a str,
+}
+
+impl<'a> FoldHeader<'a> {
+    fn of(h: &'a Header) -> FoldHeader<'a> {
+        FoldHeader {
+            version: h.version,
+            model: &h.model,
+            model_hash: &h.model_hash,
+            frozen_hash: &h.frozen_hash,
+        }
+    }
+}
+
+/// The files of a folded frozen stage of the plan: its weight tables, then the stage.
+pub(super) fn render(header: &Header, st: &StageHw, hw: &FoldedHw) -> anyhow::Result<Vec<OutFile>> {
+    render_block(
+        &FoldHeader::of(header),
+        &st.module,
+        &st.name,
+        &super::stages::description(st),
+        &super::stages::choice(st),
+        hw,
+    )
 }
 
 /// Bits to count `0..n-1` (at least 1).
@@ -280,12 +305,13 @@ fn list(v: &[usize]) -> String {
         .join(", ")
 }
 
-/// The stage module and its weight tables.
-pub fn render(
+/// The stage module and its weight tables (ROMs first, the stage last).
+pub fn render_block(
     header: &FoldHeader,
     module: &str,
     name: &str,
     description: &str,
+    choice: &str,
     hw: &FoldedHw,
 ) -> anyhow::Result<Vec<OutFile>> {
     let s = &hw.shape;
@@ -363,7 +389,7 @@ pub fn render(
         frozen_hash: header.frozen_hash.to_string(),
         description: description.to_string(),
         module: module.to_string(),
-        choice: format!("implementation \"folded\" chosen for block {name}"),
+        choice: format!("block {name}: {choice}"),
         in_w: s.in_size.w,
         in_h: s.in_size.h,
         out_w: s.in_size.strided(s.stride).w,

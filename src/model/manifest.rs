@@ -105,6 +105,39 @@ pub enum FrozenBn {
     Frozen,
 }
 
+/// How the frozen stages are built (`generation.frozen_impl`, `generate --frozen-impl`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrozenImplChoice {
+    /// Per stage the implementation with the least predicted area that sustains its rate.
+    #[default]
+    Auto,
+    /// Every stage fully parallel shift-add networks.
+    Parallel,
+    /// Every block folded (the stem stays parallel).
+    Folded,
+}
+
+impl FrozenImplChoice {
+    fn is_auto(&self) -> bool {
+        *self == FrozenImplChoice::Auto
+    }
+}
+
+impl std::str::FromStr for FrozenImplChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(FrozenImplChoice::Auto),
+            "parallel" => Ok(FrozenImplChoice::Parallel),
+            "folded" => Ok(FrozenImplChoice::Folded),
+            _ => Err(format!(
+                "expected \"auto\", \"parallel\" or \"folded\", found \"{s}\""
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generation {
@@ -113,6 +146,9 @@ pub struct Generation {
     /// K_max: PWL segments the hardware provides per head.
     #[serde(default = "default_k_max")]
     pub k_max: usize,
+    /// How the frozen stages are built.
+    #[serde(default, skip_serializing_if = "FrozenImplChoice::is_auto")]
+    pub frozen_impl: FrozenImplChoice,
 }
 
 fn default_frozen_bn() -> FrozenBn {
@@ -128,6 +164,7 @@ impl Default for Generation {
         Generation {
             frozen_bn: default_frozen_bn(),
             k_max: default_k_max(),
+            frozen_impl: FrozenImplChoice::Auto,
         }
     }
 }

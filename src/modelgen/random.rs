@@ -96,6 +96,7 @@ pub fn random_preset(seed: u64) -> Preset {
             generation: Generation {
                 frozen_bn,
                 k_max: rng.gen_range(1..=8),
+                ..Generation::default()
             },
         },
         pool,

@@ -8,6 +8,7 @@
 
 pub mod fold;
 pub mod frozen;
+pub mod frozen_impl;
 pub mod glue;
 pub mod hash;
 pub mod heads;

@@ -4,7 +4,7 @@
 //! (`heads`), the interconnect at the boundaries (`glue`) and the register map (`registers`).
 //! [`plan`] assembles them; names and ports are in `interface`, hashes in `hash`.
 
-pub use super::frozen::{BranchHw, LayerHw, LayerInput, RequantHw, StageHw, REQUANT_LATENCY};
+pub use super::frozen::{BranchHw, FrozenImpl, LayerHw, LayerInput, RequantHw, StageHw};
 pub use super::registers::version_word;
 
 use super::glue::{self, Boundary, SkewFifo};
@@ -15,7 +15,7 @@ use super::regmap::RegMap;
 use super::schedule::{self, TrainCoreHw};
 use crate::arith::LowerOptions;
 use crate::model::layout::Size;
-use crate::model::manifest::FrozenBn;
+use crate::model::manifest::{FrozenBn, FrozenImplChoice};
 use crate::model::Model;
 use anyhow::Result;
 
@@ -26,6 +26,8 @@ pub struct PlanOptions {
     pub pipeline_every: u32,
     /// Adder depth allowed above the minimum, traded for sharing.
     pub depth_slack: u32,
+    /// Overrides the manifest's `generation.frozen_impl` (`generate --frozen-impl`).
+    pub frozen_impl: Option<FrozenImplChoice>,
 }
 
 impl Default for PlanOptions {
@@ -33,6 +35,7 @@ impl Default for PlanOptions {
         PlanOptions {
             pipeline_every: 3,
             depth_slack: 2,
+            frozen_impl: None,
         }
     }
 }
@@ -123,18 +126,18 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     let jobs = lower_frozen::stage_jobs(model)?;
     let trainable = schedule::schedule(lay);
     let heads = heads::schedule(model);
-    let programmable = match frozen_bn {
-        FrozenBn::Trainable => lower_frozen::requants(&jobs),
-        FrozenBn::Frozen => Vec::new(),
-    };
-    let regmap =
-        super::registers::register_map(model, &hashes.frozen, &programmable, &trainable, &heads);
     let lower_opts = LowerOptions {
         pipeline_every: opts.pipeline_every,
         depth_slack: opts.depth_slack,
         ..LowerOptions::default()
     };
-    let stages = lower_frozen::lower_stages(&prefix, &jobs, frozen_bn, &lower_opts)?;
+    let mut stages = lower_frozen::lower_stages(&prefix, lay.input, &jobs, frozen_bn, &lower_opts)?;
+    let mode = opts
+        .frozen_impl
+        .unwrap_or(model.manifest.generation.frozen_impl);
+    super::frozen_impl::choose(&mut stages, &jobs, mode)?;
+    let regmap =
+        super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
     let boundaries = glue::boundaries(lay.input, &stages, &trainable);
     let out_w = stages.last().map_or(lay.input, |s| s.out_size()).w;
     Ok(HwPlan {

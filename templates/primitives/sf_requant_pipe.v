@@ -40,10 +40,10 @@ module sf_requant_pipe #(
     // Elaboration-time parameter checks (ignored by synthesis).
 `ifndef SYNTHESIS
     initial begin
-        if (ACC_W < 2 || (RELU != 0 && RELU != 1) || (OUT_W != 8 && OUT_W != 16) ||
-            (OUT_W == 16 && RELU != 0)) begin
-            $display("sf_requant_pipe: illegal parameters ACC_W=%0d RELU=%0d OUT_W=%0d",
-                     ACC_W, RELU, OUT_W);
+        if (!(ACC_W >= 2 && (RELU == 0 || RELU == 1) && (OUT_W == 8 || OUT_W == 16) &&
+              !(OUT_W == 16 && RELU != 0))) begin
+            $display("%m: sf_requant_pipe parameters outside its CONTRACT:");
+            $display("  ACC_W=%0d RELU=%0d OUT_W=%0d", ACC_W, RELU, OUT_W);
             $finish;
         end
     end

@@ -69,9 +69,9 @@ module sf_requant_seq #(
 
 `ifndef SYNTHESIS
     initial begin
-        if (CH < 1 || ACC_W < 2 || R < 1 || R > CH || (RELU != 0 && RELU != 1)) begin
-            $display("sf_requant_seq: illegal parameters CH=%0d ACC_W=%0d R=%0d RELU=%0d",
-                     CH, ACC_W, R, RELU);
+        if (!(CH >= 1 && ACC_W >= 2 && R >= 1 && R <= CH && (RELU == 0 || RELU == 1))) begin
+            $display("%m: sf_requant_seq parameters outside its CONTRACT:");
+            $display("  CH=%0d ACC_W=%0d R=%0d RELU=%0d", CH, ACC_W, R, RELU);
             $finish;
         end
     end

@@ -107,11 +107,12 @@ module sf_window_reader #(
   // Elaboration-time parameter checks (ignored by synthesis).
 `ifndef SYNTHESIS
   initial begin
-    if (CH_BITS < 1 || WIDTH < 1 || HEIGHT < 1 || (STRIDE != 1 && STRIDE != 2) ||
-        GROUP_BITS < 1 || CH_BITS % GROUP_BITS != 0 || MID_BITS < 1 || MID_BITS > CH_BITS) begin
-      $display("sf_window_reader: illegal parameters CH_BITS=%0d WIDTH=%0d HEIGHT=%0d",
-               CH_BITS, WIDTH, HEIGHT, " STRIDE=%0d GROUP_BITS=%0d MID_BITS=%0d",
-               STRIDE, GROUP_BITS, MID_BITS);
+    if (!(CH_BITS >= 1 && WIDTH >= 1 && HEIGHT >= 1 && (STRIDE == 1 || STRIDE == 2) &&
+          GROUP_BITS >= 1 && CH_BITS % GROUP_BITS == 0 && MID_BITS >= 1 &&
+          MID_BITS <= CH_BITS)) begin
+      $display("%m: sf_window_reader parameters outside its CONTRACT:");
+      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d GROUP_BITS=%0d MID_BITS=%0d",
+               CH_BITS, WIDTH, HEIGHT, STRIDE, GROUP_BITS, MID_BITS);
       $finish;
     end
   end
