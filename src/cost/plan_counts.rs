@@ -9,7 +9,6 @@
 //! (model heads, the repeat block) that is a list of [`EngineSchedule`]s is costed by
 //! [`engine_counts`] like any trainable layer.
 
-use crate::arith::LayerStats;
 use crate::passes::frozen_impl;
 use crate::passes::plan::{FrozenImpl, StageHw};
 use crate::passes::schedule::{EngineSchedule, TrainStageHw};

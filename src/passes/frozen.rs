@@ -156,6 +156,13 @@ impl StageHw {
                 .map(|b| b.out_channels())
                 .sum::<usize>()
     }
+    /// Clocks between windows at most (the stage's sweep rate).
+    pub fn period(&self) -> usize {
+        match &self.imp {
+            FrozenImpl::Parallel(p) => p.period,
+            FrozenImpl::Folded(f) => f.params.period(&f.shape),
+        }
+    }
     /// Clocks from a window to the stage's output (no stalls).
     pub fn latency(&self) -> usize {
         match &self.imp {
