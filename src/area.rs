@@ -45,6 +45,9 @@ pub struct Counts {
     /// Calibration feature: bits of constant tables synthesized as logic (the folded blocks'
     /// nonzero weights, 8 bits each).
     pub table_bits: u64,
+    /// Conv weight parameters the block implements (not an area feature: the denominator of
+    /// area per weight).
+    pub weights: u64,
 }
 
 impl std::ops::AddAssign for Counts {
@@ -64,6 +67,7 @@ impl std::ops::AddAssign for Counts {
         self.engines += o.engines;
         self.engine_outputs += o.engine_outputs;
         self.table_bits += o.table_bits;
+        self.weights += o.weights;
     }
 }
 
@@ -104,7 +108,7 @@ pub const FEATURES: [&str; NF] = [
 /// µm² per feature unit, from the calibration recorded in docs/cost.md (the plan's choices
 /// use these; `report --synth` refits them).
 pub const DEFAULT_COEFFICIENTS: [f64; NF] = [
-    104.4, 281.0, 20_139.3, 303.1, 465.7, 141.4, 31_323.3, 0.0, 5_181.0, 13_181.6, 5.0,
+    104.4, 281.0, 20_139.3, 303.1, 465.7, 141.4, 31_323.3, 245.6, 5_181.0, 13_181.6, 5.0,
 ];
 
 /// µm² per memory bit (SRAM area model; docs/cost.md).

@@ -68,6 +68,7 @@ pub fn engine_counts(e: &EngineSchedule) -> Counts {
         requant_mult_bits: (r * 16 * e.acc_bits()) as u64,
         engines: 1,
         engine_outputs: e.out_n as u64,
+        weights: (e.out_n * e.l) as u64,
         ..Counts::default()
     }
 }
@@ -118,13 +119,16 @@ pub fn head_counts(h: &crate::passes::heads::HeadHw) -> Counts {
 /// the register block and the top-level glue.
 pub fn blocks(plan: &HwPlan) -> Vec<Block> {
     let mut out = Vec::new();
-    for st in &plan.stages {
+    for (st, eq) in plan.stages.iter().zip(&plan.frozen_equivalent) {
         out.push(Block {
             name: st.name.clone(),
             module: st.module.clone(),
             part: Part::Frozen,
             latency: st.latency() as u64,
-            counts: frozen_stage_counts(st),
+            counts: Counts {
+                weights: train_stage_counts(eq).weights,
+                ..frozen_stage_counts(st)
+            },
         });
     }
     for core in &plan.trainable {
@@ -169,6 +173,42 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
         latency: 0,
         counts: glue_counts(plan),
     });
+    out
+}
+
+/// Bits of a trainable engine's per-channel requant registers (int16 scale, int32 bias) and
+/// per-layer shift in the register block (`passes::registers`).
+pub fn engine_register_bits(e: &EngineSchedule) -> u64 {
+    (e.out_n * (16 + 32) + 6) as u64
+}
+
+/// Register-block bits per owning part: a register belongs to the part whose layer, blend or
+/// head it programs (by its name: `FROZEN_`, `TRAIN<t>_`, `HEAD<h>_`); the rest (identity,
+/// control, status, core shuffle) is glue.
+pub fn register_bits_by_part(plan: &HwPlan) -> Vec<(Part, u64)> {
+    let mut out: Vec<(Part, u64)> = Vec::new();
+    for (a, _) in plan.regmap.params() {
+        let n = &a.name;
+        let part = if n.starts_with("FROZEN_") {
+            Part::Frozen
+        } else if n.starts_with("HEAD") {
+            Part::Heads
+        } else if let Some(t) = n
+            .strip_prefix("TRAIN")
+            .and_then(|r| r.split('_').next())
+            .and_then(|d| d.parse().ok())
+        {
+            Part::Trainable(t)
+        } else {
+            Part::Glue
+        };
+        let bits = a.count as u64 * a.bits as u64;
+        match out.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, b)) => *b += bits,
+            None => out.push((part, bits)),
+        }
+    }
+    out.sort();
     out
 }
 

@@ -137,7 +137,7 @@ pub struct ParallelHw {
 
 /// One implementation the choice considered, with its predicted area (µm², logic at the
 /// default coefficients plus memories), or why it does not fit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Candidate {
     pub kind: &'static str,
     pub area_um2: Option<f64>,

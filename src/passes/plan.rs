@@ -12,7 +12,7 @@ use super::hash;
 use super::heads::{self, HeadHw};
 use super::lower_frozen;
 use super::regmap::RegMap;
-use super::schedule::{self, TrainCoreHw};
+use super::schedule::{self, TrainCoreHw, TrainStageHw};
 use crate::arith::LowerOptions;
 use crate::model::layout::Size;
 use crate::model::manifest::{FrozenBn, FrozenImplChoice};
@@ -63,6 +63,10 @@ pub struct HwPlan {
     /// Entries of each skew FIFO in front of a train01 head's join (0: none).
     pub train01_skew_depth: usize,
     pub regmap: RegMap,
+    /// The frozen core's stages built as trainable MAC engines at the same pixel rates
+    /// (the schedule pass on the frozen layout), index-aligned with `stages`: what the report
+    /// measures freezing against.
+    pub frozen_equivalent: Vec<TrainStageHw>,
 }
 
 impl HwPlan {
@@ -140,6 +144,8 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
     let boundaries = glue::boundaries(lay.input, &stages, &trainable);
     let out_w = stages.last().map_or(lay.input, |s| s.out_size()).w;
+    let frozen_equivalent = schedule::core_stages(lay, &lay.frozen, 0).stages;
+    debug_assert_eq!(frozen_equivalent.len(), stages.len(), "one equivalent per stage");
     Ok(HwPlan {
         prefix,
         model_name: model.manifest.name.clone(),
@@ -155,5 +161,6 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         heads,
         boundaries,
         regmap,
+        frozen_equivalent,
     })
 }
