@@ -316,7 +316,7 @@ fn rates(model_in: Size, layout: &BlockLayout) -> (usize, usize, usize) {
 }
 
 fn tiny_block(k: usize, j: usize) -> (String, BlockLayout, Block, Size) {
-    let m = semifreddo::model::presets::default_model();
+    let m = semifreddo::modelgen::default_model();
     let bl = m.layout.frozen.stages[k][j].clone();
     let b = m.frozen.stages[k][j].clone();
     (bl.name().to_string(), bl, b, m.layout.input)

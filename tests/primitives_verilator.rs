@@ -169,12 +169,6 @@ fn cases() -> Vec<Case> {
         ),
         c("sf_delay", &[], &[("WIDTH", 3), ("DEPTH", 0)]),
         c("sf_delay", &[], &[("WIDTH", 5), ("DEPTH", 3), ("RESET", 1)]),
-        c("sf_requant", &[], &[("CH", 2), ("ACC_W", 20), ("RELU", 1)]),
-        c(
-            "sf_requant",
-            &[],
-            &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
-        ),
         c("sf_requant_pipe", &[], &[]),
         c(
             "sf_requant_pipe",
@@ -738,7 +732,7 @@ fn primitives_stop_on_illegal_parameters() {
     require_tool("iverilog");
     // (top, dependencies, illegal parameters)
     type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
-    let cases: [Case; 9] = [
+    let cases: [Case; 8] = [
         ("sf_window3x3", &["sf_sram_1r1w"], &[("STRIDE", 3)]),
         (
             "sf_window_reader",
@@ -756,7 +750,6 @@ fn primitives_stop_on_illegal_parameters() {
             &["sf_sram_sp"],
             &[("L", 27), ("ACC_W", 18)],
         ),
-        ("sf_requant", &[], &[("OUT_W", 16), ("RELU", 1)]),
         ("sf_sram_sp", &[], &[("WIDTH", 12), ("BE_W", 8)]),
         ("sf_head_pool", &["sf_sram_sp"], &[("IN_N", 15)]),
         ("sf_delay", &[], &[("RESET", 2)]),

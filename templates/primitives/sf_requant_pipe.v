@@ -71,8 +71,8 @@ module sf_requant_pipe #(
     reg signed [SUM_W-1:0] sum_q;
     reg [5:0] shift2_q;
     always @(posedge aclk) begin
-        sum_q <= {{(SUM_W - PROD_W){prod_q[PROD_W-1]}}, prod_q} +
-                 {{(SUM_W - 32){bias_q[31]}}, bias_q} + $signed(rnd);
+        sum_q <= { {(SUM_W - PROD_W){prod_q[PROD_W-1]}}, prod_q} +
+                 { {(SUM_W - 32){bias_q[31]}}, bias_q} + $signed(rnd);
         shift2_q <= shift_q;
     end
 

@@ -148,8 +148,8 @@ module sf_requant_seq #(
         end
     end
     // word address -> (unit, step): unit-major blocks of 2*NR words
-    wire [31:0] wa = {{(32 - CFG_AW){1'b0}}, cfg_addr};
-    wire [31:0] ra = {{(32 - CFG_AW){1'b0}}, cfg_raddr_q};
+    wire [31:0] wa = { {(32 - CFG_AW){1'b0}}, cfg_addr};
+    wire [31:0] ra = { {(32 - CFG_AW){1'b0}}, cfg_raddr_q};
     reg [UW-1:0] wr_unit_r, rd_unit_r;
     reg [31:0] wr_off_r, rd_off_r;
     integer ui;
@@ -238,8 +238,9 @@ module sf_requant_seq #(
     assign y = y_q;
 
     always @(*) begin
-        cfg_rdata_r = cfg_hi_q ? {{16{rd_scale[cfg_unit_q*16 + 15]}}, rd_scale[cfg_unit_q*16 +: 16]}
-                               : rd_bias[cfg_unit_q*32 +: 32];
+        cfg_rdata_r = cfg_hi_q
+            ? { {16{rd_scale[cfg_unit_q*16 + 15]}}, rd_scale[cfg_unit_q*16 +: 16]}
+            : rd_bias[cfg_unit_q*32 +: 32];
     end
     assign cfg_ack = cfg_ack_q;
     assign cfg_rdata = cfg_rdata_r;

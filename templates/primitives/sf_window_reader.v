@@ -199,10 +199,10 @@ module sf_window_reader #(
   wire done = w_done && act_q;
 
   // read column S*c - 1 + j (signed) and the next window's first column
-  wire [SXW-1:0] cx = {{(SXW - CW){1'b0}}, c_q};
+  wire [SXW-1:0] cx = { {(SXW - CW){1'b0}}, c_q};
   wire [SXW-1:0] sx = (STRIDE == 2) ? {cx[SXW-2:0], 1'b0} : cx;
   wire signed [SXW-1:0] rd_x = $signed(sx) - $signed(ONE_X) +
-                               $signed({{(SXW - 2){1'b0}}, rd_col});
+                               $signed({ {(SXW - 2){1'b0}}, rd_col});
   // first column the next window reads, S*(c+1)-1 (< WIDTH while c is not the last column)
   wire [XW-1:0] k_next = (STRIDE == 1) ? sx[XW-1:0] : (sx[XW-1:0] | ONE_X[XW-1:0]);
   wire col_in = (rd_x >= 0) && (rd_x <= X_MAX);
