@@ -41,6 +41,19 @@ struct RegressArgs {
     /// Cache of generated RTL and simulator builds.
     #[arg(long, default_value = "sim/build")]
     cache: PathBuf,
+    /// Run shard K of N (1-based): the models in matrix order (presets, then seeds), dealt
+    /// round robin; the N shards together run the whole matrix, each run once.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    shard: semifreddo::regress::Shard,
+    /// Write the runs as JUnit XML (one testcase per run), rewritten after every run.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the runs as a Markdown table, rewritten after every run.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Print the shard's runs (model number, model, program, simulation seed) and stop.
+    #[arg(long)]
+    list: bool,
 }
 
 fn parse_seed_range(s: &str) -> Result<std::ops::RangeInclusive<u64>, String> {
@@ -97,8 +110,8 @@ enum Command {
     Regress(RegressArgs),
     /// Write the configuration image (register writes) that programs a model into generated RTL.
     Config {
-        /// Model manifest (.toml) or folder.
-        model: PathBuf,
+        /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
+        model: Option<PathBuf>,
         /// The `semifreddo generate` folder the image is for.
         #[arg(long)]
         rtl: PathBuf,
@@ -108,8 +121,9 @@ enum Command {
     },
     /// Load and validate a model, and print its structure.
     Info {
-        /// Model manifest (.toml) or a folder holding model.toml.
-        model: PathBuf,
+        /// Model manifest (.toml) or a folder holding model.toml; without it, the embedded
+        /// `tiny` model (seed 1).
+        model: Option<PathBuf>,
     },
     /// Benchmarks (figures for docs/benchmarks.md).
     Bench {
@@ -122,7 +136,7 @@ enum Command {
 struct GoldenArgs {
     /// Model manifest (.toml) or folder; without it, the embedded `tiny` model (seed 1).
     model: Option<PathBuf>,
-    /// Input image (PNG, or binary PPM/PGM) of exactly the model's size; default: built-in.
+    /// Input image (PNG, or binary PPM/PGM/PAM) of exactly the model's size; default: built-in.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Write every head's output as JSON.
@@ -229,7 +243,7 @@ struct VerifyArgs {
     /// Seed of the synthetic frames and of the random valid/ready gaps.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// First frame from this image (PNG or binary PPM/PGM); others are synthetic.
+    /// First frame from this image (PNG or binary PPM/PGM/PAM); others are synthetic.
     #[arg(long)]
     image: Option<PathBuf>,
     /// Probability of an idle input cycle (random tvalid gaps).
@@ -391,13 +405,34 @@ pub fn run(cli: Cli) -> Result<()> {
                 p_gap: a.gap,
                 p_stall: a.stall,
                 cache_dir: a.cache,
+                shard: a.shard,
             };
+            if a.list {
+                for r in semifreddo::regress::plan(&opts)? {
+                    println!("{}", semifreddo::regress::list_line(&r));
+                }
+                return Ok(());
+            }
+            let files = semifreddo::regress::results::ResultFiles {
+                junit: a.junit,
+                markdown: a.markdown,
+            };
+            files.write(&opts, &[])?;
             println!("{}", semifreddo::regress::header());
+            let mut done = Vec::new();
+            let mut write_error = None;
             let runs = semifreddo::regress::run(&opts, |r| {
                 println!("{}", semifreddo::regress::row(r));
+                done.push(r.clone());
+                if let Err(e) = files.write(&opts, &done) {
+                    write_error.get_or_insert(e);
+                }
             })?;
+            if let Some(e) = write_error {
+                return Err(e);
+            }
             print!("{}", semifreddo::regress::summary(&runs));
-            if runs.iter().any(|r| !r.report.passed()) {
+            if runs.iter().any(|r| !r.passed()) {
                 anyhow::bail!("the regression matrix has failures");
             }
             Ok(())
@@ -423,7 +458,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Config { model, rtl, output } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             let (top, hash, map) = semifreddo::config_image::read_rtl(&rtl)?;
             let image = semifreddo::config_image::build(&m, &top, &hash, &map)?;
             let c_name = format!("{}_config", top.trim_end_matches("_top"));
@@ -441,7 +476,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Info { model } => {
-            let m = model::load(&model)?;
+            let m = load_model(model.as_deref())?;
             print!("{}", semifreddo::model::summary::summary(&m));
             Ok(())
         }

@@ -1,6 +1,9 @@
-//! Input images: PNG and binary PNM (P6 colour, P5 grey) with 8-bit samples, checked against
-//! the model's input size (never resized); plus the built-in test image and synthetic
-//! calibration images.
+//! Input images: PNG and binary netpbm (P6 colour, P5 grey, P7 PAM for other channel counts)
+//! with 8-bit samples, checked against the model's input size (never resized); plus the
+//! built-in test image and synthetic calibration images.
+
+mod pam;
+mod png_chunks;
 
 use crate::model::layout::Size;
 use rand::Rng;
@@ -53,52 +56,63 @@ pub fn load_for_model(path: &Path, size: Size, channels: usize) -> Result<Image,
     Ok(img)
 }
 
-/// Loads a PNG, PPM (P6) or PGM (P5) file, telling them apart by their first bytes.
+/// Loads a PNG, PPM (P6), PGM (P5) or PAM (P7) file, telling them apart by their first bytes.
 pub fn load(path: &Path) -> Result<Image, ImageError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
         file: file.clone(),
         source,
     })?;
-    let fmt = |message: String| ImageError::Format {
-        file: file.clone(),
-        message,
-    };
+    decode(&bytes).map_err(|message| ImageError::Format { file, message })
+}
+
+/// Decodes the bytes of a PNG, PPM (P6), PGM (P5) or PAM (P7) file; the error says what is
+/// wrong.
+/// Sizes are checked against the largest model input before any pixel buffer is allocated,
+/// so a hostile header cannot exhaust memory.
+pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     if bytes.starts_with(b"\x89PNG") {
-        decode_png(&bytes).map_err(fmt)
+        decode_png(bytes)
     } else if bytes.starts_with(b"P6") || bytes.starts_with(b"P5") {
-        decode_pnm(&bytes).map_err(fmt)
+        decode_pnm(bytes)
+    } else if bytes.starts_with(b"P7\n") {
+        pam::decode(bytes)
     } else {
-        Err(fmt("not a PNG or binary PPM/PGM (P6/P5) file".to_string()))
+        Err("not a PNG or binary PPM/PGM/PAM (P6/P5/P7) file".to_string())
     }
 }
 
+/// Width and height within 1..=MAX_SIZE, the range of every model input.
+fn check_size(w: usize, h: usize) -> Result<(), String> {
+    let max = crate::model::validate::MAX_SIZE;
+    if w == 0 || h == 0 || w > max || h > max {
+        return Err(format!(
+            "image is {w}x{h}, outside any model input (1x1 to {max}x{max})"
+        ));
+    }
+    Ok(())
+}
+
 fn decode_png(bytes: &[u8]) -> Result<Image, String> {
+    // The size from IHDR (always the first chunk) before the decoder, whose own memory
+    // limit would otherwise refuse a huge image without saying why.
+    if let (Some(b"IHDR"), Some(w), Some(h)) = (bytes.get(12..16), be32(bytes, 16), be32(bytes, 20))
+    {
+        check_size(w, h)?;
+    }
+    png_chunks::check_palette(bytes)?;
     let mut decoder = png::Decoder::new(bytes);
     // Palette images are expanded to RGB (lossless); nothing else is converted.
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder
         .read_info()
         .map_err(|e| format!("invalid PNG: {e}"))?;
-    let (w, h) = (reader.info().width as usize, reader.info().height as usize);
-    let max = crate::model::validate::MAX_SIZE;
-    if w > max || h > max {
-        // Checked before decoding, so a huge (or hostile) file cannot exhaust memory.
-        return Err(format!(
-            "image is {w}x{h}, larger than any model input ({max}x{max} at most)"
-        ));
+    check_size(reader.info().width as usize, reader.info().height as usize)?;
+    let (color, depth) = reader.output_color_type();
+    if depth != png::BitDepth::Eight {
+        return Err(format!("expected 8-bit samples, found {}-bit", depth as u8));
     }
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("invalid PNG: {e}"))?;
-    if info.bit_depth != png::BitDepth::Eight {
-        return Err(format!(
-            "expected 8-bit samples, found {:?}-bit",
-            info.bit_depth as u8
-        ));
-    }
-    let channels = match info.color_type {
+    let channels = match color {
         png::ColorType::Grayscale => 1,
         png::ColorType::Rgb => 3,
         other => {
@@ -107,6 +121,10 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
             ))
         }
     };
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("invalid PNG: {e}"))?;
     buf.truncate(info.buffer_size());
     let size = Size {
         h: info.height as usize,
@@ -118,6 +136,12 @@ fn decode_png(bytes: &[u8]) -> Result<Image, String> {
         channels,
         pixels: buf,
     })
+}
+
+/// The big-endian u32 at `at`, if the bytes reach that far.
+fn be32(bytes: &[u8], at: usize) -> Option<usize> {
+    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_be_bytes(b) as usize)
 }
 
 fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
@@ -156,6 +180,7 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
         return Err("malformed PNM header: no whitespace after maxval".to_string());
     }
     pos += 1;
+    check_size(w, h)?;
     let need = w * h * channels;
     let data = &bytes[pos..];
     if data.len() < need {
@@ -171,10 +196,15 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
     })
 }
 
-/// Encodes raw pixels as a binary PPM (3 channels) or PGM (1 channel).
+/// Encodes raw pixels as a binary PGM (1 channel), PPM (3 channels) or PAM (any other count).
 pub fn encode_pnm(img: &Image) -> Vec<u8> {
-    let magic = if img.channels == 1 { "P5" } else { "P6" };
-    let mut out = format!("{magic}\n{} {}\n255\n", img.size.w, img.size.h).into_bytes();
+    let (w, h) = (img.size.w, img.size.h);
+    let mut out = match img.channels {
+        1 => format!("P5\n{w} {h}\n255\n"),
+        3 => format!("P6\n{w} {h}\n255\n"),
+        c => format!("P7\nWIDTH {w}\nHEIGHT {h}\nDEPTH {c}\nMAXVAL 255\nENDHDR\n"),
+    }
+    .into_bytes();
     out.extend_from_slice(&img.pixels);
     out
 }

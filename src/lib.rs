@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config_image;
 pub mod cost;
 pub mod emit;
+pub mod fuzz_input;
 pub mod golden;
 pub mod image;
 pub mod model;

@@ -364,12 +364,7 @@ pub fn prepare(rtl_model: &Model, program: &Model, opts: &VerifyOptions) -> Resu
     let rtl_dir = opts
         .cache_dir
         .join(format!("rtl-{}-{rtl_key}", plan.prefix));
-    crate::output::publish_dir_once(&rtl_dir, |tmp| {
-        for f in &files {
-            std::fs::write(tmp.join(&f.name), &f.contents)?;
-        }
-        Ok(())
-    })?;
+    crate::output::publish_dir_once(&rtl_dir, |tmp| emit::write_files(&files, tmp))?;
     let design = design(&plan, &files, &rtl_dir);
     let built = sim::build(&design, &opts.cache_dir.join("sim"), opts.fst.is_some())
         .with_context(|| format!("building the simulator of {}", plan.top()))?;

@@ -352,6 +352,45 @@ fn corrupt_safetensors() {
     assert_mentions(&f.error(), &["not a valid safetensors file"]);
 }
 
+/// The tensor file with `name`'s header entry written a second time (same dtype, shape and
+/// offsets, so the container is otherwise valid).
+fn repeat_header_entry(bytes: &[u8], name: &str) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+    let start = header.find(&format!("\"{name}\":")).unwrap();
+    let end = start + header[start..].find('}').unwrap() + 1;
+    let entry = &header[start..end];
+    let new_header = format!("{},{entry}}}", header.trim_end().strip_suffix('}').unwrap());
+    let mut out = (new_header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(new_header.as_bytes());
+    out.extend_from_slice(&bytes[8 + n..]);
+    out
+}
+
+#[test]
+fn tensor_named_twice_in_the_header() {
+    let f = Fixture::new();
+    let bytes = std::fs::read(f.tensors()).unwrap();
+    let mut twice = repeat_header_entry(&bytes, "head1.bias");
+    twice = repeat_header_entry(&twice, "frozen.stem.weight");
+    std::fs::write(f.tensors(), &twice).unwrap();
+    let msg = f.error();
+    assert_mentions(
+        &msg,
+        &[
+            "2 problems",
+            "model.safetensors: tensor `head1.bias`: named more than once",
+            "model.safetensors: tensor `frozen.stem.weight`: named more than once",
+        ],
+    );
+    let (code, _, err) = semifreddo(&["info", f.path.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert_mentions(&err, &["`head1.bias`", "named more than once"]);
+    // The same file without the repeats loads.
+    std::fs::write(f.tensors(), &bytes).unwrap();
+    model::load(&f.path).unwrap();
+}
+
 #[test]
 fn every_problem_is_reported_at_once() {
     let f = Fixture::new();

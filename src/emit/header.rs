@@ -1,5 +1,6 @@
-//! What every generated Verilog file starts with (generator version, model, hashes), and the
-//! final newline templates lose.
+//! What every generated source file starts with (generator version, model, hashes: a `//`
+//! comment in Verilog, `#` lines in the testbench's Python), and the final newline templates
+//! lose.
 
 use crate::passes::HwPlan;
 

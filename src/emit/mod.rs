@@ -1,7 +1,9 @@
 //! Rendering the hardware plan: Verilog (askama templates and the adder-graph emitter), the
-//! hand-written primitives, the filelist, the register-map documents and manifest.json.
+//! hand-written primitives, the filelist, the register-map documents, the cocotb testbench
+//! (`tb/`) and manifest.json.
 //! Output is deterministic: the same model and options give byte-identical files.
 
+pub mod cocotb;
 pub mod engine_unit;
 pub mod folded;
 pub mod fusesoc;
@@ -20,7 +22,7 @@ mod train_top;
 pub mod verilog;
 
 use crate::passes::HwPlan;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::Path;
 
 /// A generated file: name inside the output folder, and contents.
@@ -42,6 +44,7 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
     });
     files.push(core);
     files.extend(regmap_docs::render(plan)?);
+    files.extend(cocotb::render(plan)?);
     let manifest = manifest::render(plan, &files)?;
     files.push(manifest);
     Ok(files)
@@ -49,10 +52,19 @@ pub fn render(plan: &HwPlan) -> Result<Vec<OutFile>> {
 
 /// Writes the files into `dir`, replacing it atomically.
 pub fn write(files: &[OutFile], dir: &Path) -> Result<()> {
-    crate::output::write_dir_atomically(dir, "manifest.json", |tmp| {
-        for f in files {
-            std::fs::write(tmp.join(&f.name), &f.contents)?;
+    crate::output::write_dir_atomically(dir, "manifest.json", |tmp| write_files(files, tmp))
+}
+
+/// Writes the files into an existing folder, creating subfolders (`tb/`) as needed.
+pub fn write_files(files: &[OutFile], dir: &Path) -> Result<()> {
+    for f in files {
+        let path = dir.join(&f.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        Ok(())
-    })
+        std::fs::write(&path, &f.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }

@@ -17,7 +17,7 @@ pub use params::Model;
 
 use error::Problems;
 use std::path::{Path, PathBuf};
-use tensors::{dtype_name, Dim, TensorStore};
+use tensors::{dtype_name, Dim, TensorFileError, TensorStore};
 
 /// File name of the manifest inside a model folder.
 pub const MANIFEST_FILE: &str = "model.toml";
@@ -78,12 +78,17 @@ pub fn from_parts(
     tensor_bytes: &[u8],
     tensor_file: &Path,
 ) -> Result<Model, ModelError> {
-    let mut p = Problems::new(tensor_file);
     let store = TensorStore::from_safetensors(tensor_bytes).map_err(|e| {
-        p.file(e);
-        ModelError {
-            problems: p.list.clone(),
+        let mut p = Problems::new(tensor_file);
+        match e {
+            TensorFileError::Invalid(message) => p.file(message),
+            TensorFileError::Repeated(names) => {
+                for name in names {
+                    p.tensor(name, "named more than once in the safetensors header; each tensor must appear exactly once");
+                }
+            }
         }
+        ModelError { problems: p.list }
     })?;
     from_store(manifest, &store, tensor_file)
 }

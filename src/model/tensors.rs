@@ -1,6 +1,8 @@
 //! The tensor file: the list of tensors a topology needs (SPEC §3) and a typed store that
 //! reads and writes safetensors.
 
+mod header;
+
 use super::layout::{BlockLayout, NetLayout};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::BTreeMap;
@@ -180,6 +182,16 @@ impl RawTensor {
     }
 }
 
+/// Why a tensor file could not be read as a container.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TensorFileError {
+    #[error("{0}")]
+    Invalid(String),
+    /// Names the JSON header lists more than once, each named once, in header order.
+    #[error("the header names {} more than once", .0.join(", "))]
+    Repeated(Vec<String>),
+}
+
 /// Tensors by name, in name order (so writing is deterministic).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TensorStore {
@@ -196,10 +208,15 @@ impl TensorStore {
         self.tensors.get(name)
     }
 
-    /// Parses a safetensors buffer; the error text says what is wrong with the container.
-    pub fn from_safetensors(buffer: &[u8]) -> Result<TensorStore, String> {
+    /// Parses a safetensors buffer; the error says what is wrong with the container.
+    pub fn from_safetensors(buffer: &[u8]) -> Result<TensorStore, TensorFileError> {
+        // Before the crate, which keeps one entry of a repeated name and drops the other.
+        let repeated = header::repeated_names(buffer);
+        if !repeated.is_empty() {
+            return Err(TensorFileError::Repeated(repeated));
+        }
         let st = SafeTensors::deserialize(buffer)
-            .map_err(|e| format!("not a valid safetensors file: {e}"))?;
+            .map_err(|e| TensorFileError::Invalid(format!("not a valid safetensors file: {e}")))?;
         let mut tensors = BTreeMap::new();
         for (name, view) in st.tensors() {
             tensors.insert(

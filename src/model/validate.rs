@@ -87,12 +87,12 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
         match st.stride {
             2 => {
                 stride2_layers += 1;
-                if st.channels != 2 * prev {
+                if st.channels != prev.saturating_mul(2) {
                     p.field(
                         format!("{f}.channels"),
                         format!(
                             "a stride-2 stage doubles the width: expected {}, found {}",
-                            2 * prev,
+                            prev.saturating_mul(2),
                             st.channels
                         ),
                     );
@@ -184,7 +184,7 @@ fn check_heads(m: &Manifest, p: &mut Problems, c_s: usize) {
             );
         }
         let inputs = if head.source == HeadSource::Train01 {
-            2 * c_s
+            c_s.saturating_mul(2)
         } else {
             c_s
         };
@@ -211,8 +211,9 @@ fn check_heads(m: &Manifest, p: &mut Problems, c_s: usize) {
                 format!("outputs O = {o} is not divisible by G = {g}"),
             );
         }
-        let params = o * (inputs / g);
-        if params > MAX_HEAD_PARAMS {
+        // In u128: a hostile manifest's O and I must not overflow the check itself.
+        let params = o as u128 * (inputs / g) as u128;
+        if params > MAX_HEAD_PARAMS as u128 {
             p.field(
                 format!("{f}.outputs"),
                 format!("expected at most {MAX_HEAD_PARAMS} weights (O*I/G), found {o}*{inputs}/{g} = {params}"),

@@ -43,6 +43,8 @@ pub struct StreamPort {
 pub const FEATURES: &str = "m_axis_feat";
 /// Prefix of the video input.
 pub const VIDEO_IN: &str = "s_axis";
+/// Prefix of the AXI4-Lite configuration slave (`rtl/top.v`, the harness's `sf_axil_*`).
+pub const AXIL: &str = "s_axil";
 
 /// Output stream of trainable core t.
 pub fn train_stream(t: usize) -> String {

@@ -1,0 +1,9 @@
+//! The image reader: the bytes of a PNG, PPM, PGM or PAM file (`semifreddo::fuzz_input::image`).
+//! Any result is fine; a panic, a hang or an allocation beyond libFuzzer's limits is a finding.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = semifreddo::fuzz_input::image(data);
+});
