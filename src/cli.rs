@@ -193,6 +193,10 @@ pub struct CostArgs {
     /// estimated from the calibration on the synthesized ones.
     #[arg(long)]
     synth_limit: Option<u64>,
+    /// Use the synthesis results already in the cache and estimate the rest; runs no tool
+    /// (a long `--synth` run that was interrupted still reports what it finished).
+    #[arg(long, conflicts_with_all = ["synth", "synth_limit", "fpga"])]
+    synth_cached: bool,
     /// Also synthesize for an FPGA (yosys synth_xilinx -nodsp): LUTs, flip-flops, block RAM.
     #[arg(long)]
     fpga: bool,
@@ -225,6 +229,7 @@ impl CostArgs {
             o.cache = c.clone();
         }
         o.synth = match (self.synth || self.fpga, self.synth_limit) {
+            _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),
             (true, None) => SynthMode::Limit(u64::MAX),
             (false, None) => SynthMode::Off,
