@@ -3,8 +3,8 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use semifreddo::golden::{self, HeadOutput, Trace};
-use semifreddo::model::{self, presets, Model};
 use semifreddo::model::manifest::FrozenImplChoice;
+use semifreddo::model::{self, presets, Model};
 use semifreddo::passes::PlanOptions;
 use std::path::{Path, PathBuf};
 

@@ -77,9 +77,18 @@ fn plan_counts_match_hand_computed_values() {
     assert_eq!(plan_counts::frame_cycles(&plan), 1024);
     // Weights per part: tiny's frozen core holds 6,560 conv weights, each trainable core
     // 6,936 (its stages and two repeat banks), the heads 64*10 + 64*4 + 128*10 / 2.
-    assert_eq!(plan_counts::total(&blocks, Some(Part::Frozen)).weights, 6_560);
-    assert_eq!(plan_counts::total(&blocks, Some(Part::Trainable(1))).weights, 6_936);
-    assert_eq!(plan_counts::total(&blocks, Some(Part::Heads)).weights, 640 + 256 + 640);
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Frozen)).weights,
+        6_560
+    );
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Trainable(1))).weights,
+        6_936
+    );
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Heads)).weights,
+        640 + 256 + 640
+    );
 }
 
 #[test]
@@ -109,7 +118,12 @@ fn register_block_is_split_by_owner_and_freezing_is_measured() {
     for b in v["blocks"].as_array().unwrap() {
         if b["part"] == "frozen" {
             let f = &b["figures"];
-            assert!(f["trainable_equivalent_area_um2"]["value"].as_f64().unwrap() > 0.0);
+            assert!(
+                f["trainable_equivalent_area_um2"]["value"]
+                    .as_f64()
+                    .unwrap()
+                    > 0.0
+            );
             assert!(f["clocks_per_pixel"].as_u64().unwrap() >= 4);
             assert!(["parallel", "folded"].contains(&f["implementation"].as_str().unwrap()));
         }

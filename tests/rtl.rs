@@ -257,11 +257,17 @@ fn register_block_answers_over_axi_lite(m: &Model) {
     let mut o = verify_opts(1, 12, 0.0, 0.0);
     let version = semifreddo::passes::plan::version_word();
     let plan = semifreddo::passes::plan(m, &semifreddo::passes::PlanOptions::default()).unwrap();
-    let shift_reg = plan.regmap.find("FROZEN_STEM_SHIFT").expect("stem shift register");
+    let shift_reg = plan
+        .regmap
+        .find("FROZEN_STEM_SHIFT")
+        .expect("stem shift register");
     assert_eq!(shift_reg.offset, 0x100, "the first parameter register");
     let shift = m.frozen.stem.requant.shift;
     // The stem's table: unit 0 serves channel 0 first, its bias then its scale.
-    let table = plan.regmap.find("FROZEN_STEM_REQUANT").expect("stem requant table");
+    let table = plan
+        .regmap
+        .find("FROZEN_STEM_REQUANT")
+        .expect("stem requant table");
     let scale_addr = table.offset + 4;
     let first = m.frozen.stem.requant.scale[0] as u16;
     o.extra_config = format!(

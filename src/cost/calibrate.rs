@@ -91,7 +91,6 @@ pub fn nnls(a: &[[f64; NF]], y: &[f64]) -> [f64; NF] {
     out
 }
 
-
 /// Fits the model on `(block, synthesized logic area)` samples. `None` with no samples.
 pub fn fit(samples: &[(&Block, f64)]) -> Option<([f64; NF], Calibration)> {
     if samples.is_empty() {

@@ -110,7 +110,10 @@ impl CostReport {
 
     /// Area of the whole frozen core's trainable equivalent.
     pub fn frozen_equivalent_um2(&self) -> f64 {
-        self.frozen.iter().map(|v| self.equivalent_area_um2(v)).sum()
+        self.frozen
+            .iter()
+            .map(|v| self.equivalent_area_um2(v))
+            .sum()
     }
 }
 
@@ -214,7 +217,11 @@ pub fn text(report: &CostReport, s: &mut String) {
         eq / 1e6
     );
     let fw = report.totals(&[Part::Frozen]).counts.weights;
-    if let Some(t0) = report.parts().into_iter().find(|p| *p == Part::Trainable(0)) {
+    if let Some(t0) = report
+        .parts()
+        .into_iter()
+        .find(|p| *p == Part::Trainable(0))
+    {
         let tw = report.totals(&[t0]).counts.weights;
         if fw > 0 && tw > 0 {
             let ratio = (report.part_area_um2(t0) / tw as f64) / (frozen / fw as f64);

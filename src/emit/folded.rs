@@ -4,8 +4,8 @@
 
 use super::header::Header;
 use super::OutFile;
-use crate::passes::frozen::StageHw;
 use crate::passes::fold::{FoldUnit, FoldedHw};
+use crate::passes::frozen::StageHw;
 use crate::passes::regmap::bus_name;
 use askama::Template;
 

@@ -135,7 +135,11 @@ pub fn folded_counts(s: &FoldShape, p: &FoldParams, branches: &[FoldedBranch]) -
         // rings, products, depthwise sums, lane accumulators, table address/output registers
         c.flip_flops += 2 * 8 * cb + 8 * q + 16 * (3 * g + l * q) + 2 * g * dw_acc + l * pw_acc;
         c.flip_flops += (3 * g + l * q) * 16;
-        let nonzero = br.dw_weight.iter().chain(&br.pw_weight).filter(|&&w| w != 0);
+        let nonzero = br
+            .dw_weight
+            .iter()
+            .chain(&br.pw_weight)
+            .filter(|&&w| w != 0);
         c.table_bits += 8 * nonzero.count() as u64;
         let (du, pu) = (p.dw_units() as u64, p.units as u64);
         c.requant_mult_bits += 16 * (du * dw_acc + pu * pw_acc);
@@ -165,13 +169,7 @@ fn folded_branches(job: &StageJob) -> Vec<FoldedBranch> {
         .iter()
         .map(|b| {
             let (dw, pw) = (&b[0], &b[1]);
-            FoldedBranch::new(
-                dw.name.clone(),
-                pw.name.clone(),
-                dw.conv,
-                pw.conv,
-                dw.rows,
-            )
+            FoldedBranch::new(dw.name.clone(), pw.name.clone(), dw.conv, pw.conv, dw.rows)
         })
         .collect()
 }

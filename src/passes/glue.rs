@@ -78,7 +78,11 @@ pub fn boundaries(input: Size, stages: &[StageHw], cores: &[TrainCoreHw]) -> Vec
                     TrainableSkew {
                         core: c.index,
                         extra_blocks: extra_frozen_blocks(stages, c, k),
-                        depth: if lead == 0 { 0 } else { skew_depth(size.w, row, lead) },
+                        depth: if lead == 0 {
+                            0
+                        } else {
+                            skew_depth(size.w, row, lead)
+                        },
                     }
                 })
                 .collect();
@@ -95,7 +99,13 @@ pub fn boundaries(input: Size, stages: &[StageHw], cores: &[TrainCoreHw]) -> Vec
 /// Clocks a streaming stage holds its output back from its input: it sees a window row once
 /// the next input row has arrived (one input row), sweeps the `w_out` windows at
 /// `per_window` clocks each, and adds its pipeline latency plus the blend/fork/skid clocks.
-fn stage_lag(pixels: usize, in_size: Size, stride: usize, per_window: usize, latency: usize) -> usize {
+fn stage_lag(
+    pixels: usize,
+    in_size: Size,
+    stride: usize,
+    per_window: usize,
+    latency: usize,
+) -> usize {
     let in_row = in_size.w * (pixels / in_size.pixels());
     in_row + in_size.strided(stride).w * per_window + latency + BOUNDARY_CLOCKS
 }
@@ -118,7 +128,13 @@ fn trainable_lag(pixels: usize, core: &TrainCoreHw, k: usize) -> usize {
     core.stages[..end]
         .iter()
         .map(|s| {
-            stage_lag(pixels, s.in_size, s.stride, s.clocks_per_window(), s.engine_latency())
+            stage_lag(
+                pixels,
+                s.in_size,
+                s.stride,
+                s.clocks_per_window(),
+                s.engine_latency(),
+            )
         })
         .sum()
 }

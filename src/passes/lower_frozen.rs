@@ -3,7 +3,7 @@
 //! the exact value ranges of its inputs, and the frozen requant as wiring or as a constant
 //! adder graph ([`lower_stages`], in parallel).
 
-use super::frozen::{FrozenImpl, ParallelHw, BranchHw, LayerHw, LayerInput, RequantHw, StageHw};
+use super::frozen::{BranchHw, FrozenImpl, LayerHw, LayerInput, ParallelHw, RequantHw, StageHw};
 use super::regmap::bus_name;
 use crate::arith::{self, AdderGraph, ConstMatrix, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};

@@ -140,12 +140,15 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         .frozen_impl
         .unwrap_or(model.manifest.generation.frozen_impl);
     super::frozen_impl::choose(&mut stages, &jobs, mode)?;
-    let regmap =
-        super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
+    let regmap = super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
     let boundaries = glue::boundaries(lay.input, &stages, &trainable);
     let out_w = stages.last().map_or(lay.input, |s| s.out_size()).w;
     let frozen_equivalent = schedule::core_stages(lay, &lay.frozen, 0).stages;
-    debug_assert_eq!(frozen_equivalent.len(), stages.len(), "one equivalent per stage");
+    debug_assert_eq!(
+        frozen_equivalent.len(),
+        stages.len(),
+        "one equivalent per stage"
+    );
     Ok(HwPlan {
         prefix,
         model_name: model.manifest.name.clone(),

@@ -36,7 +36,11 @@ fn frozen_requants(model: &Model) -> std::collections::BTreeMap<String, &Requant
     let lay = &model.layout.frozen;
     let mut m = std::collections::BTreeMap::new();
     m.insert(lay.stem.clone(), &model.frozen.stem.requant);
-    let blocks = lay.stages.iter().flatten().zip(model.frozen.stages.iter().flatten());
+    let blocks = lay
+        .stages
+        .iter()
+        .flatten()
+        .zip(model.frozen.stages.iter().flatten());
     for (bl, b) in blocks {
         for (brl, br) in bl.branches().into_iter().zip(b.branches()) {
             m.insert(brl.dw(), &br.dw.requant);

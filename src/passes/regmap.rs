@@ -189,7 +189,13 @@ impl RegMapBuilder {
     }
 
     /// Appends a read-write window `name` onto a parameter table (ports `<bus>_cfg_*`).
-    pub fn table(&mut self, name: &str, bus: &str, words: Vec<Option<TableWord>>, description: String) {
+    pub fn table(
+        &mut self,
+        name: &str,
+        bus: &str,
+        words: Vec<Option<TableWord>>,
+        description: String,
+    ) {
         let count = words.len();
         self.arrays.push(RegArray {
             name: reg_name(name),
