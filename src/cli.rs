@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use semifreddo::golden::{self, HeadOutput, Trace};
+use semifreddo::model::manifest::FrozenImplChoice;
 use semifreddo::model::{self, presets, Model};
 use semifreddo::passes::PlanOptions;
 use std::path::{Path, PathBuf};
@@ -171,6 +172,10 @@ struct HwArgs {
     /// generation.target_mhz, 150 if it has none).
     #[arg(long)]
     target_mhz: Option<f64>,
+    /// How the frozen stages are built: auto (per stage the least predicted area that keeps
+    /// its pixel rate), parallel or folded; overrides the manifest's generation.frozen_impl.
+    #[arg(long)]
+    frozen_impl: Option<FrozenImplChoice>,
 }
 
 impl HwArgs {
@@ -179,6 +184,7 @@ impl HwArgs {
             pipeline_every: self.pipeline_every.unwrap_or(0),
             depth_slack: self.depth_slack,
             target_mhz: self.target_mhz,
+            frozen_impl: self.frozen_impl,
         }
     }
 }
@@ -193,6 +199,10 @@ pub struct CostArgs {
     /// estimated from the calibration on the synthesized ones.
     #[arg(long)]
     synth_limit: Option<u64>,
+    /// Use the synthesis results already in the cache and estimate the rest; runs no tool
+    /// (a long `--synth` run that was interrupted still reports what it finished).
+    #[arg(long, conflicts_with_all = ["synth", "synth_limit", "fpga"])]
+    synth_cached: bool,
     /// Also synthesize for an FPGA (yosys synth_xilinx -nodsp): LUTs, flip-flops, block RAM.
     #[arg(long)]
     fpga: bool,
@@ -225,6 +235,7 @@ impl CostArgs {
             o.cache = c.clone();
         }
         o.synth = match (self.synth || self.fpga, self.synth_limit) {
+            _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),
             (true, None) => SynthMode::Limit(u64::MAX),
             (false, None) => SynthMode::Off,

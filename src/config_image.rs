@@ -9,7 +9,7 @@
 
 use crate::model::Model;
 use crate::passes::hash::frozen_hash;
-use crate::passes::regmap::{RegArray, RegMap, Target, MAGIC};
+use crate::passes::regmap::{RegArray, RegMap, TableWord, Target, MAGIC};
 use crate::passes::schedule::{self, EngineSchedule};
 use anyhow::{bail, Context, Result};
 use std::fmt::Write;
@@ -105,6 +105,10 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
             accesses.extend(window_writes(a, tensor, &engines, &store)?);
             continue;
         }
+        if let Target::Table { words, .. } = &a.target {
+            accesses.extend(table_writes(a, words, &store)?);
+            continue;
+        }
         let Target::Param { tensor, .. } = &a.target else {
             continue;
         };
@@ -196,6 +200,40 @@ fn window_writes(
             value,
         })
         .collect())
+}
+
+/// The writes that load a parameter table: each used word gets its tensor element as a
+/// 32-bit two's complement (scales read back sign-extended).
+fn table_writes(
+    a: &RegArray,
+    words: &[Option<TableWord>],
+    store: &crate::model::tensors::TensorStore,
+) -> Result<Vec<Access>> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some(w) = w else { continue };
+        let t = store.get(&w.tensor).with_context(|| {
+            format!(
+                "the RTL's window {} holds tensor `{}`, which the model lacks",
+                a.name, w.tensor
+            )
+        })?;
+        let v = t.values_i64();
+        let value = *v.get(w.index).with_context(|| {
+            format!(
+                "window {} word {i} holds element {} of tensor `{}`, which has {} elements",
+                a.name,
+                w.index,
+                w.tensor,
+                v.len()
+            )
+        })?;
+        out.push(Access::Write {
+            addr: a.offset + 4 * i as u32,
+            value: value as u32,
+        });
+    }
+    Ok(out)
 }
 
 impl ConfigImage {

@@ -1,6 +1,7 @@
 //! semifreddo: turns a trained SemifreddoNet into synthesizable Verilog, with a bit-exact
 //! golden model of the network (SPEC.md in the shared folder is the contract).
 
+pub mod area;
 pub mod arith;
 pub mod bench;
 pub mod config_image;

@@ -36,13 +36,18 @@ fn plan_counts_match_hand_computed_values() {
     // SRAM: G*S = 3 words of WB = 72 bytes.
     assert_eq!(c.sram_bits, 3 * 72 * 8);
     assert_eq!(c.busy_cycles_per_frame, 16 * 16 * 3);
-    // Frozen-side skew FIFOs of tiny (docs/benchmarks.md): 52x64, 36x128, 20x256, 28x256,
-    // 16x512; and the train01 head's two join FIFOs: R_max*(w_S+3)+w_S+4 = 16 beats of
-    // 8*64+1 bits each.
+    // Skew FIFOs of tiny (docs/rtl.md): w_k*(ceil(lead/(w_k*T_k)) + 2) + 4 beats for the
+    // leading path. The frozen stages lag the trainable ones at every boundary (folded
+    // blocks), so F_k's FIFOs hold the two-row minimum: 36x64, 20x128, 12x256, 12x256, 8x512;
+    // each core's FIFOs (data, sof, eol) cover frozen leads of 2, 306, 950, 1626 and 2945
+    // clocks: 52, 44, 28, 40, 20 beats; and the train01 head's two join FIFOs:
+    // R_max*(w_S+3)+w_S+4 = 16 beats of 8*64+1 bits each.
+    let frozen_side = 36 * 64 + 20 * 128 + 12 * 256 + 12 * 256 + 8 * 512;
+    let train_side = 52 * 66 + 44 * 130 + 28 * 258 + 40 * 258 + 20 * 514;
     let glue = get("top");
     assert_eq!(
         glue.fifo_bits,
-        52 * 64 + 36 * 128 + 20 * 256 + 28 * 256 + 16 * 512 + 2 * 16 * (8 * 64 + 1)
+        frozen_side + 2 * train_side + 2 * 16 * (8 * 64 + 1)
     );
     // Trainable core totals as documented: 137 MAC units and 56,512 SRAM bits per core up
     // to boundary S, plus two repeat banks of 7 MAC units and 18,944 bits each.
@@ -56,9 +61,13 @@ fn plan_counts_match_hand_computed_values() {
     assert_eq!(get("head0").mac_units, 4);
     assert_eq!(get("head0").sram_bits, 10 * 16 * 4 * 8);
     assert_eq!(get("head1").mac_units, 2);
-    // Frozen adders are the adder graphs' (LayerStats) sums.
+    // Frozen adders are the parallel stages' adder graphs' (LayerStats) sums (folded stages
+    // multiply by tables instead).
     let adders: u64 = plan
-        .layers()
+        .stages
+        .iter()
+        .filter(|s| matches!(s.imp, passes::frozen::FrozenImpl::Parallel(_)))
+        .flat_map(|s| s.layers())
         .map(|l| semifreddo::arith::LayerStats::of("", &l.graph, 0.0).adders() as u64)
         .sum();
     assert_eq!(
@@ -66,6 +75,60 @@ fn plan_counts_match_hand_computed_values() {
         adders
     );
     assert_eq!(plan_counts::frame_cycles(&plan), 1024);
+    // Weights per part: tiny's frozen core holds 6,560 conv weights, each trainable core
+    // 6,936 (its stages and two repeat banks), the heads 64*10 + 64*4 + 128*10 / 2.
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Frozen)).weights,
+        6_560
+    );
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Trainable(1))).weights,
+        6_936
+    );
+    assert_eq!(
+        plan_counts::total(&blocks, Some(Part::Heads)).weights,
+        640 + 256 + 640
+    );
+}
+
+#[test]
+fn register_block_is_split_by_owner_and_freezing_is_measured() {
+    let plan = tiny_plan();
+    let by_part = plan_counts::register_bits_by_part(&plan);
+    let blocks = plan_counts::blocks(&plan);
+    let regs = blocks.iter().find(|b| b.name == "regs").unwrap().counts;
+    assert_eq!(by_part.iter().map(|(_, b)| b).sum::<u64>(), regs.flip_flops);
+    let bits = |p| by_part.iter().find(|(q, _)| *q == p).map_or(0, |(_, b)| *b);
+    // Frozen: one 6-bit shift per layer (23 layers); its scales and biases are in memories.
+    assert_eq!(bits(Part::Frozen), 23 * 6);
+    assert_eq!(bits(Part::Trainable(0)), bits(Part::Trainable(1)));
+    let r = cost::analyze(&plan, &CostOptions::default()).unwrap();
+    // The parts' areas with their own registers add up to the design's area.
+    let sum: f64 = r.parts().into_iter().map(|p| r.part_area_um2(p)).sum();
+    let total = r.totals(&[]).area_um2();
+    assert!((sum - total).abs() < 1e-6 * total, "{sum} vs {total}");
+    // Every frozen stage has a trainable equivalent; the JSON carries it per block and part.
+    assert_eq!(r.frozen.len(), plan.stages.len());
+    let v = cost::json(&r);
+    let eq = v["parts"]["frozen"]["trainable_equivalent_area_um2"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((eq - r.frozen_equivalent_um2()).abs() < 1e-6 * eq);
+    assert_eq!(v["parts"]["frozen"]["weights"], 6_560);
+    for b in v["blocks"].as_array().unwrap() {
+        if b["part"] == "frozen" {
+            let f = &b["figures"];
+            assert!(
+                f["trainable_equivalent_area_um2"]["value"]
+                    .as_f64()
+                    .unwrap()
+                    > 0.0
+            );
+            assert!(f["clocks_per_pixel"].as_u64().unwrap() >= 4);
+            assert!(["parallel", "folded"].contains(&f["implementation"].as_str().unwrap()));
+        }
+    }
+    assert!(cost::text(&r).contains("frozen core"));
 }
 
 #[test]

@@ -139,6 +139,38 @@ fn cases() -> Vec<Case> {
             &[("CH_BITS", 3), ("WIDTH", 1), ("HEIGHT", 1)],
         ),
         c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 24),
+                ("WIDTH", 5),
+                ("HEIGHT", 3),
+                ("GROUP_BITS", 8),
+            ],
+        ),
+        c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 32),
+                ("WIDTH", 8),
+                ("HEIGHT", 6),
+                ("STRIDE", 2),
+                ("GROUP_BITS", 16),
+                ("MID_BITS", 20),
+            ],
+        ),
+        c(
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[
+                ("CH_BITS", 8),
+                ("WIDTH", 1),
+                ("HEIGHT", 1),
+                ("GROUP_BITS", 8),
+            ],
+        ),
+        c(
             "sf_axis_video_in",
             &[],
             &[("DATA_W", 24), ("WIDTH", 7), ("HEIGHT", 5)],
@@ -150,11 +182,21 @@ fn cases() -> Vec<Case> {
         ),
         c("sf_delay", &[], &[("WIDTH", 3), ("DEPTH", 0)]),
         c("sf_delay", &[], &[("WIDTH", 5), ("DEPTH", 3), ("RESET", 1)]),
-        c("sf_requant", &[], &[("CH", 2), ("ACC_W", 20), ("RELU", 1)]),
+        c("sf_requant_pipe", &[], &[]),
         c(
-            "sf_requant",
+            "sf_requant_pipe",
             &[],
-            &[("CH", 1), ("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
+            &[("ACC_W", 40), ("RELU", 0), ("OUT_W", 16)],
+        ),
+        c(
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 5), ("R", 2), ("ACC_W", 24), ("RELU", 0)],
+        ),
+        c(
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 1), ("R", 1)],
         ),
         c("sf_axil_regbus", &[], &[("ADDR_W", 12)]),
         c("sf_blend", &["sf_fanout"], &[]),
@@ -427,6 +469,50 @@ fn sim_window3x3() {
         assert!(
             out.contains(&format!("window {cfg}:")),
             "configuration {cfg} not exercised"
+        );
+    }
+}
+
+/// sf_window_reader: every read of every window (random groups, columns, repeats, consumer
+/// delays) against a reference, resynchronisation, and no input stall at rate.
+#[test]
+fn sim_window_reader() {
+    let src = vec![
+        tb("tb_reader_top.v"),
+        prim("sf_window_reader"),
+        prim("sf_sram_1r1w"),
+    ];
+    let out = verilate_and_run("tb_reader_top", &src, "tb_reader.cpp", &[], "", &[1, 2, 3]);
+    for cfg in ["W=33 H=4 S=2", "W=32 H=5 S=1", "W=1 H=1 S=1", "W=7 H=7 S=2"] {
+        assert!(
+            out.contains(&format!("reader {cfg}:")),
+            "configuration {cfg} not exercised"
+        );
+    }
+}
+
+/// sf_requant_seq (and through it sf_requant_pipe): every result against SPEC §2 requant,
+/// exact latency, parameter memories written and read back, reads while sweeping.
+#[test]
+fn sim_requant_seq() {
+    let src = vec![
+        prim("sf_requant_seq"),
+        prim("sf_requant_pipe"),
+        prim("sf_sram_1r1w"),
+    ];
+    for (ch, acc_w, r, relu) in [
+        (8u32, 20u32, 2u32, 1u32),
+        (5, 24, 2, 0),
+        (1, 17, 1, 1),
+        (16, 40, 3, 0),
+    ] {
+        verilate_and_run(
+            "sf_requant_seq",
+            &src,
+            "tb_requant_seq.cpp",
+            &[("CH", ch), ("ACC_W", acc_w), ("R", r), ("RELU", relu)],
+            &format!("-std=c++17 -DTB_CH={ch} -DTB_ACCW={acc_w} -DTB_R={r} -DTB_RELU={relu}"),
+            &[1, 2],
         );
     }
 }
@@ -800,11 +886,22 @@ fn primitives_stop_on_illegal_parameters() {
     require_tool("iverilog");
     // (top, dependencies, illegal parameters)
     type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
-    let cases: [Case; 8] = [
+    let cases: [Case; 10] = [
         (
             "sf_window3x3",
             &["sf_sram_1r1w", "sf_fanout"],
             &[("STRIDE", 3)],
+        ),
+        (
+            "sf_window_reader",
+            &["sf_sram_1r1w"],
+            &[("CH_BITS", 24), ("GROUP_BITS", 16)],
+        ),
+        ("sf_requant_pipe", &[], &[("OUT_W", 16), ("RELU", 1)]),
+        (
+            "sf_requant_seq",
+            &["sf_requant_pipe", "sf_sram_1r1w"],
+            &[("CH", 2), ("R", 3)],
         ),
         (
             "sf_mac_engine",
@@ -816,7 +913,6 @@ fn primitives_stop_on_illegal_parameters() {
             &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
             &[("RQ_STAGES", 5)],
         ),
-        ("sf_requant", &[], &[("OUT_W", 16), ("RELU", 1)]),
         ("sf_requant_pipe", &[], &[("SPLIT", 3)]),
         ("sf_sram_sp", &[], &[("WIDTH", 12), ("BE_W", 8)]),
         (

@@ -252,13 +252,26 @@ fn reprogramming_without_regenerating(m: &Model) {
 }
 
 /// ID, version and status read back; unmapped reads answer SLVERR; partial writes change
-/// nothing.
+/// nothing; a frozen requant scale reads back from its stage's parameter memory.
 fn register_block_answers_over_axi_lite(m: &Model) {
     let mut o = verify_opts(1, 12, 0.0, 0.0);
     let version = semifreddo::passes::plan::version_word();
+    let plan = semifreddo::passes::plan(m, &semifreddo::passes::PlanOptions::default()).unwrap();
+    let shift_reg = plan
+        .regmap
+        .find("FROZEN_STEM_SHIFT")
+        .expect("stem shift register");
+    assert_eq!(shift_reg.offset, 0x100, "the first parameter register");
+    let shift = m.frozen.stem.requant.shift;
+    // The stem's table: unit 0 serves channel 0 first, its bias then its scale.
+    let table = plan
+        .regmap
+        .find("FROZEN_STEM_REQUANT")
+        .expect("stem requant table");
+    let scale_addr = table.offset + 4;
     let first = m.frozen.stem.requant.scale[0] as u16;
     o.extra_config = format!(
-        "R 0x0 0x53465244\nR 0x8 {version:#x}\nR 0xc 0x0\nW 0x14 0x1\nR 0x14 0x0\nR? 0xf0\nW? 0x100 0x1 0x3\nR 0x100 {first:#x} 0xffff\n"
+        "R 0x0 0x53465244\nR 0x8 {version:#x}\nR 0xc 0x0\nW 0x14 0x1\nR 0x14 0x0\nR? 0xf0\nW? 0x100 0x1 0x3\nR 0x100 {shift:#x}\nR {scale_addr:#x} {first:#x} 0xffff\n"
     );
     let run = verify::simulate(m, m, &o).unwrap();
     assert_exact(&verify::check(m, &run));

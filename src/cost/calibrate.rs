@@ -7,43 +7,22 @@
 //! on the synthesized units; the calibration error is the leave-one-out error (each unit
 //! predicted from a fit without it).
 
-use super::plan_counts::{Block, Counts, Part};
+use super::plan_counts::{Block, Part};
+use crate::area::BlockKind;
 use serde::Serialize;
 
-/// Number of features.
-pub const NF: usize = 10;
-
-/// Names of the features, in coefficient order.
-pub const FEATURES: [&str; NF] = [
-    "adder bit",
-    "pipeline flip-flop (plan)",
-    "MAC unit (8x8)",
-    "requant multiplier bit",
-    "window register bit",
-    "blend bit",
-    "streaming stage",
-    "register-block bit",
-    "MAC engine",
-    "MAC-engine output channel",
-];
+pub use crate::area::{predict, FEATURES, NF};
 
 /// The feature vector of a block.
 pub fn features(b: &Block) -> [f64; NF] {
-    let c: &Counts = &b.counts;
-    let stage = matches!(b.part, Part::Frozen | Part::Trainable(_) | Part::Heads) as u64;
-    let regs = b.name == "regs";
-    [
-        c.adder_bits as f64,
-        if regs { 0.0 } else { c.flip_flops as f64 },
-        c.mac_units as f64,
-        c.requant_mult_bits as f64,
-        c.window_bits as f64,
-        c.blend_bits as f64,
-        stage as f64,
-        if regs { c.flip_flops as f64 } else { 0.0 },
-        c.engines as f64,
-        c.engine_outputs as f64,
-    ]
+    let kind = if b.name == "regs" {
+        BlockKind::Regs
+    } else if matches!(b.part, Part::Frozen | Part::Trainable(_) | Part::Heads) {
+        BlockKind::Stage
+    } else {
+        BlockKind::Other
+    };
+    crate::area::features(&b.counts, kind)
 }
 
 /// Fitted coefficients (µm² per feature unit) and their error.
@@ -110,10 +89,6 @@ pub fn nnls(a: &[[f64; NF]], y: &[f64]) -> [f64; NF] {
         out[j] = x[j] / scale[j];
     }
     out
-}
-
-pub fn predict(coef: &[f64; NF], f: &[f64; NF]) -> f64 {
-    coef.iter().zip(f).map(|(c, v)| c * v).sum()
 }
 
 /// Fits the model on `(block, synthesized logic area)` samples. `None` with no samples.
@@ -186,7 +161,7 @@ mod tests {
 
     #[test]
     fn nnls_recovers_a_nonnegative_model() {
-        let truth = [2.0, 0.0, 5.0, 1.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0];
+        let truth = [2.0, 0.0, 5.0, 1.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.5];
         let rows: Vec<[f64; NF]> = (0..12)
             .map(|i| {
                 let i = i as f64;
@@ -201,6 +176,7 @@ mod tests {
                     0.0,
                     (i * 3.0) % 4.0,
                     0.0,
+                    i * 11.0 % 7.0,
                 ]
             })
             .collect();

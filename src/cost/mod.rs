@@ -7,6 +7,7 @@
 //! SRAMs, the line memories and the skew FIFOs are black boxes to Yosys.
 
 pub mod calibrate;
+pub mod freezing;
 pub mod paper;
 pub mod plan_counts;
 pub mod sta;
@@ -156,6 +157,10 @@ pub struct CostReport {
     pub calibration: Option<calibrate::Calibration>,
     #[serde(skip)]
     pub coefficients: Option<[f64; calibrate::NF]>,
+    /// Register-block bits per owning part (`plan_counts::register_bits_by_part`).
+    pub register_bits: Vec<(Part, u64)>,
+    /// The frozen stages next to their trainable equivalents.
+    pub frozen: Vec<freezing::FrozenStageView>,
     pub notes: Vec<String>,
 }
 
@@ -338,13 +343,19 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         .collect();
     let fitted = calibrate::fit(&samples);
     let (coefficients, calibration) = match fitted {
-        Some((c, cal)) => (Some(c), Some(cal)),
+        Some((mut c, cal)) => {
+            // A register block too large to synthesize leaves its feature unfitted.
+            if c[7] == 0.0 {
+                c[7] = crate::area::DEFAULT_COEFFICIENTS[7];
+            }
+            (Some(c), Some(cal))
+        }
         None => (None, None),
     };
-    if let Some(c) = &coefficients {
-        for b in out.iter_mut() {
-            b.estimated_um2 = Some(calibrate::predict(c, &calibrate::features(&b.block)));
-        }
+    // Without a fit of its own the report estimates with the recorded calibration.
+    let c = coefficients.unwrap_or(crate::area::DEFAULT_COEFFICIENTS);
+    for b in out.iter_mut() {
+        b.estimated_um2 = Some(calibrate::predict(&c, &calibrate::features(&b.block)));
     }
     if plan.trainable.is_empty() {
         notes.push("model has no trainable cores".into());
@@ -357,6 +368,8 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         sram: opts.sram,
         calibration,
         coefficients,
+        register_bits: plan_counts::register_bits_by_part(plan),
+        frozen: freezing::frozen_views(plan),
         notes,
     })
 }
@@ -446,6 +459,11 @@ pub fn json(report: &CostReport) -> Value {
                     );
                 }
             }
+            if let Some(fz) = freezing::frozen_block_json(report, &b.block.name) {
+                for (k, v) in fz.as_object().expect("object") {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
             json!({
                 "name": b.block.name,
                 "module": b.block.module,
@@ -492,7 +510,12 @@ pub fn json(report: &CostReport) -> Value {
     };
     let mut parts = serde_json::Map::new();
     for p in report.parts() {
-        parts.insert(p.label(), total_json(report.totals(&[p])));
+        let mut v = total_json(report.totals(&[p]));
+        let own = freezing::part_json(report, p);
+        for (k, x) in own.as_object().expect("object") {
+            v[k] = x.clone();
+        }
+        parts.insert(p.label(), v);
     }
     json!({
         "model": report.model,
@@ -704,6 +727,7 @@ pub fn text(report: &CostReport) -> String {
             tot[4]
         );
     }
+    freezing::text(report, &mut s);
     for n in &report.notes {
         let _ = writeln!(s, "note: {n}");
     }

@@ -9,69 +9,13 @@
 //! (model heads, the repeat block) that is a list of [`EngineSchedule`]s is costed by
 //! [`engine_counts`] like any trainable layer.
 
-use crate::arith::LayerStats;
-use crate::passes::plan::{RequantHw, StageHw};
+use crate::passes::frozen_impl;
+use crate::passes::plan::{FrozenImpl, StageHw};
 use crate::passes::schedule::{EngineSchedule, TrainStageHw};
 use crate::passes::HwPlan;
 use serde::Serialize;
 
-/// Counts of one block (or a sum of blocks).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Adders/subtractors of the frozen shift-add networks (multipliers, trees, negations).
-    pub adders: u64,
-    /// Adder bits that need carry logic (`LayerStats::adder_bits`).
-    pub adder_bits: u64,
-    /// Pipeline flip-flops of the adder graphs (datapath and valid bits) plus, in the
-    /// register block, the programmable parameter bits.
-    pub flip_flops: u64,
-    /// 8x8 multipliers of the MAC engines (`P*Q` per engine).
-    pub mac_units: u64,
-    /// Weight-SRAM bits of the MAC engines (`G*S*WB*8` per engine).
-    pub sram_bits: u64,
-    /// Line-memory bits of the window generators (four lines of `W * 8*C` bits each).
-    pub line_buffer_bits: u64,
-    /// Skew-FIFO bits (depth x width) at the boundaries.
-    pub fifo_bits: u64,
-    /// Clocks per frame the block's compute is busy: output pixels x clocks per window.
-    pub busy_cycles_per_frame: u64,
-    /// Calibration feature: bits of the generic requant multipliers (16 x accumulator width
-    /// per requant unit), programmable requant of frozen layers and of MAC engines.
-    pub requant_mult_bits: u64,
-    /// Calibration feature: bits of the 3x3 window registers (9 x 8*C).
-    pub window_bits: u64,
-    /// Calibration feature: bits of the blend multipliers (per blended channel, 9 x 8 x 2).
-    pub blend_bits: u64,
-    /// Calibration feature: MAC engines.
-    pub engines: u64,
-    /// Calibration feature: output channels of the MAC engines (output registers, requant).
-    pub engine_outputs: u64,
-}
-
-impl std::ops::AddAssign for Counts {
-    fn add_assign(&mut self, o: Counts) {
-        self.adders += o.adders;
-        self.adder_bits += o.adder_bits;
-        self.flip_flops += o.flip_flops;
-        self.mac_units += o.mac_units;
-        self.sram_bits += o.sram_bits;
-        self.line_buffer_bits += o.line_buffer_bits;
-        self.fifo_bits += o.fifo_bits;
-        self.busy_cycles_per_frame += o.busy_cycles_per_frame;
-        self.requant_mult_bits += o.requant_mult_bits;
-        self.window_bits += o.window_bits;
-        self.blend_bits += o.blend_bits;
-        self.engines += o.engines;
-        self.engine_outputs += o.engine_outputs;
-    }
-}
-
-impl Counts {
-    /// Memory bits that the SRAM area model prices (weights, line buffers, skew FIFOs).
-    pub fn memory_bits(&self) -> u64 {
-        self.sram_bits + self.line_buffer_bits + self.fifo_bits
-    }
-}
+pub use crate::area::Counts;
 
 /// Which part of the design a block belongs to (the paper's Table 3 columns sum these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -124,36 +68,17 @@ pub fn engine_counts(e: &EngineSchedule) -> Counts {
         requant_mult_bits: (r * 16 * e.acc_bits()) as u64,
         engines: 1,
         engine_outputs: e.out_n as u64,
+        weights: (e.out_n * e.l) as u64,
         ..Counts::default()
     }
 }
 
-/// Counts of one frozen stage.
+/// Counts of one frozen stage as the plan builds it.
 pub fn frozen_stage_counts(st: &StageHw) -> Counts {
-    let mut c = Counts {
-        line_buffer_bits: line_buffer_bits(st.in_size.w, st.in_channels),
-        window_bits: 9 * 8 * st.in_channels as u64,
-        busy_cycles_per_frame: st.out_size().pixels() as u64,
-        ..Counts::default()
-    };
-    for l in st.branches.iter().flat_map(|b| b.layers.iter()) {
-        let s = LayerStats::of(&l.name, &l.graph, 0.0);
-        c.adders += s.adders() as u64;
-        c.adder_bits += s.adder_bits;
-        c.flip_flops += s.register_bits;
-        match &l.requant {
-            RequantHw::Programmable { .. } => {
-                c.requant_mult_bits += (l.channels() * 16) as u64 * l.acc_width() as u64;
-            }
-            RequantHw::Constant { graph, .. } => {
-                let s = LayerStats::of("", graph, 0.0);
-                c.adders += s.adders() as u64;
-                c.adder_bits += s.adder_bits;
-                c.flip_flops += s.register_bits;
-            }
-        }
+    match &st.imp {
+        FrozenImpl::Parallel(p) => frozen_impl::parallel_counts(st, p),
+        FrozenImpl::Folded(f) => frozen_impl::folded_counts(&f.shape, &f.params, &f.branches),
     }
-    c
 }
 
 /// Counts of one trainable stage (its window generator and engines).
@@ -194,13 +119,16 @@ pub fn head_counts(h: &crate::passes::heads::HeadHw) -> Counts {
 /// the register block and the top-level glue.
 pub fn blocks(plan: &HwPlan) -> Vec<Block> {
     let mut out = Vec::new();
-    for st in &plan.stages {
+    for (st, eq) in plan.stages.iter().zip(&plan.frozen_equivalent) {
         out.push(Block {
             name: st.name.clone(),
             module: st.module.clone(),
             part: Part::Frozen,
             latency: st.latency() as u64,
-            counts: frozen_stage_counts(st),
+            counts: Counts {
+                weights: train_stage_counts(eq).weights,
+                ..frozen_stage_counts(st)
+            },
         });
     }
     for core in &plan.trainable {
@@ -245,6 +173,42 @@ pub fn blocks(plan: &HwPlan) -> Vec<Block> {
         latency: 0,
         counts: glue_counts(plan),
     });
+    out
+}
+
+/// Bits of a trainable engine's per-channel requant registers (int16 scale, int32 bias) and
+/// per-layer shift in the register block (`passes::registers`).
+pub fn engine_register_bits(e: &EngineSchedule) -> u64 {
+    (e.out_n * (16 + 32) + 6) as u64
+}
+
+/// Register-block bits per owning part: a register belongs to the part whose layer, blend or
+/// head it programs (by its name: `FROZEN_`, `TRAIN<t>_`, `HEAD<h>_`); the rest (identity,
+/// control, status, core shuffle) is glue.
+pub fn register_bits_by_part(plan: &HwPlan) -> Vec<(Part, u64)> {
+    let mut out: Vec<(Part, u64)> = Vec::new();
+    for (a, _) in plan.regmap.params() {
+        let n = &a.name;
+        let part = if n.starts_with("FROZEN_") {
+            Part::Frozen
+        } else if n.starts_with("HEAD") {
+            Part::Heads
+        } else if let Some(t) = n
+            .strip_prefix("TRAIN")
+            .and_then(|r| r.split('_').next())
+            .and_then(|d| d.parse().ok())
+        {
+            Part::Trainable(t)
+        } else {
+            Part::Glue
+        };
+        let bits = a.count as u64 * a.bits as u64;
+        match out.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, b)) => *b += bits,
+            None => out.push((part, bits)),
+        }
+    }
+    out.sort();
     out
 }
 

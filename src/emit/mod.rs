@@ -5,6 +5,7 @@
 
 pub mod cocotb;
 pub mod engine_unit;
+pub mod folded;
 pub mod fusesoc;
 mod header;
 pub mod heads;

@@ -5,7 +5,7 @@ use super::OutFile;
 use crate::passes::HwPlan;
 
 /// The hand-written primitives, in dependency order.
-pub const PRIMITIVES: [(&str, &str); 11] = [
+pub const PRIMITIVES: [(&str, &str); 12] = [
     (
         "sf_sram_1r1w.v",
         include_str!("../../templates/primitives/sf_sram_1r1w.v"),
@@ -31,16 +31,20 @@ pub const PRIMITIVES: [(&str, &str); 11] = [
         include_str!("../../templates/primitives/sf_delay.v"),
     ),
     (
-        "sf_requant.v",
-        include_str!("../../templates/primitives/sf_requant.v"),
-    ),
-    (
         "sf_requant_pipe.v",
         include_str!("../../templates/primitives/sf_requant_pipe.v"),
     ),
     (
+        "sf_requant_seq.v",
+        include_str!("../../templates/primitives/sf_requant_seq.v"),
+    ),
+    (
         "sf_window3x3.v",
         include_str!("../../templates/primitives/sf_window3x3.v"),
+    ),
+    (
+        "sf_window_reader.v",
+        include_str!("../../templates/primitives/sf_window_reader.v"),
     ),
     (
         "sf_axis_video_in.v",

@@ -86,7 +86,12 @@ pub(super) fn regs_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
     let system = map
         .arrays
         .iter()
-        .filter(|a| !matches!(a.target, Target::Param { .. } | Target::Window { .. }))
+        .filter(|a| {
+            !matches!(
+                a.target,
+                Target::Param { .. } | Target::Window { .. } | Target::Table { .. }
+            )
+        })
         .map(|a| SystemRegView {
             offset_hex: format!("{:x}", a.offset),
             value: match a.target {

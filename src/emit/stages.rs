@@ -5,6 +5,7 @@
 use super::header::{with_newline, Header};
 use super::OutFile;
 use crate::arith::{self, AdderGraph, PortNames};
+use crate::passes::frozen::ParallelHw;
 use crate::passes::plan::{LayerHw, LayerInput, RequantHw, StageHw};
 use anyhow::{Context, Result};
 use askama::Template;
@@ -54,23 +55,28 @@ struct LayerView {
     module: String,
     accs: Vec<AccView>,
     inputs: Vec<ConnView>,
+    in_valid: String,
     channels: usize,
     out_bits: usize,
     acc_width: u32,
     acc_concat: String,
     relu: u8,
     programmable: bool,
-    scale_bus: String,
-    bias_bus: String,
+    units: usize,
     shift_bus: String,
+    cfg_hit: String,
+    cfg_base: usize,
+    cfg_sub_aw: usize,
     rq_module: String,
+    rq_latency: u32,
 }
 
-struct BranchView {
+struct HoldView {
     index: usize,
+    lead: usize,
     wire: String,
     bits: usize,
-    delay: u32,
+    valid: String,
     source: String,
 }
 
@@ -82,6 +88,7 @@ struct StageView {
     model_hash: String,
     frozen_hash: String,
     description: String,
+    choice: String,
     module: String,
     in_w: usize,
     in_h: usize,
@@ -92,10 +99,22 @@ struct StageView {
     out_channels: usize,
     in_bits: usize,
     out_bits: usize,
-    latency: u32,
+    t: usize,
+    period: usize,
+    period_w: usize,
+    depth: usize,
+    depth_w: usize,
+    latency: usize,
+    seq: bool,
+    cfg_words: usize,
+    cfg_aw: usize,
     params: Vec<PortView>,
     layers: Vec<LayerView>,
-    branches: Vec<BranchView>,
+    holds: Vec<HoldView>,
+    done: String,
+    /// Last-layer valids no hold register or `done` reads.
+    unused_valids: Vec<String>,
+    side_bits: usize,
     passthrough_channels: usize,
     passthrough_bits: usize,
     outputs: Vec<String>,
@@ -111,7 +130,37 @@ fn sign_extend(wire: &str, from: u32, to: u32) -> String {
     }
 }
 
-fn layer_view(stage: &StageHw, layer: &LayerHw, inst: &str, prev: Option<&str>) -> LayerView {
+/// Bits to count `0..=n` (at least 1).
+fn bits_to(n: usize) -> usize {
+    ((usize::BITS - n.leading_zeros()) as usize).max(1)
+}
+
+/// `lo <= addr < hi` for an `aw`-bit address, without the comparisons that always hold.
+fn in_range(addr: &str, aw: usize, lo: usize, hi: usize) -> String {
+    let mut c = Vec::new();
+    if lo > 0 {
+        c.push(format!("{addr} >= {aw}'d{lo}"));
+    }
+    if hi < 1 << aw {
+        c.push(format!("{addr} < {aw}'d{hi}"));
+    }
+    if c.is_empty() {
+        "1'b1".to_string()
+    } else {
+        format!("({})", c.join(" && "))
+    }
+}
+
+/// A layer's instance: its adder graph, then its requant (shared units with `units` > 0).
+#[allow(clippy::too_many_arguments)] // the layer and where it sits in the stage
+fn layer_view(
+    stage: &StageHw,
+    layer: &LayerHw,
+    inst: &str,
+    prev: Option<&str>,
+    units: usize,
+    cfg: (usize, usize),
+) -> LayerView {
     let g = &layer.graph;
     let in_bits = 8 * stage.in_channels;
     let accs: Vec<AccView> = g
@@ -158,25 +207,11 @@ fn layer_view(stage: &StageHw, layer: &LayerHw, inst: &str, prev: Option<&str>) 
         .map(|a| sign_extend(&a.wire, a.width, acc_width))
         .collect::<Vec<_>>()
         .join(", ");
-    let (programmable, scale_bus, bias_bus, shift_bus, rq_module) = match &layer.requant {
-        RequantHw::Programmable {
-            scale_bus,
-            bias_bus,
-            shift_bus,
-        } => (
-            true,
-            scale_bus.clone(),
-            bias_bus.clone(),
-            shift_bus.clone(),
-            String::new(),
-        ),
-        RequantHw::Constant { module, .. } => (
-            false,
-            String::new(),
-            String::new(),
-            String::new(),
-            module.clone(),
-        ),
+    let (programmable, shift_bus, rq_module, rq_latency) = match &layer.requant {
+        RequantHw::Programmable { shift_bus } => (true, shift_bus.clone(), String::new(), 0),
+        RequantHw::Constant { module, graph, .. } => {
+            (false, String::new(), module.clone(), graph.latency() + 1)
+        }
     };
     let kind = match layer.input {
         LayerInput::Stem { cin } => format!("3x3 conv {} -> {}", cin, layer.channels()),
@@ -189,74 +224,146 @@ fn layer_view(stage: &StageHw, layer: &LayerHw, inst: &str, prev: Option<&str>) 
         }
         LayerInput::Previous => format!("pointwise {} -> {}", g.num_inputs(), layer.channels()),
     };
+    let rq = if programmable {
+        format!("{units} shared requant unit(s)")
+    } else {
+        "constant requant".to_string()
+    };
+    let (base, aw) = cfg;
+    let words = 2 * units * layer.channels().div_ceil(units.max(1));
+    let sub_aw = bits_to(words.saturating_sub(1));
     LayerView {
         name: layer.name.clone(),
         summary: format!(
-            "{kind}, {} nonzero weights, adder depth {}, requant{} ({} latency {} clocks)",
+            "{kind}, {} nonzero weights, adder depth {}, {rq}{}",
             g.matrix().nonzeros(),
             g.depth(),
             if layer.relu { " + ReLU" } else { "" },
-            if programmable {
-                "programmable"
-            } else {
-                "frozen"
-            },
-            layer.latency()
         ),
         inst: inst.to_string(),
         module: layer.module.clone(),
         accs,
         inputs,
+        in_valid: match prev {
+            Some(p) => format!("{p}_valid"),
+            None => "take".to_string(),
+        },
         channels: layer.channels(),
         out_bits: 8 * layer.channels(),
         acc_width,
         acc_concat,
         relu: layer.relu as u8,
         programmable,
-        scale_bus,
-        bias_bus,
+        units,
         shift_bus,
+        cfg_hit: in_range("cfg_addr", aw, base, base + words),
+        cfg_base: base,
+        cfg_sub_aw: sub_aw,
         rq_module,
+        rq_latency,
     }
 }
 
-pub(super) fn stage_file(header: &Header, stage: &StageHw) -> Result<OutFile> {
-    let latency = stage.latency();
+/// The block's description for the stage headers.
+pub(super) fn description(stage: &StageHw) -> String {
+    match (stage.branches.len(), stage.passthrough) {
+        (_, 0) if !stage.shuffle => format!("Frozen stem {}: 3x3 conv, stride 2, requant + ReLU.", stage.name),
+        (1, _) => format!(
+            "Frozen regular block {}: x1 = channels 0..{} pass through, x2 = the rest go through DW 3x3 -> PW; output shuffle(concat(x1, y2)).",
+            stage.name, stage.passthrough
+        ),
+        _ => format!(
+            "Frozen downsample block {}: two stride-2 branches DW 3x3 -> PW over all {} input channels; output shuffle(concat(b1, b2)).",
+            stage.name, stage.in_channels
+        ),
+    }
+}
+
+/// Why the stage is built as it is: the chosen implementation and every candidate's predicted
+/// area.
+pub(super) fn choice(stage: &StageHw) -> String {
+    let cands: Vec<String> = stage
+        .candidates
+        .iter()
+        .map(|c| match c.area_um2 {
+            Some(a) => format!("{} {:.3} mm2", c.kind, a / 1e6),
+            None => format!("{} does not fit", c.kind),
+        })
+        .collect();
+    format!(
+        "implementation \"{}\"; predicted {}",
+        stage.imp.name(),
+        cands.join(", ")
+    )
+}
+
+pub(super) fn stage_file(header: &Header, stage: &StageHw, par: &ParallelHw) -> Result<OutFile> {
     let mut layers = Vec::new();
-    let mut branches = Vec::new();
     let multi = stage.branches.len() > 1;
+    let cfg_aw = stage.cfg_addr_bits();
+    let mut units = par.units.iter();
+    let mut base = 0;
+    let mut ends = Vec::new();
     for (bi, br) in stage.branches.iter().enumerate() {
         let mut prev: Option<String> = None;
+        let mut lat = 0usize;
         for layer in &br.layers {
+            let r = *units.next().expect("one unit count per layer");
             let leaf = layer.name.rsplit('.').next().unwrap_or("layer");
             let inst = if multi {
                 format!("br{}_{leaf}", bi + 1)
             } else {
                 leaf.to_string()
             };
-            layers.push(layer_view(stage, layer, &inst, prev.as_deref()));
+            let v = layer_view(stage, layer, &inst, prev.as_deref(), r, (base, cfg_aw));
+            if v.programmable {
+                base += 2 * r * layer.channels().div_ceil(r);
+                lat += layer.graph.latency() as usize + layer.channels().div_ceil(r) + 5;
+            } else {
+                lat += layer.graph.latency() as usize + v.rq_latency as usize;
+            }
+            layers.push(v);
             prev = Some(inst);
         }
-        let last = prev.unwrap_or_default();
-        branches.push(BranchView {
-            index: bi + 1,
-            wire: format!("branch{}_d", bi + 1),
-            bits: 8 * br.out_channels(),
-            delay: latency - br.latency(),
-            source: format!("{last}_y"),
-        });
+        ends.push((prev.unwrap_or_default(), lat, 8 * br.out_channels()));
     }
+    // The later branch's last valid completes the pixel; an earlier one is held.
+    let latest = ends.iter().map(|e| e.1).max().unwrap_or(0);
+    let late = ends.iter().position(|e| e.1 == latest).unwrap_or(0);
+    let mut holds = Vec::new();
+    let mut sources = Vec::new();
+    let mut unused_valids = Vec::new();
+    for (bi, (last, lat, bits)) in ends.iter().enumerate() {
+        if *lat < latest {
+            let wire = format!("branch{}_hold_q", bi + 1);
+            holds.push(HoldView {
+                index: bi + 1,
+                lead: latest - lat,
+                wire: wire.clone(),
+                bits: *bits,
+                valid: format!("{last}_valid"),
+                source: format!("{last}_y"),
+            });
+            sources.push(wire);
+        } else {
+            sources.push(format!("{last}_y"));
+            if bi != late {
+                unused_valids.push(format!("{last}_valid"));
+            }
+        }
+    }
+    let done = format!("{}_valid", ends[late].0);
     // concat(pass-through, branches) channel q -> Verilog expression.
     let concat_expr = |q: usize| -> String {
         if q < stage.passthrough {
-            return format!("x1_d[{}:{}]", 8 * q + 7, 8 * q);
+            return format!("side_out[{}:{}]", 8 * q + 9, 8 * q + 2);
         }
         let mut off = stage.passthrough;
         for (bi, br) in stage.branches.iter().enumerate() {
             let n = br.out_channels();
             if q < off + n {
                 let c = q - off;
-                return format!("branch{}_d[{}:{}]", bi + 1, 8 * c + 7, 8 * c);
+                return format!("{}[{}:{}]", sources[bi], 8 * c + 7, 8 * c);
             }
             off += n;
         }
@@ -276,23 +383,15 @@ pub(super) fn stage_file(header: &Header, stage: &StageHw) -> Result<OutFile> {
             bits: p.bits,
         })
         .collect();
-    let description = match (stage.branches.len(), stage.passthrough) {
-        (_, 0) if !stage.shuffle => format!("Frozen stem {}: 3x3 conv, stride 2, requant + ReLU.", stage.name),
-        (1, _) => format!(
-            "Frozen regular block {}: x1 = channels 0..{} pass through, x2 = the rest go through DW 3x3 -> PW; output shuffle(concat(x1, y2)).",
-            stage.name, stage.passthrough
-        ),
-        _ => format!(
-            "Frozen downsample block {}: two stride-2 branches DW 3x3 -> PW over all {} input channels; output shuffle(concat(b1, b2)).",
-            stage.name, stage.in_channels
-        ),
-    };
+    let seq = layers.iter().any(|l| l.programmable);
+    let unused = unused_window_bits(stage);
     let view = StageView {
         version: header.version,
         model: header.model.clone(),
         model_hash: header.model_hash.clone(),
         frozen_hash: header.frozen_hash.clone(),
-        description,
+        description: description(stage),
+        choice: choice(stage),
         module: stage.module.clone(),
         in_w: stage.in_size.w,
         in_h: stage.in_size.h,
@@ -303,10 +402,21 @@ pub(super) fn stage_file(header: &Header, stage: &StageHw) -> Result<OutFile> {
         out_channels,
         in_bits: 8 * stage.in_channels,
         out_bits: 8 * out_channels,
-        latency,
+        t: stage.clocks_per_pixel,
+        period: par.period,
+        period_w: bits_to(par.period),
+        depth: par.depth,
+        depth_w: bits_to(par.depth),
+        latency: latest,
+        seq,
+        cfg_words: stage.param_table().len(),
+        cfg_aw,
         params,
         layers,
-        branches,
+        holds,
+        done,
+        unused_valids,
+        side_bits: 8 * stage.passthrough + 2,
         passthrough_channels: stage.passthrough,
         passthrough_bits: 8 * stage.passthrough,
         outputs,
@@ -315,7 +425,7 @@ pub(super) fn stage_file(header: &Header, stage: &StageHw) -> Result<OutFile> {
         } else {
             "Output: the branch's channels in order.".to_string()
         },
-        unused: unused_window_bits(stage),
+        unused,
     };
     Ok(OutFile {
         name: format!("{}.v", stage.module),
@@ -461,7 +571,7 @@ pub(super) fn requant_const_file(
         shift,
         lo,
         lo_byte: if layer.relu { "8'h00" } else { "8'h80" },
-        latency: layer.requant.latency(),
+        latency: scale.latency() + 1,
         channels,
     };
     Ok(OutFile {

@@ -42,7 +42,8 @@ struct TopStageView {
     src: String,
     src_hs: String,
     out_bits: usize,
-    params: Vec<PortView>,
+    /// (module port, top-level wire) of the shifts and the parameter-memory window.
+    conns: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -101,7 +102,7 @@ fn frozen_stages(plan: &HwPlan) -> (Vec<TopStageView>, String, String) {
             src_hs,
             src: src.clone(),
             out_bits: 8 * s.out_channels(),
-            params: s.params().into_iter().map(param_view).collect(),
+            conns: stage_conns(s),
         });
         src_hs = if plan.feeds_trainable(i) {
             format!("{wire}_fz")
@@ -181,6 +182,20 @@ pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         name: format!("{}.v", plan.top()),
         contents: with_newline(view.render()?),
     })
+}
+
+/// A frozen stage's connections besides its streams: its shift buses by name, its
+/// configuration ports `cfg_*` to the register block's `<bus>_cfg_*` wires.
+fn stage_conns(s: &crate::passes::plan::StageHw) -> Vec<(String, String)> {
+    let prefix = format!("{}_", s.param_bus());
+    s.params()
+        .into_iter()
+        .map(|p| (p.name.clone(), p.name))
+        .chain(s.cfg_ports().into_iter().map(|p| {
+            let port = p.name.strip_prefix(&prefix).unwrap_or(&p.name).to_string();
+            (port, p.name)
+        }))
+        .collect()
 }
 
 fn param_view(p: crate::passes::interface::Port) -> PortView {

@@ -4,7 +4,7 @@
 
 use super::header::{with_newline, Header};
 use super::OutFile;
-use crate::passes::plan::RequantHw;
+use crate::passes::plan::{FrozenImpl, RequantHw};
 use crate::passes::HwPlan;
 use anyhow::Result;
 
@@ -12,7 +12,11 @@ use anyhow::Result;
 pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
     let header = Header::of(plan);
     let mut files = super::primitives::files(plan);
-    for layer in plan.layers() {
+    let parallel = plan
+        .stages
+        .iter()
+        .filter(|s| matches!(s.imp, FrozenImpl::Parallel(_)));
+    for layer in parallel.flat_map(|s| s.layers()) {
         files.push(super::stages::graph_file(
             &header,
             &layer.module,
@@ -45,7 +49,10 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
         }
     }
     for stage in &plan.stages {
-        files.push(super::stages::stage_file(&header, stage)?);
+        match &stage.imp {
+            FrozenImpl::Parallel(p) => files.push(super::stages::stage_file(&header, stage, p)?),
+            FrozenImpl::Folded(f) => files.extend(super::folded::render(&header, stage, f)?),
+        }
     }
     for core in &plan.trainable {
         for st in core.stages.iter().chain(&core.repeat) {

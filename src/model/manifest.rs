@@ -105,6 +105,39 @@ pub enum FrozenBn {
     Frozen,
 }
 
+/// How the frozen stages are built (`generation.frozen_impl`, `generate --frozen-impl`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrozenImplChoice {
+    /// Per stage the implementation with the least predicted area that sustains its rate.
+    #[default]
+    Auto,
+    /// Every stage fully parallel shift-add networks.
+    Parallel,
+    /// Every block folded (the stem stays parallel).
+    Folded,
+}
+
+impl FrozenImplChoice {
+    fn is_auto(&self) -> bool {
+        *self == FrozenImplChoice::Auto
+    }
+}
+
+impl std::str::FromStr for FrozenImplChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(FrozenImplChoice::Auto),
+            "parallel" => Ok(FrozenImplChoice::Parallel),
+            "folded" => Ok(FrozenImplChoice::Folded),
+            _ => Err(format!(
+                "expected \"auto\", \"parallel\" or \"folded\", found \"{s}\""
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generation {
@@ -116,6 +149,9 @@ pub struct Generation {
     /// Target clock, MHz: the plan picks pipeline depths for it (passes::timing).
     #[serde(default = "default_target_mhz")]
     pub target_mhz: f64,
+    /// How the frozen stages are built.
+    #[serde(default, skip_serializing_if = "FrozenImplChoice::is_auto")]
+    pub frozen_impl: FrozenImplChoice,
 }
 
 fn default_frozen_bn() -> FrozenBn {
@@ -136,6 +172,7 @@ impl Default for Generation {
             frozen_bn: default_frozen_bn(),
             k_max: default_k_max(),
             target_mhz: default_target_mhz(),
+            frozen_impl: FrozenImplChoice::Auto,
         }
     }
 }

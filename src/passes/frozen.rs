@@ -2,20 +2,16 @@
 //! adder graph followed by its requant, with the latencies the stages and the top level
 //! align to (`lower_frozen` builds them).
 
+use super::fold::FoldedHw;
+use super::regmap::TableWord;
 use crate::arith::AdderGraph;
 use crate::model::layout::Size;
 
-/// Clocks of the programmable requant (`sf_requant`).
-pub const REQUANT_LATENCY: u32 = 2;
-
 #[derive(Debug, Clone)]
 pub enum RequantHw {
-    /// `frozen_bn = "trainable"`: scale, bias and shift from the register block.
-    Programmable {
-        scale_bus: String,
-        bias_bus: String,
-        shift_bus: String,
-    },
+    /// `frozen_bn = "trainable"`: the shift from the register block, scale and bias from the
+    /// stage's parameter memories (shared requant units, [`FrozenImpl`]).
+    Programmable { shift_bus: String },
     /// `frozen_bn = "frozen"`: m as an adder graph, then + (b + rnd) and >>> shift as wiring.
     Constant {
         module: String,
@@ -26,11 +22,8 @@ pub enum RequantHw {
 }
 
 impl RequantHw {
-    pub fn latency(&self) -> u32 {
-        match self {
-            RequantHw::Programmable { .. } => REQUANT_LATENCY,
-            RequantHw::Constant { graph, .. } => graph.latency() + 1,
-        }
+    pub fn is_programmable(&self) -> bool {
+        matches!(self, RequantHw::Programmable { .. })
     }
 }
 
@@ -63,10 +56,6 @@ impl LayerHw {
     pub fn channels(&self) -> usize {
         self.graph.outputs().len()
     }
-    /// Clocks from the layer's inputs to its int8 outputs.
-    pub fn latency(&self) -> u32 {
-        self.graph.latency() + self.requant.latency()
-    }
     /// Widest accumulator (the requant input bus width per channel).
     pub fn acc_width(&self) -> u32 {
         self.graph
@@ -84,9 +73,6 @@ pub struct BranchHw {
 }
 
 impl BranchHw {
-    pub fn latency(&self) -> u32 {
-        self.layers.iter().map(|l| l.latency()).sum()
-    }
     pub fn out_channels(&self) -> usize {
         self.layers.last().map_or(0, |l| l.channels())
     }
@@ -110,6 +96,52 @@ pub struct StageHw {
     pub stage: usize,
     /// `Some(k)` when this stage's output is the frozen features F_k at boundary k.
     pub boundary: Option<usize>,
+    /// `T`: clocks per output pixel at one input pixel per clock.
+    pub clocks_per_pixel: usize,
+    /// How the stage is built and why (the `frozen_impl` pass).
+    pub imp: FrozenImpl,
+    /// The candidates the choice compared.
+    pub candidates: Vec<Candidate>,
+}
+
+/// How a frozen stage is built.
+#[derive(Debug, Clone)]
+pub enum FrozenImpl {
+    /// The layers as fully parallel shift-add networks (`branches`).
+    Parallel(ParallelHw),
+    /// Depthwise and pointwise layers folded over the pixel's clocks (`passes::fold`).
+    Folded(FoldedHw),
+}
+
+impl FrozenImpl {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FrozenImpl::Parallel(_) => "parallel",
+            FrozenImpl::Folded(_) => "folded",
+        }
+    }
+}
+
+/// A parallel stage at its rate: a window every `period` clocks, each programmable layer's
+/// channels requantized by `units` shared units (`sf_requant_seq`), at most `depth` pixels in
+/// flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParallelHw {
+    pub period: usize,
+    /// Requant units per layer in `StageHw::layers` order (0: constant requant).
+    pub units: Vec<usize>,
+    /// Clocks from a window to the output FIFO (fixed: the layers run in lock-step).
+    pub latency: usize,
+    pub depth: usize,
+}
+
+/// One implementation the choice considered, with its predicted area (µm², logic at the
+/// default coefficients plus memories), or why it does not fit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Candidate {
+    pub kind: &'static str,
+    pub area_um2: Option<f64>,
+    pub note: String,
 }
 
 impl StageHw {
@@ -124,9 +156,73 @@ impl StageHw {
                 .map(|b| b.out_channels())
                 .sum::<usize>()
     }
-    /// Clocks from a window leaving the window generator to its output pixel.
-    pub fn latency(&self) -> u32 {
-        self.branches.iter().map(|b| b.latency()).max().unwrap_or(0)
+    /// Clocks between windows at most (the stage's sweep rate).
+    pub fn period(&self) -> usize {
+        match &self.imp {
+            FrozenImpl::Parallel(p) => p.period,
+            FrozenImpl::Folded(f) => f.params.period(&f.shape),
+        }
+    }
+    /// Clocks from a window to the stage's output (no stalls).
+    pub fn latency(&self) -> usize {
+        match &self.imp {
+            FrozenImpl::Parallel(p) => p.latency + 1,
+            FrozenImpl::Folded(f) => f.a_len() + super::fold::HANDOFF + f.b_len(),
+        }
+    }
+    /// The layers in stream order (branch by branch).
+    pub fn layers(&self) -> impl Iterator<Item = &LayerHw> {
+        self.branches.iter().flat_map(|b| b.layers.iter())
+    }
+    /// Whether the stage's requant parameters are programmable (`frozen_bn = "trainable"`).
+    pub fn programmable(&self) -> bool {
+        self.layers().any(|l| l.requant.is_programmable())
+    }
+    /// The words of the stage's requant parameter memories in configuration-window order
+    /// (empty when the requant is constant): per requant unit, per channel it serves, the
+    /// bias then the scale; `None` for a unit's unused slot.
+    pub fn param_table(&self) -> Vec<Option<TableWord>> {
+        if !self.programmable() {
+            return Vec::new();
+        }
+        let word = |layer: &str, c: usize| {
+            [
+                Some(TableWord {
+                    tensor: format!("{layer}.bias"),
+                    index: c,
+                }),
+                Some(TableWord {
+                    tensor: format!("{layer}.scale"),
+                    index: c,
+                }),
+            ]
+        };
+        let mut v = Vec::new();
+        match &self.imp {
+            FrozenImpl::Folded(f) => {
+                for u in f.units() {
+                    for &c in &u.channels {
+                        v.extend(word(&u.layer, c));
+                    }
+                }
+            }
+            FrozenImpl::Parallel(p) => {
+                for (l, &r) in self.layers().zip(&p.units) {
+                    let nr = l.channels().div_ceil(r.max(1));
+                    for u in 0..r {
+                        for s in 0..nr {
+                            let c = u + r * s;
+                            if c < l.channels() {
+                                v.extend(word(&l.name, c));
+                            } else {
+                                v.extend([None, None]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        v
     }
     /// For output channel k, the channel of concat(pass-through, branches) it carries.
     pub fn output_source(&self, k: usize) -> usize {

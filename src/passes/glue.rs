@@ -4,7 +4,7 @@
 //! and the skew FIFOs in front of a train01 head's join. Emit, cost and the report read these.
 
 use super::frozen::StageHw;
-use super::schedule::{TrainCoreHw, TrainStageHw};
+use super::schedule::TrainCoreHw;
 use crate::model::layout::Size;
 
 /// Clocks the blend, fork and skid stages add on the trainable path at a boundary.
@@ -61,26 +61,46 @@ pub struct Boundary {
 
 /// Every boundary, k = 0..=S (none without trainable cores).
 pub fn boundaries(input: Size, stages: &[StageHw], cores: &[TrainCoreHw]) -> Vec<Boundary> {
-    skew_fifos(input, cores)
-        .into_iter()
-        .map(|skew| {
-            let k = skew.boundary;
+    let Some(first) = cores.first() else {
+        return Vec::new();
+    };
+    let pixels = input.pixels();
+    first
+        .stages
+        .iter()
+        .filter_map(|st| st.boundary.map(|k| (k, st)))
+        .map(|(k, st)| {
             let frozen_stage = stages
                 .iter()
                 .position(|s| s.boundary == Some(k))
                 .expect("a frozen stage per boundary");
+            let frozen_lag = frozen_lag(pixels, &stages[..=frozen_stage]);
+            let size = st.out_size();
+            let row = size.w * (pixels / size.pixels());
+            let train_lag = trainable_lag(pixels, first, k);
+            let depth = skew_depth(size.w, row, train_lag.saturating_sub(frozen_lag));
+            let skew = SkewFifo {
+                boundary: k,
+                depth,
+                bits: 8 * st.out_channels(),
+                reason: format!(
+                    "lag: trainable ~{train_lag} clocks, frozen ~{frozen_lag}: rows of {} \
+                     beats at {row} clocks per row; + 2 rows + 4",
+                    size.w
+                ),
+            };
             let trainable = cores
                 .iter()
                 .map(|c| {
-                    let extra_blocks = extra_frozen_blocks(stages, c, k);
-                    let st = c.stages.iter().find(|s| s.boundary == Some(k));
-                    let depth = st.map_or(0, |st| {
-                        trainable_skew_depth(input, extra_blocks, stages, frozen_stage, st)
-                    });
+                    let lead = frozen_lag.saturating_sub(trainable_lag(pixels, c, k));
                     TrainableSkew {
                         core: c.index,
-                        extra_blocks,
-                        depth,
+                        extra_blocks: extra_frozen_blocks(stages, c, k),
+                        depth: if lead == 0 {
+                            0
+                        } else {
+                            skew_depth(size.w, row, lead)
+                        },
                     }
                 })
                 .collect();
@@ -94,46 +114,55 @@ pub fn boundaries(input: Size, stages: &[StageHw], cores: &[TrainCoreHw]) -> Vec
         .collect()
 }
 
-/// Skew FIFO depth at every boundary. The trainable path lags the frozen one: each trainable
-/// stage sweeps a row of `w_out` windows at `G*S` clocks per window (the frozen stage at one
-/// per clock) and adds its window generator's and engines' latency (the engines' from their
-/// pipelines, `EngineSchedule::latency`), so by boundary k the lag is at most
-/// `lag_k = sum over the trainable stages up to k of (w_out * G*S + 4 + engine latency + 4)`
-/// clocks. Meanwhile F_k delivers at most one output row (`w_k` beats) per `w_k * T_k` clocks
-/// on average, in bursts of a whole row. The FIFO holds `w_k * (ceil(lag_k / (w_k*T_k)) + 2)`
-/// beats (the rows produced during the lag, the row in flight and one row of burst margin)
-/// plus 4; co-simulation checks that the input never stalls and nothing deadlocks.
-fn skew_fifos(input: Size, cores: &[TrainCoreHw]) -> Vec<SkewFifo> {
-    let Some(core) = cores.first() else {
-        return Vec::new();
-    };
-    let pixels = input.pixels();
-    let mut lag = 0usize;
-    let mut out = Vec::new();
-    for st in &core.stages {
-        lag += st.out_size().w * st.clocks_per_window()
-            + WINDOW_CLOCKS
-            + st.engine_latency()
-            + BOUNDARY_CLOCKS;
-        if let Some(k) = st.boundary {
-            let size = st.out_size();
-            let t = pixels / size.pixels();
-            let row = size.w * t;
-            let rows = lag.div_ceil(row);
-            let depth = size.w * (rows + 2) + 4;
-            out.push(SkewFifo {
-                boundary: k,
-                depth,
-                bits: 8 * st.out_channels(),
-                reason: format!(
-                    "lag <= {lag} clocks = {rows} row(s) of {} beats at {row} clocks per row; \
-                     + 2 rows + 4",
-                    size.w
-                ),
-            });
-        }
-    }
-    out
+/// Clocks a streaming stage holds its output back from its input: it sees a window row once
+/// the next input row has arrived (one input row), sweeps the `w_out` windows at
+/// `per_window` clocks each, and adds its pipeline latency plus the blend/fork/skid clocks.
+fn stage_lag(
+    pixels: usize,
+    in_size: Size,
+    stride: usize,
+    per_window: usize,
+    latency: usize,
+) -> usize {
+    let in_row = in_size.w * (pixels / in_size.pixels());
+    in_row + in_size.strided(stride).w * per_window + latency + BOUNDARY_CLOCKS
+}
+
+/// The frozen path's lag at the end of `stages` (its stages up to a boundary).
+fn frozen_lag(pixels: usize, stages: &[StageHw]) -> usize {
+    stages
+        .iter()
+        .map(|s| stage_lag(pixels, s.in_size, s.stride, s.period(), s.latency()))
+        .sum()
+}
+
+/// Trainable core `core`'s lag at boundary k.
+fn trainable_lag(pixels: usize, core: &TrainCoreHw, k: usize) -> usize {
+    let end = core
+        .stages
+        .iter()
+        .position(|s| s.boundary == Some(k))
+        .map_or(core.stages.len(), |i| i + 1);
+    core.stages[..end]
+        .iter()
+        .map(|s| {
+            stage_lag(
+                pixels,
+                s.in_size,
+                s.stride,
+                s.clocks_per_window(),
+                s.engine_latency(),
+            )
+        })
+        .sum()
+}
+
+/// A skew FIFO's depth for one path leading the other by `lead` clocks: the path delivers at
+/// most one row of `w` beats per `row` clocks on average, in bursts of a row, so it holds the
+/// rows produced during the lead, the row in flight and one row of burst margin, plus 4.
+/// Co-simulation checks that the input never stalls.
+fn skew_depth(w: usize, row: usize, lead: usize) -> usize {
+    w * (lead.div_ceil(row) + 2) + 4
 }
 
 /// Extra regular blocks the frozen core has beyond trainable core `core` in the stage ending
@@ -154,32 +183,6 @@ fn extra_frozen_blocks(stages: &[StageHw], core: &TrainCoreHw, k: usize) -> usiz
         .position(|s| s.boundary == Some(k))
         .map_or(0, |i| i + 1);
     frozen.saturating_sub(trainable)
-}
-
-/// Depth of the trainable-side skew FIFO (0: none). Each extra frozen 3x3 block delays F_k by
-/// about one row of its output (it emits row r once row r+1 has arrived) plus its pipeline
-/// (window generator and the stage's exact latency from the plan, `StageHw::latency`), so
-/// T_t may lead by the sum of `block_delay_beats` over the extra blocks (the last ones of the
-/// frozen stage ending at boundary k); one more row plus 4 covers bursts.
-fn trainable_skew_depth(
-    input: Size,
-    extra: usize,
-    stages: &[StageHw],
-    frozen_stage: usize,
-    st: &TrainStageHw,
-) -> usize {
-    if extra <= 1 {
-        // Measured: one extra block is absorbed by the stage's own buffering (tiny).
-        return 0;
-    }
-    let w = st.out_size().w;
-    let t = input.pixels() / st.out_size().pixels();
-    let first = (frozen_stage + 1).saturating_sub(extra);
-    let delay: usize = stages[first..=frozen_stage]
-        .iter()
-        .map(|f| block_delay_beats(w, WINDOW_CLOCKS + f.latency() as usize, t))
-        .sum();
-    delay + w + 4
 }
 
 /// Depth of each skew FIFO in front of a train01 head's join (0: none, without a repeat

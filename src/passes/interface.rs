@@ -89,22 +89,44 @@ impl StageHw {
     pub fn wire(&self) -> String {
         bus_name(&self.name)
     }
-    /// Register buses of its programmable requants.
+    /// Register buses of its programmable requants (the shifts).
     pub fn params(&self) -> Vec<Port> {
-        let mut v = Vec::new();
-        for l in self.branches.iter().flat_map(|b| b.layers.iter()) {
-            if let RequantHw::Programmable {
-                scale_bus,
-                bias_bus,
-                shift_bus,
-            } = &l.requant
-            {
-                v.push(Port::input(scale_bus.clone(), 16 * l.channels()));
-                v.push(Port::input(bias_bus.clone(), 32 * l.channels()));
-                v.push(Port::input(shift_bus.clone(), 6));
-            }
+        self.layers()
+            .filter_map(|l| match &l.requant {
+                RequantHw::Programmable { shift_bus } => Some(Port::input(shift_bus.clone(), 6)),
+                RequantHw::Constant { .. } => None,
+            })
+            .collect()
+    }
+    /// Bus prefix of its parameter-memory window (`<bus>_cfg_*` at the top level).
+    pub fn param_bus(&self) -> String {
+        format!("{}_rq", bus_name(&self.name))
+    }
+    /// Address bits of its parameter-memory window.
+    pub fn cfg_addr_bits(&self) -> usize {
+        let words = self.param_table().len();
+        ((usize::BITS - words.saturating_sub(1).leading_zeros()) as usize).max(1)
+    }
+    /// Its configuration ports (`cfg_*` in the module, `<bus>_cfg_*` at the top level), when its
+    /// requant parameters are programmable.
+    pub fn cfg_ports(&self) -> Vec<Port> {
+        if !self.programmable() {
+            return Vec::new();
         }
-        v
+        let b = self.param_bus();
+        let out = |name: String, bits| Port {
+            name,
+            bits,
+            output: true,
+        };
+        vec![
+            Port::input(format!("{b}_cfg_req"), 1),
+            Port::input(format!("{b}_cfg_we"), 1),
+            Port::input(format!("{b}_cfg_addr"), self.cfg_addr_bits()),
+            Port::input(format!("{b}_cfg_wdata"), 32),
+            out(format!("{b}_cfg_ack"), 1),
+            out(format!("{b}_cfg_rdata"), 32),
+        ]
     }
 }
 
@@ -228,15 +250,25 @@ impl HwPlan {
             .map(|(a, bus)| Port::input(bus.to_string(), a.count * a.bits as usize))
             .collect()
     }
-    /// Configuration wires between the register block and the engines.
+    /// Configuration wires between the register block and the frozen stages' parameter
+    /// memories and the engines.
     pub fn cfg_wires(&self) -> Vec<Port> {
-        self.engines()
-            .flat_map(|e| e.ports())
-            .filter(|p| p.name.contains("_cfg_"))
+        self.stages
+            .iter()
+            .flat_map(|s| s.cfg_ports())
+            .chain(
+                self.engines()
+                    .flat_map(|e| e.ports())
+                    .filter(|p| p.name.contains("_cfg_")),
+            )
             .collect()
     }
-    /// `cfg_addr` bits of the engine behind weight window `bus`.
+    /// `cfg_addr` bits of the memory behind window `bus` (a stage's parameters or an
+    /// engine's weights).
     pub fn window_addr_bits(&self, bus: &str) -> usize {
+        if let Some(s) = self.stages.iter().find(|s| s.param_bus() == bus) {
+            return s.cfg_addr_bits();
+        }
         self.engines()
             .find(|e| bus_name(&e.layer) == bus)
             .map_or(1, |e| e.cfg_addr_bits())

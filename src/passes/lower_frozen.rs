@@ -3,7 +3,7 @@
 //! the exact value ranges of its inputs, and the frozen requant as wiring or as a constant
 //! adder graph ([`lower_stages`], in parallel).
 
-use super::frozen::{BranchHw, LayerHw, LayerInput, RequantHw, StageHw};
+use super::frozen::{BranchHw, FrozenImpl, LayerHw, LayerInput, ParallelHw, RequantHw, StageHw};
 use super::regmap::bus_name;
 use crate::arith::{self, AdderGraph, ConstMatrix, Interval, LowerOptions};
 use crate::model::layout::{BlockLayout, BranchLayout, Size};
@@ -220,6 +220,7 @@ pub fn requants<'a>(jobs: &'a [StageJob<'a>]) -> Vec<(&'a str, &'a Requant)> {
 /// Lowers every layer (the big ones dominate, so in parallel) and assembles the stages.
 pub fn lower_stages(
     prefix: &str,
+    input: Size,
     jobs: &[StageJob],
     frozen_bn: FrozenBn,
     opts: &LowerOptions,
@@ -251,6 +252,15 @@ pub fn lower_stages(
             shuffle: job.shuffle,
             stage: job.stage,
             boundary: job.boundary,
+            clocks_per_pixel: input.pixels() / job.in_size.strided(job.stride).pixels(),
+            // set by the frozen_impl pass
+            imp: FrozenImpl::Parallel(ParallelHw {
+                period: 1,
+                units: Vec::new(),
+                latency: 0,
+                depth: 1,
+            }),
+            candidates: Vec::new(),
         });
     }
     Ok(stages)
@@ -276,8 +286,6 @@ fn lower_layer(
     let lowering_ms = t.elapsed().as_secs_f64() * 1e3;
     let requant = match frozen_bn {
         FrozenBn::Trainable => RequantHw::Programmable {
-            scale_bus: bus_name(&format!("{}.scale", job.name)),
-            bias_bus: bus_name(&format!("{}.bias", job.name)),
             shift_bus: bus_name(&format!("{}.shift", job.name)),
         },
         FrozenBn::Frozen => constant_requant(prefix, job, &graph, opts)?,

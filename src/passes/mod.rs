@@ -7,7 +7,9 @@
 //! table), `hash` (model and frozen hashes), `frozen` (the frozen core's stage types), `timing`
 //! (pipeline depths and latencies for the target clock) and `plan` (the plan and its assembly).
 
+pub mod fold;
 pub mod frozen;
+pub mod frozen_impl;
 pub mod glue;
 pub mod hash;
 pub mod heads;

@@ -4,7 +4,7 @@
 //! (`heads`), the interconnect at the boundaries (`glue`) and the register map (`registers`).
 //! [`plan`] assembles them; names and ports are in `interface`, hashes in `hash`.
 
-pub use super::frozen::{BranchHw, LayerHw, LayerInput, RequantHw, StageHw, REQUANT_LATENCY};
+pub use super::frozen::{BranchHw, FrozenImpl, LayerHw, LayerInput, RequantHw, StageHw};
 pub use super::registers::version_word;
 
 use super::glue::{self, Boundary, SkewFifo};
@@ -12,11 +12,11 @@ use super::hash;
 use super::heads::{self, HeadHw};
 use super::lower_frozen;
 use super::regmap::RegMap;
-use super::schedule::{self, TrainCoreHw};
+use super::schedule::{self, TrainCoreHw, TrainStageHw};
 use super::timing::TimingPlan;
 use crate::arith::LowerOptions;
 use crate::model::layout::Size;
-use crate::model::manifest::FrozenBn;
+use crate::model::manifest::{FrozenBn, FrozenImplChoice};
 use crate::model::Model;
 use anyhow::{Context, Result};
 
@@ -31,6 +31,8 @@ pub struct PlanOptions {
     /// Target clock in MHz; `None` takes the manifest's `generation.target_mhz`.
     /// `HwPlan::options` holds the value used.
     pub target_mhz: Option<f64>,
+    /// Overrides the manifest's `generation.frozen_impl` (`generate --frozen-impl`).
+    pub frozen_impl: Option<FrozenImplChoice>,
 }
 
 impl Default for PlanOptions {
@@ -39,6 +41,7 @@ impl Default for PlanOptions {
             pipeline_every: 0,
             depth_slack: 2,
             target_mhz: None,
+            frozen_impl: None,
         }
     }
 }
@@ -69,6 +72,10 @@ pub struct HwPlan {
     /// Entries of each skew FIFO in front of a train01 head's join (0: none).
     pub train01_skew_depth: usize,
     pub regmap: RegMap,
+    /// The frozen core's stages built as trainable MAC engines at the same pixel rates
+    /// (the schedule pass on the frozen layout), index-aligned with `stages`: what the report
+    /// measures freezing against.
+    pub frozen_equivalent: Vec<TrainStageHw>,
 }
 
 impl HwPlan {
@@ -144,20 +151,25 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     if options.pipeline_every == 0 {
         options.pipeline_every = timing.pipeline_every;
     }
-    let programmable = match frozen_bn {
-        FrozenBn::Trainable => lower_frozen::requants(&jobs),
-        FrozenBn::Frozen => Vec::new(),
-    };
-    let regmap =
-        super::registers::register_map(model, &hashes.frozen, &programmable, &trainable, &heads);
     let lower_opts = LowerOptions {
         pipeline_every: options.pipeline_every,
         depth_slack: opts.depth_slack,
         ..LowerOptions::default()
     };
-    let stages = lower_frozen::lower_stages(&prefix, &jobs, frozen_bn, &lower_opts)?;
+    let mut stages = lower_frozen::lower_stages(&prefix, lay.input, &jobs, frozen_bn, &lower_opts)?;
+    let mode = opts
+        .frozen_impl
+        .unwrap_or(model.manifest.generation.frozen_impl);
+    super::frozen_impl::choose(&mut stages, &jobs, mode)?;
+    let regmap = super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
     let boundaries = glue::boundaries(lay.input, &stages, &trainable);
     let out_w = stages.last().map_or(lay.input, |s| s.out_size()).w;
+    let frozen_equivalent = schedule::core_stages(lay, &lay.frozen, 0).stages;
+    debug_assert_eq!(
+        frozen_equivalent.len(),
+        stages.len(),
+        "one equivalent per stage"
+    );
     Ok(HwPlan {
         prefix,
         model_name: model.manifest.name.clone(),
@@ -174,5 +186,6 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         heads,
         boundaries,
         regmap,
+        frozen_equivalent,
     })
 }

@@ -3,18 +3,18 @@
 //! requant parameters, blend alphas, shuffle flags, repeat passes and weight windows, then the
 //! heads' requant16 and PWL parameters and weight windows (the order is the address order).
 
+use super::frozen::StageHw;
 use super::heads::HeadHw;
 use super::regmap::{reg_name, RegMap, RegMapBuilder};
 use super::schedule::TrainCoreHw;
 use crate::model::params::{Conv, Requant, Trainable};
 use crate::model::Model;
 
-/// The register map: `frozen` lists the frozen layers with programmable requant in stream
-/// order (empty with `frozen_bn = "frozen"`).
+/// The register map of the plan's stages, cores and heads, in stream order.
 pub fn register_map(
     model: &Model,
     frozen_hash: &str,
-    frozen: &[(&str, &Requant)],
+    stages: &[StageHw],
     trainable: &[TrainCoreHw],
     heads: &[HeadHw],
 ) -> RegMap {
@@ -22,18 +22,65 @@ pub fn register_map(
         u32::from_str_radix(&frozen_hash[..8], 16).unwrap_or(0),
         version_word(),
     );
-    for (name, rq) in frozen {
-        requant_registers(
-            &mut regs,
-            name,
-            rq,
-            "per-channel",
-            &format!("layer {name} (SPEC §2 requant)"),
-        );
+    let requant = frozen_requants(model);
+    for st in stages.iter().filter(|s| s.programmable()) {
+        frozen_stage_registers(&mut regs, st, &requant);
     }
     trainable_registers(model, trainable, &mut regs);
     head_registers(model, heads, &mut regs);
     regs.build()
+}
+
+/// The frozen layers' requant parameters by layer name.
+fn frozen_requants(model: &Model) -> std::collections::BTreeMap<String, &Requant> {
+    let lay = &model.layout.frozen;
+    let mut m = std::collections::BTreeMap::new();
+    m.insert(lay.stem.clone(), &model.frozen.stem.requant);
+    let blocks = lay
+        .stages
+        .iter()
+        .flatten()
+        .zip(model.frozen.stages.iter().flatten());
+    for (bl, b) in blocks {
+        for (brl, br) in bl.branches().into_iter().zip(b.branches()) {
+            m.insert(brl.dw(), &br.dw.requant);
+            m.insert(brl.pw(), &br.pw.requant);
+        }
+    }
+    m
+}
+
+/// A frozen stage with programmable requant: each layer's shift, then the window onto the
+/// stage's scale and bias memories.
+fn frozen_stage_registers(
+    regs: &mut RegMapBuilder,
+    st: &StageHw,
+    requant: &std::collections::BTreeMap<String, &Requant>,
+) {
+    for l in st.layers() {
+        let shift = requant.get(&l.name).map_or(0, |rq| rq.shift);
+        regs.param(
+            &format!("{}.shift", l.name),
+            6,
+            false,
+            vec![shift as i64],
+            format!("shift s (0..40) of layer {} (SPEC §2 requant)", l.name),
+        );
+    }
+    let words = st.param_table();
+    let layers: Vec<&str> = st.layers().map(|l| l.name.as_str()).collect();
+    regs.table(
+        &format!("{}.requant", st.name),
+        &st.param_bus(),
+        words,
+        format!(
+            "requant scale (int16, read back sign-extended) and bias (int32) of layers {} in \
+             the memories of the stage's {} requant units: per unit, per channel it serves, the \
+             bias then the scale (docs/rtl.md); not reset",
+            layers.join(", "),
+            st.imp.name()
+        ),
+    );
 }
 
 /// A trainable core's convs in engine order (`TrainCoreHw::engines`): stem, the blocks'

@@ -38,6 +38,21 @@ pub enum Target {
     /// layout, four int8 weights per word. Accesses wait for the engine (one clock); no reset
     /// value: the configuration image loads it.
     Window { bus: String, tensor: String },
+    /// A window onto a frozen stage's requant parameter memories (ports `<bus>_cfg_*`):
+    /// word i holds `words[i]` (an element of a model tensor, sign-extended to 32 bits) or
+    /// nothing (an unused slot). Accesses wait for the stage; no reset value: the
+    /// configuration image loads it.
+    Table {
+        bus: String,
+        words: Vec<Option<TableWord>>,
+    },
+}
+
+/// One word of a parameter table: element `index` of model tensor `tensor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableWord {
+    pub tensor: String,
+    pub index: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +188,32 @@ impl RegMapBuilder {
         self.next += 4 * words as u32;
     }
 
+    /// Appends a read-write window `name` onto a parameter table (ports `<bus>_cfg_*`).
+    pub fn table(
+        &mut self,
+        name: &str,
+        bus: &str,
+        words: Vec<Option<TableWord>>,
+        description: String,
+    ) {
+        let count = words.len();
+        self.arrays.push(RegArray {
+            name: reg_name(name),
+            offset: self.next,
+            count,
+            bits: 32,
+            signed: false,
+            access: Access::Rw,
+            reset: Vec::new(),
+            description,
+            target: Target::Table {
+                bus: bus.to_string(),
+                words,
+            },
+        });
+        self.next += 4 * count as u32;
+    }
+
     pub fn build(self) -> RegMap {
         let end = self.next.max(PARAM_BASE);
         let addr_bits = 32 - (end - 1).leading_zeros();
@@ -195,10 +236,11 @@ impl RegMap {
         })
     }
 
-    /// The weight-SRAM windows: (array, engine bus prefix).
+    /// The windows onto memories (weight SRAMs, parameter tables): (array, bus prefix of
+    /// the `<bus>_cfg_*` ports).
     pub fn windows(&self) -> impl Iterator<Item = (&RegArray, &str)> {
         self.arrays.iter().filter_map(|a| match &a.target {
-            Target::Window { bus, .. } => Some((a, bus.as_str())),
+            Target::Window { bus, .. } | Target::Table { bus, .. } => Some((a, bus.as_str())),
             _ => None,
         })
     }

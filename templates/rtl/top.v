@@ -113,8 +113,8 @@ module {{ module }} (
         .aclk(aclk), .aresetn(aresetn),
         .s_data({{ s.src }}_data), .s_valid({{ s.src_hs }}_valid), .s_ready({{ s.src_hs }}_ready), .s_sof({{ s.src }}_sof),
         .m_data({{ s.wire }}_data), .m_valid({{ s.wire }}_valid), .m_ready({{ s.wire }}_ready),
-        .m_sof({{ s.wire }}_sof), .m_eol({{ s.wire }}_eol){% for p in s.params %},
-        .{{ p.port }}({{ p.port }}){% endfor %}
+        .m_sof({{ s.wire }}_sof), .m_eol({{ s.wire }}_eol){% for c in s.conns %},
+        .{{ c.0 }}({{ c.1 }}){% endfor %}
     );
 {%- endfor %}
 {% if let Some(tr) = train %}{% include "rtl/top_train.v" %}{% else %}
