@@ -45,6 +45,9 @@ pub struct Counts {
     /// Calibration feature: bits of constant tables synthesized as logic (the folded blocks'
     /// nonzero weights, 8 bits each).
     pub table_bits: u64,
+    /// Flip-flops (included in `flip_flops`) that the `timing` pass's pipelines add over the
+    /// shallowest form (not an area feature: the report's pipelining cost).
+    pub pipeline_bits: u64,
     /// Conv weight parameters the block implements (not an area feature: the denominator of
     /// area per weight).
     pub weights: u64,
@@ -67,6 +70,7 @@ impl std::ops::AddAssign for Counts {
         self.engines += o.engines;
         self.engine_outputs += o.engine_outputs;
         self.table_bits += o.table_bits;
+        self.pipeline_bits += o.pipeline_bits;
         self.weights += o.weights;
     }
 }

@@ -161,7 +161,19 @@ pub struct CostReport {
     pub register_bits: Vec<(Part, u64)>,
     /// The frozen stages next to their trainable equivalents.
     pub frozen: Vec<freezing::FrozenStageView>,
+    /// The target clock the plan's pipelines were chosen for (`HwPlan::timing`), MHz.
+    pub target_mhz: f64,
     pub notes: Vec<String>,
+}
+
+/// What the timing pass's pipelines cost: the flip-flops they add over the shallowest form
+/// and their area at the datapath flip-flop coefficient.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Pipelining {
+    pub flip_flops: u64,
+    pub area_um2: f64,
+    /// Of the design's area (logic and memories).
+    pub fraction: f64,
 }
 
 /// Totals of a set of blocks.
@@ -184,6 +196,20 @@ impl Totals {
 }
 
 impl CostReport {
+    /// The pipelining cost of the whole design (`Counts::pipeline_bits`).
+    pub fn pipelining(&self) -> Pipelining {
+        let t = self.totals(&[]);
+        let coef = self
+            .coefficients
+            .unwrap_or(crate::area::DEFAULT_COEFFICIENTS)[1];
+        let area_um2 = t.counts.pipeline_bits as f64 * coef;
+        Pipelining {
+            flip_flops: t.counts.pipeline_bits,
+            area_um2,
+            fraction: area_um2 / t.area_um2().max(1.0),
+        }
+    }
+
     /// Totals over the blocks of the given parts (all with an empty slice).
     pub fn totals(&self, parts: &[Part]) -> Totals {
         let mut t = Totals {
@@ -370,6 +396,7 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         coefficients,
         register_bits: plan_counts::register_bits_by_part(plan),
         frozen: freezing::frozen_views(plan),
+        target_mhz: plan.timing.target_mhz,
         notes,
     })
 }
@@ -508,6 +535,7 @@ pub fn json(report: &CostReport) -> Value {
         }
         v
     };
+    let pipe = report.pipelining();
     let mut parts = serde_json::Map::new();
     for p in report.parts() {
         let mut v = total_json(report.totals(&[p]));
@@ -527,6 +555,12 @@ pub fn json(report: &CostReport) -> Value {
         "blocks": blocks,
         "parts": parts,
         "total": total_json(report.totals(&[])),
+        "target_mhz": report.target_mhz,
+        "pipelining": {
+            "flip_flops": fig(pipe.flip_flops as f64, "flip-flops", Provenance::Counted),
+            "area_um2": fig(pipe.area_um2, "um2", Provenance::Calibrated),
+            "fraction_of_area": pipe.fraction,
+        },
         "calibration": report.calibration,
         "notes": report.notes,
     })
@@ -672,6 +706,17 @@ pub fn text(report: &CostReport) -> String {
             t.critical_path_provenance.text()
         );
     }
+    let pipe = report.pipelining();
+    let _ = writeln!(
+        s,
+        "pipelining for the {} MHz target: {} flip-flops in the engines' and requantization \
+         pipelines beyond their shallowest form, ~{:.3} mm2 = {:.1} % of the area ({})",
+        report.target_mhz,
+        num(pipe.flip_flops),
+        pipe.area_um2 / 1e6,
+        100.0 * pipe.fraction,
+        Provenance::Calibrated.text()
+    );
     if let Some(c) = &report.calibration {
         let _ = writeln!(
             s,

@@ -66,6 +66,8 @@ pub fn engine_counts(e: &EngineSchedule) -> Counts {
         sram_bits: e.sram_bits() as u64,
         busy_cycles_per_frame: (e.out_size.pixels() * e.clocks_used()) as u64,
         requant_mult_bits: (r * 16 * e.acc_bits()) as u64,
+        flip_flops: e.pipeline_register_bits() as u64,
+        pipeline_bits: e.pipeline_register_bits() as u64,
         engines: 1,
         engine_outputs: e.out_n as u64,
         weights: (e.out_n * e.l) as u64,

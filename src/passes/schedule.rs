@@ -160,6 +160,31 @@ impl EngineSchedule {
     pub fn latency(&self) -> usize {
         self.clocks_used() + self.drain_clocks()
     }
+    /// Flip-flops the `timing` pass adds to this engine over its shallowest form (no product
+    /// register, one register per lane, single-stage requant without a select register):
+    /// per lane the product and partial-sum registers (`timing::lane_register_bits`), per
+    /// requant unit the registers after its partial products (STAGES >= 2), its sum
+    /// (STAGES >= 3) and its shift (STAGES = 4), and the select registers of scale and bias.
+    pub fn pipeline_register_bits(&self) -> usize {
+        let lanes = self.p * super::timing::lane_register_bits(self.q, &self.pipe);
+        let (r, _) = self.requant_units();
+        let acc_w = self.acc_bits();
+        let split = self.pipe.rq_split.max(1) as usize;
+        let sum_w = (acc_w + 16).max(41) + 1;
+        let stages = self.pipe.rq_stages;
+        let mut unit = 0;
+        if stages >= 2 {
+            unit += split * (acc_w + 16 / split + 1);
+        }
+        if stages >= 3 {
+            unit += sum_w;
+        }
+        if stages >= 4 {
+            unit += sum_w;
+        }
+        unit += self.requant_select() * (16 + 32);
+        lanes + r * unit
+    }
     /// `sf_mac_engine` index parameters `(OFFSET, SI, SO, GO, SG)`.
     pub fn index_params(&self) -> (usize, usize, usize, usize, isize) {
         match self.kind {
