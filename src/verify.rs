@@ -826,3 +826,33 @@ fn files_hash(files: &[emit::OutFile]) -> String {
     }
     crate::passes::hash::hex(&h.finalize())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FifoOccupancy;
+
+    #[test]
+    fn a_skew_fifo_that_fills_up_fails_the_run_by_name() {
+        let q = |peak, full, stalled| FifoOccupancy {
+            name: "tskew1_2".into(),
+            reason: String::new(),
+            depth: 16,
+            peak,
+            full_cycles: full,
+            stalled_cycles: stalled,
+        };
+        assert_eq!(q(Some(15), 0, 0).error(), None);
+        assert_eq!(q(Some(15), 0, 0).margin(), Some(1));
+        let e = q(Some(16), 7, 3).error().expect("full");
+        assert!(e.contains("`tskew1_2`") && e.contains("16 of 16"), "{e}");
+        assert!(
+            e.contains("full for 7 cycles, its writer stalled for 3"),
+            "{e}"
+        );
+        let e = q(None, 0, 0).error().expect("not measured");
+        assert!(
+            e.contains("`tskew1_2`") && e.contains("not measured"),
+            "{e}"
+        );
+    }
+}
