@@ -1,7 +1,8 @@
 //! `semifreddo verify`: generate the RTL, build the Verilator harness (cached by content
 //! hash), stream frames through it with optional random valid/ready gaps, and compare every
 //! output value with the golden model. On a mismatch, the debug taps between stages say
-//! which stage diverged first, at which frame, pixel and channel.
+//! which stage diverged first, at which frame, pixel and channel. Every skew FIFO of the plan
+//! is measured too: its peak occupancy against its planned depth (a full one fails the run).
 
 use crate::emit;
 use crate::golden::{self, Trace};
