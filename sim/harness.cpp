@@ -6,6 +6,8 @@
 //   stimulus / output beats: per beat a flags byte (bit0 tuser, bit1 tlast) then the data
 //     bytes, little-endian; flags bit7 in the stimulus = "N idle cycles", N a u32 LE follows.
 //   taps: per handshake a u64 LE cycle then the data bytes.
+//   FIFO probes: each clock, every probed FIFO's `count` (peak, cycles full, cycles full with
+//     `s_valid` high) -> `fifos` in stats.json.
 //   config script: lines `W addr data [strb]`, `R addr expected [mask]`, `R? addr`,
 //     `W? addr data`, `I cycles`, `Q cycles`, `@frame N` (following lines run before frame N),
 //     `@end` (following lines run after the input and every expectation), `#` comments.
@@ -234,6 +236,11 @@ struct OutStream {
     bool valid = false, ready = false;
 };
 
+// A measured FIFO: peak occupancy, cycles full, cycles full while its writer waited.
+struct FifoRec {
+    uint64_t peak = 0, peak_cycle = 0, full_cycles = 0, stalled_cycles = 0;
+};
+
 struct TapRec {
     std::vector<uint8_t> rec;
     uint64_t count = 0;
@@ -291,8 +298,9 @@ int main(int argc, char** argv) {
                 "              [--p-stall P] [--timeout N] [--drain N] [--expect PREFIX=BEATS]...\n"
                 "              [--max-cycles N] [--reset-cycles N] [--fst FILE] [--fst-from CYCLE]\n"
                 "              [--fst-to CYCLE] [--quiet]\n"
-                "design: %s, input %d bytes, %d output stream(s), %d tap(s), axi4-lite %s\n",
-                SF_TOP_NAME, SF_IN_BYTES, SF_NUM_OUT, SF_NUM_TAPS, SF_HAS_AXIL ? "yes" : "no");
+                "design: %s, input %d bytes, %d output stream(s), %d tap(s), %d FIFO probe(s), "
+                "axi4-lite %s\n",
+                SF_TOP_NAME, SF_IN_BYTES, SF_NUM_OUT, SF_NUM_TAPS, SF_NUM_FIFOS, SF_HAS_AXIL ? "yes" : "no");
             return 0;
         } else {
             die(kUsage, "unknown option '%s' (try --help)", a.c_str());
@@ -318,6 +326,7 @@ int main(int argc, char** argv) {
         outs[idx].expect = kv.second;
     }
     std::vector<TapRec> taps(SF_NUM_TAPS);
+    std::vector<FifoRec> fifos(SF_NUM_FIFOS);
 
     auto ctx = std::make_unique<VerilatedContext>();
     ctx->commandArgs(argc, argv);
@@ -501,6 +510,19 @@ int main(int argc, char** argv) {
                 sf_tap_data(top.get(), i, buf);
                 t.rec.insert(t.rec.end(), buf, buf + sf_tap_bytes[i]);
                 t.count++;
+            }
+        }
+        // FIFO probes: occupancy this cycle (a register), full, full with the writer waiting
+        for (int i = 0; i < SF_NUM_FIFOS; i++) {
+            FifoRec& f = fifos[i];
+            uint64_t n = sf_fifo_count(top.get(), i);
+            if (n > f.peak) {
+                f.peak = n;
+                f.peak_cycle = cycle;
+            }
+            if (n >= sf_fifo_depth[i]) {
+                f.full_cycles++;
+                if (sf_fifo_writer_valid(top.get(), i)) f.stalled_cycles++;
             }
         }
 #if SF_HAS_AXIL
@@ -706,6 +728,16 @@ int main(int argc, char** argv) {
         j += "\"" + std::string(sf_tap_name[i]) + "\": " + std::to_string(taps[i].count);
     }
     j += "},\n";
+    j += "  \"fifos\": {";
+    for (int i = 0; i < SF_NUM_FIFOS; i++) {
+        const FifoRec& f = fifos[i];
+        j += i ? ",\n" : "\n";
+        j += "    \"" + std::string(sf_fifo_name[i]) + "\": {\"depth\": " + std::to_string(sf_fifo_depth[i]);
+        j += ", \"peak\": " + std::to_string(f.peak) + ", \"peak_cycle\": " + std::to_string(f.peak_cycle);
+        j += ", \"full_cycles\": " + std::to_string(f.full_cycles);
+        j += ", \"stalled_cycles\": " + std::to_string(f.stalled_cycles) + "}";
+    }
+    j += SF_NUM_FIFOS ? "\n  },\n" : "},\n";
     char m[128];
     std::snprintf(m, sizeof m, "  \"wall_seconds\": %.6f,\n  \"cycles_per_second\": %.1f\n", wall,
                   wall > 0 ? (double)cycle / wall : 0.0);

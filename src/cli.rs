@@ -399,8 +399,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             };
             print!("{report}");
-            if !report.passed() {
+            if !report.bit_exact() {
                 anyhow::bail!("the RTL differs from the golden model");
+            }
+            let full = report.fifo_errors();
+            if !full.is_empty() {
+                anyhow::bail!("{}", full.join("\n"));
             }
             Ok(())
         }

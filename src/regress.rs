@@ -162,10 +162,12 @@ impl RegressRun {
         self.result.as_ref().map_or(0, |r| r.values_compared)
     }
 
-    /// `bit-exact`, `MISMATCH` or `ERROR`.
+    /// `bit-exact`, `FIFO FULL` (bit-exact, but a skew FIFO reached its depth), `MISMATCH` or
+    /// `ERROR`.
     pub fn verdict(&self) -> &'static str {
         match &self.result {
             Ok(r) if r.passed() => "bit-exact",
+            Ok(r) if r.bit_exact() => "FIFO FULL",
             Ok(_) => "MISMATCH",
             Err(_) => "ERROR",
         }

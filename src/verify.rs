@@ -1,14 +1,15 @@
 //! `semifreddo verify`: generate the RTL, build the Verilator harness (cached by content
 //! hash), stream frames through it with optional random valid/ready gaps, and compare every
 //! output value with the golden model. On a mismatch, the debug taps between stages say
-//! which stage diverged first, at which frame, pixel and channel.
+//! which stage diverged first, at which frame, pixel and channel. Every skew FIFO of the plan
+//! is measured too: its peak occupancy against its planned depth (a full one fails the run).
 
 use crate::emit;
 use crate::golden::{self, Trace};
 use crate::model::Model;
 use crate::passes::interface::{boundary_wire, train_stream};
 use crate::passes::{self, HwPlan, PlanOptions};
-use crate::sim::{self, AxilPort, Design, RunOptions, Stimulus, StreamPort, Tap};
+use crate::sim::{self, AxilPort, Design, FifoProbe, RunOptions, Stimulus, StreamPort, Tap};
 use anyhow::{Context, Result};
 use rand::SeedableRng;
 use std::collections::BTreeMap;
@@ -95,6 +96,48 @@ pub struct VerifyReport {
     pub cycles_per_second: f64,
     /// One summary per model head.
     pub heads: Vec<HeadSummary>,
+    /// Every skew FIFO of the plan ([`HwPlan::skew_fifo_instances`]): planned depth and the
+    /// peak occupancy measured over the run.
+    pub fifos: Vec<FifoOccupancy>,
+}
+
+/// A skew FIFO's planned depth against its occupancy, read every clock of the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FifoOccupancy {
+    /// Its name in the top (instance `u_<name>`).
+    pub name: String,
+    /// Why the plan sized it so.
+    pub reason: String,
+    pub depth: u64,
+    /// Largest occupancy seen (`None`: the run did not measure it).
+    pub peak: Option<u64>,
+    /// Cycles full, and of those cycles with the writer waiting (backpressure from the FIFO).
+    pub full_cycles: u64,
+    pub stalled_cycles: u64,
+}
+
+impl FifoOccupancy {
+    /// Entries never used: depth minus peak.
+    pub fn margin(&self) -> Option<u64> {
+        self.peak.map(|p| self.depth.saturating_sub(p))
+    }
+
+    /// Why this FIFO fails the run, if it does: it was not measured, or it filled up (one more
+    /// beat would have stalled its writer, or did: the planned depth is too small).
+    pub fn error(&self) -> Option<String> {
+        match self.peak {
+            None => Some(format!(
+                "skew FIFO `{}` (depth {}) was not measured",
+                self.name, self.depth
+            )),
+            Some(p) if p >= self.depth => Some(format!(
+                "skew FIFO `{}` reached its planned depth ({p} of {} entries, full for {} \
+                 cycles, its writer stalled for {} of them): the plan's depth is too small",
+                self.name, self.depth, self.full_cycles, self.stalled_cycles
+            )),
+            Some(_) => None,
+        }
+    }
 }
 
 /// What one head's output stream delivered.
@@ -141,8 +184,19 @@ impl fmt::Display for HeadSummary {
 }
 
 impl VerifyReport {
+    /// Bit-exact and no skew FIFO reached its depth.
     pub fn passed(&self) -> bool {
+        self.bit_exact() && self.fifo_errors().is_empty()
+    }
+
+    /// Every value matched and the streams were well formed.
+    pub fn bit_exact(&self) -> bool {
         self.mismatch.is_none() && self.stream_errors.is_empty()
+    }
+
+    /// The skew FIFOs that fail the run (full, or not measured), one message each.
+    pub fn fifo_errors(&self) -> Vec<String> {
+        self.fifos.iter().filter_map(FifoOccupancy::error).collect()
     }
 
     /// Steady-state cycles per frame: the largest interval after the first frame.
@@ -159,7 +213,7 @@ impl fmt::Display for VerifyReport {
             self.top,
             self.frames,
             self.values_compared,
-            if self.passed() {
+            if self.bit_exact() {
                 "bit-exact"
             } else {
                 "MISMATCH"
@@ -170,6 +224,33 @@ impl fmt::Display for VerifyReport {
         }
         for e in &self.stream_errors {
             writeln!(f, "  stream error: {e}")?;
+        }
+        if !self.fifos.is_empty() {
+            writeln!(
+                f,
+                "  skew FIFOs, planned depth vs peak occupancy measured every clock:"
+            )?;
+            writeln!(
+                f,
+                "    {:<12} {:>6} {:>6} {:>7} {:>6} {:>8}",
+                "FIFO", "depth", "peak", "margin", "full", "stalled"
+            )?;
+            for q in &self.fifos {
+                let show = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+                writeln!(
+                    f,
+                    "    {:<12} {:>6} {:>6} {:>7} {:>6} {:>8}",
+                    q.name,
+                    q.depth,
+                    show(q.peak),
+                    show(q.margin()),
+                    q.full_cycles,
+                    q.stalled_cycles
+                )?;
+            }
+        }
+        for e in self.fifo_errors() {
+            writeln!(f, "  FIFO error: {e}")?;
         }
         if let Some(m) = &self.mismatch {
             writeln!(f, "  first mismatch at {m}")?;
@@ -234,6 +315,16 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
     for st in plan.trainable.iter().flat_map(|c| &c.repeat) {
         taps.push(tap(&st.wire(), 8 * st.out_channels()));
     }
+    let fifos = plan
+        .skew_fifo_instances()
+        .into_iter()
+        .map(|q| FifoProbe {
+            instance: q.instance(),
+            name: q.name,
+            module: "sf_fifo".into(),
+            depth: q.depth as u64,
+        })
+        .collect();
     let ports = plan.ports();
     let input = ports.iter().find(|p| !p.output).expect("the video input");
     let outputs = ports
@@ -255,6 +346,7 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
         input_bits: input.bits as u32,
         outputs,
         taps,
+        fifos,
         axil: Some(AxilPort {
             addr_bits: plan.regmap.addr_bits,
             has_prot: true,
@@ -444,6 +536,7 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         input_stall_cycles: result.stats.in_stall_cycles,
         cycles_per_second: result.stats.cycles_per_second,
         heads: Vec::new(),
+        fifos: fifo_occupancy(plan, &result.stats),
     };
 
     // The output streams: data, then tuser/tlast framing.
@@ -565,6 +658,24 @@ pub fn check(model: &Model, run: &SimRun) -> VerifyReport {
         }
     }
     report
+}
+
+/// Each planned skew FIFO with what the run measured of it.
+pub fn fifo_occupancy(plan: &HwPlan, stats: &sim::Stats) -> Vec<FifoOccupancy> {
+    plan.skew_fifo_instances()
+        .into_iter()
+        .map(|q| {
+            let m = stats.fifos.get(&q.name);
+            FifoOccupancy {
+                depth: q.depth as u64,
+                peak: m.map(|m| m.peak),
+                full_cycles: m.map_or(0, |m| m.full_cycles),
+                stalled_cycles: m.map_or(0, |m| m.stalled_cycles),
+                name: q.name,
+                reason: q.reason,
+            }
+        })
+        .collect()
 }
 
 /// Compares head h's output stream with the golden `head{h}` values of every frame: the
@@ -715,4 +826,34 @@ fn files_hash(files: &[emit::OutFile]) -> String {
         h.update(f.contents.as_bytes());
     }
     crate::passes::hash::hex(&h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FifoOccupancy;
+
+    #[test]
+    fn a_skew_fifo_that_fills_up_fails_the_run_by_name() {
+        let q = |peak, full, stalled| FifoOccupancy {
+            name: "tskew1_2".into(),
+            reason: String::new(),
+            depth: 16,
+            peak,
+            full_cycles: full,
+            stalled_cycles: stalled,
+        };
+        assert_eq!(q(Some(15), 0, 0).error(), None);
+        assert_eq!(q(Some(15), 0, 0).margin(), Some(1));
+        let e = q(Some(16), 7, 3).error().expect("full");
+        assert!(e.contains("`tskew1_2`") && e.contains("16 of 16"), "{e}");
+        assert!(
+            e.contains("full for 7 cycles, its writer stalled for 3"),
+            "{e}"
+        );
+        let e = q(None, 0, 0).error().expect("not measured");
+        assert!(
+            e.contains("`tskew1_2`") && e.contains("not measured"),
+            "{e}"
+        );
+    }
 }

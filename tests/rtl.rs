@@ -4,8 +4,9 @@
 mod common;
 
 use common::{
-    lint_and_compile, malformed_frames_raise_a_flag_and_the_pipeline_recovers, mini, require_tool,
-    run_tool, tiny, tiny_frozen_bn, verify_opts,
+    assert_fifos_measured, lint_and_compile,
+    malformed_frames_raise_a_flag_and_the_pipeline_recovers, mini, require_tool, run_tool, tiny,
+    tiny_frozen_bn, verify_opts,
 };
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::Model;
@@ -167,10 +168,13 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
         r.input_stall_cycles, 0,
         "the input never stalls at full rate"
     );
+    assert_fifos_measured(&r);
     for (seed, gap, stall) in [(2, 0.3, 0.3), (3, 0.05, 0.6), (4, 0.6, 0.05)] {
         let r = verify::verify(&m, &verify_opts(3, seed, gap, stall)).unwrap();
         assert_exact(&r);
         assert!(r.build_cached, "the simulator is reused");
+        // every skew FIFO (both sides of each boundary, the train01 join) measured, never full
+        assert_fifos_measured(&r);
     }
     mismatch_is_located_at_the_first_diverging_stage(&m);
     reprogramming_without_regenerating(&m);

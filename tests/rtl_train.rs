@@ -8,7 +8,8 @@
 mod common;
 
 use common::{
-    lint_and_compile, require_tool, run_tool, train_deep, train_one, train_two, verify_opts,
+    assert_fifos_measured, lint_and_compile, require_tool, run_tool, train_deep, train_one,
+    train_two, verify_opts,
 };
 use semifreddo::emit::{self, OutFile};
 use semifreddo::model::params::Block;
@@ -42,6 +43,7 @@ fn full_rate(m: &Model) {
     let cpf = r.cycles_per_frame().unwrap() as f64;
     assert!(cpf <= 1.02 * px, "{cpf} cycles per frame for {px} pixels");
     assert_eq!(r.input_stall_cycles, 0, "the input never stalls: {r}");
+    assert_fifos_measured(&r);
     eprintln!("{r}");
 }
 
@@ -161,6 +163,10 @@ fn deeper_frozen_stages_do_not_deadlock() {
     full_rate(&m);
     let r = verify::verify(&m, &verify_opts(2, 4, 0.3, 0.3)).unwrap();
     assert_exact(&r, "random gaps");
+    // the skew FIFOs of both sides, measured under random gaps and backpressure
+    assert!(r.fifos.iter().any(|q| q.name.starts_with("tskew")), "{r}");
+    assert_fifos_measured(&r);
+    eprintln!("{r}");
 }
 
 #[test]

@@ -54,6 +54,7 @@ fn toy_design() -> Design {
             data: "u_s0.m_data".into(),
             bits: 24,
         }],
+        fifos: vec![],
         axil: Some(AxilPort {
             addr_bits: 8,
             has_prot: true,
@@ -347,6 +348,7 @@ fn deadlock_is_reported_and_build_is_cached() {
             bits: 8,
         }],
         taps: vec![],
+        fifos: vec![],
         axil: None,
     };
     let first = sim::build(&design, cache.path(), false).unwrap_or_else(|e| panic!("{e:#}"));
@@ -508,6 +510,7 @@ fn wide_input_and_odd_widths_are_bit_exact() {
             },
         ],
         taps: vec![],
+        fifos: vec![],
         axil: None,
     };
     let built = sim::build(&design, &cache_dir(), false).unwrap_or_else(|e| panic!("{e:#}"));

@@ -7,7 +7,7 @@
 use super::train_top::{fork, ForkView};
 use crate::model::manifest::HeadSource;
 use crate::passes::heads::HeadHw;
-use crate::passes::interface::{train_stream, FEATURES};
+use crate::passes::interface::{join_skew_fifo, train_stream, FEATURES};
 use crate::passes::plan::HwPlan;
 use std::collections::BTreeMap;
 
@@ -207,7 +207,7 @@ fn join_view(plan: &HwPlan, n: usize, hs: [String; 2], unused: &mut Vec<String>)
             sides.push((format!("{x}_data"), hs, format!("{x}_sof")));
             continue;
         }
-        let q = format!("h{n}_skew{t}");
+        let q = join_skew_fifo(n, t);
         unused.push(format!("{q}_count"));
         sides.push((
             format!("{q}_data[{}:0]", c - 1),
@@ -217,7 +217,7 @@ fn join_view(plan: &HwPlan, n: usize, hs: [String; 2], unused: &mut Vec<String>)
         skews.push(JoinSkewView { t, q, x, hs });
     }
     if repeat > 0 {
-        unused.push(format!("h{n}_skew1_data[{c}]"));
+        unused.push(format!("{}_data[{c}]", join_skew_fifo(n, 1)));
     }
     let [(d0, a, sof0), (d1, b, _)] = <[_; 2]>::try_from(sides).expect("two cores");
     JoinView {

@@ -5,7 +5,7 @@
 //! boundaries; this module only names the wires.
 
 use crate::passes::glue::Boundary;
-use crate::passes::interface::boundary_wire;
+use crate::passes::interface::{boundary_wire, frozen_skew_fifo, trainable_skew_fifo};
 use crate::passes::plan::HwPlan;
 use crate::passes::schedule::{TrainCoreHw, TrainStageHw};
 
@@ -62,6 +62,8 @@ pub(super) struct StageInstView {
 /// F_k's fork and skew FIFO at boundary k.
 pub(super) struct SkewView {
     pub(super) k: usize,
+    /// The FIFO's name (`interface::frozen_skew_fifo`).
+    pub(super) q: String,
     pub(super) depth: usize,
     pub(super) reason: String,
     pub(super) fork: ForkView,
@@ -101,6 +103,8 @@ pub(super) struct ShuffleSide {
 /// Boundary k's blends, and the one core's output or the shuffle of two.
 pub(super) struct BlendsView {
     pub(super) k: usize,
+    /// F_k's skew FIFO the blends read.
+    pub(super) f: String,
     pub(super) c: usize,
     pub(super) bits: usize,
     pub(super) half: usize,
@@ -180,6 +184,7 @@ fn skew_view(plan: &HwPlan, bd: &Boundary) -> SkewView {
     let fw = plan.stages[bd.frozen_stage].wire();
     SkewView {
         k: bd.index,
+        q: frozen_skew_fifo(bd.index),
         depth: bd.skew.depth,
         reason: bd.skew.reason.clone(),
         fork: fork(
@@ -223,10 +228,11 @@ fn chains(plan: &HwPlan, unused: &mut Vec<String>) -> Vec<StageInstView> {
 fn blends_view(plan: &HwPlan, bd: &Boundary, unused: &mut Vec<String>) -> BlendsView {
     let (k, bits) = (bd.index, bd.skew.bits);
     let two = plan.trainable.len() == 2;
+    let f = frozen_skew_fifo(k);
     let f_hs: Vec<String> = if two {
-        vec![format!("skew{k}_f0"), format!("skew{k}_f1")]
+        vec![format!("{f}_f0"), format!("{f}_f1")]
     } else {
-        vec![format!("skew{k}")]
+        vec![f.clone()]
     };
     let mut blends = Vec::new();
     for core in &plan.trainable {
@@ -236,7 +242,7 @@ fn blends_view(plan: &HwPlan, bd: &Boundary, unused: &mut Vec<String>) -> Blends
         let side = &bd.trainable[t];
         let skew = (side.depth > 0).then(|| {
             // The frozen path is deeper here: T_t waits for F_k in its own skew FIFO.
-            let q = format!("tskew{t}_{k}");
+            let q = trainable_skew_fifo(t, k);
             unused.push(format!("{q}_count"));
             TrainSkewView {
                 q,
@@ -270,17 +276,11 @@ fn blends_view(plan: &HwPlan, bd: &Boundary, unused: &mut Vec<String>) -> Blends
     };
     BlendsView {
         k,
+        fork: two.then(|| fork(format!("{f}_fork"), f.clone(), f_hs.clone(), false)),
+        f,
         c: bits / 8,
         bits,
         half: bits / 2,
-        fork: two.then(|| {
-            fork(
-                format!("skew{k}_fork"),
-                format!("skew{k}"),
-                f_hs.clone(),
-                false,
-            )
-        }),
         blends,
         single: (!two).then(|| boundary_wire(0, k)),
         shuffle_fork: two.then(|| {
@@ -335,7 +335,7 @@ pub(super) fn view(plan: &HwPlan) -> (TrainTopView, Vec<String>) {
     unused.extend(
         plan.boundaries
             .iter()
-            .map(|bd| format!("skew{}_count", bd.index)),
+            .map(|bd| format!("{}_count", frozen_skew_fifo(bd.index))),
     );
     let stages = chains(plan, &mut unused);
     let mut blends = Vec::new();
@@ -369,4 +369,37 @@ pub(super) fn cfg_wires(plan: &HwPlan) -> Vec<WireView> {
             bits: p.bits,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::passes::interface::SkewPlace;
+    use crate::passes::{plan, PlanOptions};
+
+    /// The plan's list of skew FIFOs (what `semifreddo verify` measures) is exactly the
+    /// `sf_fifo` skew instances the top level renders, with the planned depths.
+    #[test]
+    fn every_planned_skew_fifo_is_instantiated_with_its_depth() {
+        let p = plan(&crate::modelgen::default_model(), &PlanOptions::default()).unwrap();
+        let files = crate::emit::render(&p).unwrap();
+        let top = files
+            .iter()
+            .find(|f| f.name == format!("{}.v", p.top()))
+            .expect("the top level");
+        let fifos = p.skew_fifo_instances();
+        // tiny has all three kinds
+        for kind in [
+            |q: &SkewPlace| matches!(q, SkewPlace::Frozen { .. }),
+            |q: &SkewPlace| matches!(q, SkewPlace::Trainable { .. }),
+            |q: &SkewPlace| matches!(q, SkewPlace::Join { .. }),
+        ] {
+            assert!(fifos.iter().any(|q| kind(&q.place)), "{fifos:?}");
+        }
+        for q in &fifos {
+            let inst = format!(".DEPTH({})) {} (", q.depth, q.instance());
+            assert_eq!(top.contents.matches(&inst).count(), 1, "{inst}");
+        }
+        // and no other skew FIFO: every top-level sf_fifo is planned
+        assert_eq!(top.contents.matches("sf_fifo #(").count(), fifos.len());
+    }
 }

@@ -8,6 +8,7 @@ use super::heads::HeadHw;
 use super::plan::HwPlan;
 use super::regmap::bus_name;
 use super::schedule::{EngineSchedule, TrainStageHw};
+use crate::model::manifest::HeadSource;
 
 /// A port of a generated module besides its streams (a register bus, a configuration wire).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,50 @@ pub fn head_stream(h: usize) -> String {
 /// The boundary-k stream feeding core t's next stage (T''_t), also a debug tap.
 pub fn boundary_wire(t: usize, k: usize) -> String {
     format!("train{t}_x{k}")
+}
+
+/// Name (wire prefix; the instance is `u_<name>`) of the skew FIFO F_k waits in at boundary k.
+pub fn frozen_skew_fifo(k: usize) -> String {
+    format!("skew{k}")
+}
+
+/// Name of core t's trainable-side skew FIFO at boundary k.
+pub fn trainable_skew_fifo(t: usize, k: usize) -> String {
+    format!("tskew{t}_{k}")
+}
+
+/// Name of core t's skew FIFO in front of train01 head h's join.
+pub fn join_skew_fifo(h: usize, t: usize) -> String {
+    format!("h{h}_skew{t}")
+}
+
+/// Which skew FIFO of the top level an instance is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkewPlace {
+    /// F_k waiting for the trainable path at boundary k.
+    Frozen { boundary: usize },
+    /// Core t's features waiting for a deeper frozen path at boundary k.
+    Trainable { core: usize, boundary: usize },
+    /// Core t's side of train01 head h's join, behind the repeat block.
+    Join { head: usize, core: usize },
+}
+
+/// One `sf_fifo` skew FIFO instance of the top level, as the plan sizes it: what
+/// `semifreddo verify` measures (peak occupancy against `depth`) and what the top instantiates
+/// (`u_<name>`, `DEPTH = depth`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkewFifoInst {
+    pub name: String,
+    pub place: SkewPlace,
+    pub depth: usize,
+    pub reason: String,
+}
+
+impl SkewFifoInst {
+    /// Its instance name below the top.
+    pub fn instance(&self) -> String {
+        format!("u_{}", self.name)
+    }
 }
 
 impl EngineSchedule {
@@ -272,6 +317,62 @@ impl HwPlan {
         self.engines()
             .find(|e| bus_name(&e.layer) == bus)
             .map_or(1, |e| e.cfg_addr_bits())
+    }
+    /// Every skew FIFO the top instantiates, in the top's order: per boundary F_k's, then the
+    /// trainable side's where the frozen path is deeper; then per train01 head (with a repeat
+    /// block) each core's side of the join.
+    pub fn skew_fifo_instances(&self) -> Vec<SkewFifoInst> {
+        let mut v = Vec::new();
+        for bd in &self.boundaries {
+            let k = bd.index;
+            v.push(SkewFifoInst {
+                name: frozen_skew_fifo(k),
+                place: SkewPlace::Frozen { boundary: k },
+                depth: bd.skew.depth,
+                reason: bd.skew.reason.clone(),
+            });
+        }
+        for bd in &self.boundaries {
+            for side in bd.trainable.iter().filter(|s| s.depth > 0) {
+                let (t, k) = (side.core, bd.index);
+                v.push(SkewFifoInst {
+                    name: trainable_skew_fifo(t, k),
+                    place: SkewPlace::Trainable {
+                        core: t,
+                        boundary: k,
+                    },
+                    depth: side.depth,
+                    reason: format!(
+                        "the frozen path is later at boundary {k} ({} extra frozen block(s))",
+                        side.extra_blocks
+                    ),
+                });
+            }
+        }
+        let passes = self.trainable.first().map_or(0, |c| c.repeat.len());
+        if self.train01_skew_depth > 0 {
+            for h in self
+                .heads
+                .iter()
+                .filter(|h| h.source == HeadSource::Train01)
+            {
+                for t in 0..self.trainable.len() {
+                    v.push(SkewFifoInst {
+                        name: join_skew_fifo(h.index, t),
+                        place: SkewPlace::Join {
+                            head: h.index,
+                            core: t,
+                        },
+                        depth: self.train01_skew_depth,
+                        reason: format!(
+                            "head {} join: up to {passes} repeat pass(es) of difference",
+                            h.index
+                        ),
+                    });
+                }
+            }
+        }
+        v
     }
     /// Whether frozen stage i's output also feeds the trainable cores (it is forked).
     pub fn feeds_trainable(&self, stage: usize) -> bool {

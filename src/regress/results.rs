@@ -70,7 +70,10 @@ fn test_case(r: &RegressRun) -> TestCase {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let first = match &rep.mismatch {
                 Some(m) => format!("first mismatch at {m}"),
-                None => format!("stream errors: {}", rep.stream_errors.join("; ")),
+                None if !rep.stream_errors.is_empty() => {
+                    format!("stream errors: {}", rep.stream_errors.join("; "))
+                }
+                None => rep.fifo_errors().join("; "),
             };
             s.set_message(first)
                 .set_type("mismatch")

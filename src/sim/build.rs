@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::{design_header, Design, SimError};
+use super::{design_header, public_config, Design, SimError};
 
 /// The hand-written harness, compiled into the library so the tool needs no source tree.
 const HARNESS_CPP: &str = include_str!("../../sim/harness.cpp");
@@ -143,6 +143,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     design.validate()?;
     let vver = verilator_version()?;
     let header = design_header(design);
+    let vlt = public_config(design);
     let top = &design.top;
 
     let mut flags: Vec<String> = ["--cc", "--exe", "--build", "--threads", "1", "-O3"]
@@ -190,6 +191,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     feed("flags", flags.join("\x1f").as_bytes());
     feed("harness", HARNESS_CPP.as_bytes());
     feed("header", header.as_bytes());
+    feed("vlt", vlt.as_bytes());
     let mut rtl = Vec::new();
     for f in &design.rtl_files {
         let text = std::fs::read(f).with_context(|| format!("reading RTL file {}", f.display()))?;
@@ -248,6 +250,9 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     let tmp = std::path::absolute(&tmp)?;
     std::fs::write(tmp.join("harness.cpp"), HARNESS_CPP)?;
     std::fs::write(tmp.join("sf_design.h"), &header)?;
+    if !vlt.is_empty() {
+        std::fs::write(tmp.join("sf_public.vlt"), &vlt)?;
+    }
     let mut cmd = Command::new("verilator");
     cmd.args(&flags)
         .arg("-Mdir")
@@ -256,6 +261,9 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         .arg(format!("-I{}", tmp.display()));
     for d in &incs {
         cmd.arg(format!("-I{}", d.display()));
+    }
+    if !vlt.is_empty() {
+        cmd.arg(tmp.join("sf_public.vlt"));
     }
     cmd.args(&rtl).arg(tmp.join("harness.cpp"));
     let out = cmd.output().map_err(|e| SimError::ToolMissing {
@@ -270,7 +278,8 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         if text.contains("___024root") && text.contains("has no member named") {
             text.push_str(
                 "\nhint: a debug tap names a signal Verilator did not keep: mark it \
-                 `/* verilator public_flat_rd */` in the RTL and check its hierarchical path",
+                 `/* verilator public_flat_rd */` in the RTL and check its hierarchical path \
+                 (a FIFO probe: its instance path and module name)",
             );
         }
         let _ = std::fs::remove_dir_all(&tmp);

@@ -11,8 +11,8 @@ mod stimulus;
 use std::path::PathBuf;
 
 pub use build::{build, build_with, prune_cache, verilator_version, BuildOptions, Built};
-pub use header::{design_header, mangle};
-pub use run::{AxilRead, RunOptions, SimResult, Stats, StreamStats, TapBeat};
+pub use header::{design_header, mangle, public_config};
+pub use run::{AxilRead, FifoStats, RunOptions, SimResult, Stats, StreamStats, TapBeat};
 pub use stimulus::{flatten_i16, flatten_i8, parse_beats, Beat, StimItem, Stimulus};
 
 /// The top module to simulate and its ports (the contract with the RTL generator, docs/sim.md).
@@ -30,6 +30,12 @@ pub struct Design {
     pub outputs: Vec<StreamPort>,
     /// Internal handshakes marked `/* verilator public_flat_rd */` to record.
     pub taps: Vec<Tap>,
+    /// FIFO instances whose occupancy the harness reads every clock (peak, cycles full,
+    /// cycles full with the writer stalled: `fifos` in `stats.json`). Their `count` and
+    /// `s_valid` ports are made public by a generated Verilator configuration file, so the
+    /// RTL needs no marking.
+    #[serde(default)]
+    pub fifos: Vec<FifoProbe>,
     /// The `s_axil_*` slave, if the top has one.
     pub axil: Option<AxilPort>,
 }
@@ -55,6 +61,20 @@ pub struct Tap {
     pub data: String,
     /// Width of the data signal in bits.
     pub bits: u32,
+}
+
+/// A FIFO instance to measure: a module with an occupancy output `count` and the writer's
+/// `s_valid` input (full means `count == depth`; with `s_valid` high then, the writer waits).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FifoProbe {
+    /// Short name: the key in `stats.json`.
+    pub name: String,
+    /// Hierarchical instance path below the top, e.g. `u_skew0`.
+    pub instance: String,
+    /// The instance's module (before parameterisation), e.g. `sf_fifo`.
+    pub module: String,
+    /// Entries (the FIFO is full at `count == depth`).
+    pub depth: u64,
 }
 
 /// The AXI4-Lite slave `s_axil_*` (32-bit data).
@@ -135,6 +155,22 @@ impl Design {
             }
             if !seen.insert(t.name.clone()) {
                 return bad(format!("tap `{}` listed twice", t.name));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &self.fifos {
+            let path_ok = !f.instance.is_empty()
+                && f.instance
+                    .split('.')
+                    .all(|p| ident(p.split('[').next().unwrap_or("")));
+            if !ident(&f.name) || !ident(&f.module) || !path_ok || f.depth == 0 {
+                return bad(format!(
+                    "FIFO probe `{}`: bad name, module or instance path, or zero depth",
+                    f.name
+                ));
+            }
+            if !seen.insert(f.name.clone()) {
+                return bad(format!("FIFO probe `{}` listed twice", f.name));
             }
         }
         if let Some(a) = &self.axil {

@@ -115,6 +115,22 @@ impl StreamStats {
     }
 }
 
+/// A probed FIFO's occupancy over a run, read every clock (cycles count from 0 = first
+/// cycle after reset).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FifoStats {
+    pub depth: u64,
+    /// Largest `count` seen.
+    pub peak: u64,
+    /// First cycle it was reached.
+    pub peak_cycle: u64,
+    /// Cycles with `count == depth` (`s_ready` low).
+    pub full_cycles: u64,
+    /// Of those, cycles the writer had a beat waiting (`s_valid` high): backpressure the
+    /// FIFO put on its writer.
+    pub stalled_cycles: u64,
+}
+
 /// `stats.json` of a run.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Stats {
@@ -133,6 +149,9 @@ pub struct Stats {
     pub axil_ops: u64,
     pub streams: BTreeMap<String, StreamStats>,
     pub taps: BTreeMap<String, u64>,
+    /// Per FIFO probe ([`super::FifoProbe`]), its occupancy over the run.
+    #[serde(default)]
+    pub fifos: BTreeMap<String, FifoStats>,
     pub wall_seconds: f64,
     pub cycles_per_second: f64,
 }

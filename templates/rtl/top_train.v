@@ -12,14 +12,14 @@
     // ---- boundary {{ s.k }}: F_{{ s.k }} feeds the next frozen stage and the skew FIFO.
     // Skew FIFO depth {{ s.depth }}: {{ s.reason }}.
 {%- let f = s.fork %}{% include "rtl/top_fork.v" %}
-    wire [{{ s.bits - 1 }}:0] skew{{ s.k }}_data;
-    wire skew{{ s.k }}_valid, skew{{ s.k }}_ready;
-    wire [{{ s.count_bits - 1 }}:0] skew{{ s.k }}_count;
-    sf_fifo #(.WIDTH({{ s.bits }}), .DEPTH({{ s.depth }})) u_skew{{ s.k }} (
+    wire [{{ s.bits - 1 }}:0] {{ s.q }}_data;
+    wire {{ s.q }}_valid, {{ s.q }}_ready;
+    wire [{{ s.count_bits - 1 }}:0] {{ s.q }}_count;
+    sf_fifo #(.WIDTH({{ s.bits }}), .DEPTH({{ s.depth }})) u_{{ s.q }} (
         .aclk(aclk), .aresetn(aresetn),
         .s_data({{ s.fw }}_data), .s_valid({{ s.fw }}_sk_valid), .s_ready({{ s.fw }}_sk_ready),
-        .m_data(skew{{ s.k }}_data), .m_valid(skew{{ s.k }}_valid), .m_ready(skew{{ s.k }}_ready),
-        .count(skew{{ s.k }}_count));
+        .m_data({{ s.q }}_data), .m_valid({{ s.q }}_valid), .m_ready({{ s.q }}_ready),
+        .count({{ s.q }}_count));
 {%- endfor %}
 {%- for st in tr.stages %}
 {% include "rtl/top_train_stage.v" %}
@@ -48,7 +48,7 @@
     wire {{ bl.bl }}_valid, {{ bl.bl }}_ready;
     sf_blend #(.CH({{ b.c }}), .SIDE_W(2)) u_{{ bl.bl }} (
         .aclk(aclk), .aresetn(aresetn),
-        .f_data(skew{{ b.k }}_data), .f_valid({{ bl.fv }}_valid), .f_ready({{ bl.fv }}_ready),
+        .f_data({{ b.f }}_data), .f_valid({{ bl.fv }}_valid), .f_ready({{ bl.fv }}_ready),
         .t_data({{ bl.w }}_data), .t_side({{ "{" }}{{ bl.w }}_eol, {{ bl.w }}_sof}), .t_valid({{ bl.w }}_valid), .t_ready({{ bl.w }}_ready),
         .alpha(train{{ bl.t }}_blend{{ b.k }}_alpha),
         .m_data({{ bl.bl }}_data), .m_side({{ bl.bl }}_side), .m_valid({{ bl.bl }}_valid), .m_ready({{ bl.bl }}_ready));

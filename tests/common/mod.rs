@@ -310,3 +310,26 @@ pub fn malformed_frames_raise_a_flag_and_the_pipeline_recovers(m: &Model) {
         assert!(r.passed(), "{name}: {r}");
     }
 }
+
+/// `semifreddo verify`'s skew-FIFO table is there and every FIFO the plan sized was measured,
+/// used (peak > 0) and never full (peak < planned depth).
+pub fn assert_fifos_measured(r: &semifreddo::verify::VerifyReport) {
+    let text = r.to_string();
+    assert!(!r.fifos.is_empty(), "no skew FIFOs: {text}");
+    assert!(
+        text.contains("skew FIFOs, planned depth vs peak occupancy"),
+        "{text}"
+    );
+    for q in &r.fifos {
+        let peak = q
+            .peak
+            .unwrap_or_else(|| panic!("{} was not measured: {text}", q.name));
+        assert!(
+            peak > 0 && peak < q.depth,
+            "{}: peak {peak} of depth {}: {text}",
+            q.name,
+            q.depth
+        );
+        assert!(text.contains(&format!("    {:<12} {:>6} {:>6}", q.name, q.depth, peak)));
+    }
+}
