@@ -154,6 +154,7 @@ fn report(values: usize, mismatch: Option<Mismatch>) -> VerifyReport {
         input_stall_cycles: 0,
         cycles_per_second: 1e6,
         heads: Vec::new(),
+        fifos: Vec::new(),
     }
 }
 
