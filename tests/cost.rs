@@ -38,17 +38,19 @@ fn plan_counts_match_hand_computed_values() {
     assert_eq!(c.sram_bits, 3 * 72 * 8);
     assert_eq!(c.busy_cycles_per_frame, 16 * 16 * 3);
     // Skew FIFOs of tiny (docs/rtl.md): w_k*(ceil(lead/(w_k*T_k)) + 2) + 4 beats for the
-    // leading path. The frozen stages lag the trainable ones at every boundary (folded
-    // blocks), so F_k's FIFOs hold the two-row minimum: 36x64, 20x128, 12x256, 12x256, 8x512;
-    // each core's FIFOs (data, sof, eol) cover frozen leads of 2, 306, 950, 1626 and 2945
-    // clocks: 52, 44, 28, 40, 20 beats; and the train01 head's two join FIFOs:
-    // R_max*(w_S+3)+w_S+4 = 16 beats of 8*64+1 bits each.
-    let frozen_side = 36 * 64 + 20 * 128 + 12 * 256 + 12 * 256 + 8 * 512;
-    let train_side = 52 * 66 + 44 * 130 + 28 * 258 + 40 * 258 + 20 * 514;
+    // leading path, with the lags of the pipelined engines (timing pass, 150 MHz). At
+    // boundary 0 the frozen path leads by 2 clocks (trainable ~96, frozen ~94), so F_0 waits
+    // in 16*(1+2)+4 = 52 beats; after it the frozen stages lag (folded blocks), so F_k's FIFOs
+    // hold the two-row minimum, 20x128, 12x256, 12x256, 8x512 bits, and each core's FIFOs
+    // (data, sof, eol) cover frozen leads of 292, 930, 1600 and 2913 clocks: 44, 28, 40, 20
+    // beats; the train01 head's two join FIFOs hold a repeat pass (12 beats) + w_S + 4 = 18
+    // beats of 8*64+1 bits each.
+    let frozen_side = 52 * 64 + 20 * 128 + 12 * 256 + 12 * 256 + 8 * 512;
+    let train_side = 44 * 130 + 28 * 258 + 40 * 258 + 20 * 514;
     let glue = get("top");
     assert_eq!(
         glue.fifo_bits,
-        frozen_side + 2 * train_side + 2 * 16 * (8 * 64 + 1)
+        frozen_side + 2 * train_side + 2 * 18 * (8 * 64 + 1)
     );
     // Trainable core totals as documented: 137 MAC units and 56,512 SRAM bits per core up
     // to boundary S, plus two repeat banks of 7 MAC units and 18,944 bits each.
