@@ -359,18 +359,8 @@ module {{ module }} (
         if ({{ u.p }}_take) {{ u.p }}_acc_q <= {{ u.acc_sel }};
     end
 {% include "rtl/fold_params.v" %}
-    wire {{ u.p }}_y_v;
-    wire [7:0] {{ u.p }}_y;
-    wire {{ u.p }}_rq_tag;
-    sf_requant_pipe #(
-        .ACC_W({{ br.dw_acc_w }}), .OUT_W(8), .RELU(0), .SPLIT(2), .STAGES(3),
-        .PARAMS_HELD(2), .TAG_W(1)
-    ) u_{{ u.p }}_rq (
-        .aclk(aclk), .aresetn(aresetn), .en(1'b1), .in_valid({{ u.p }}_v_q),
-        .acc({{ u.p }}_acc_q), .scale({{ u.p }}_scale), .bias({{ u.p }}_bias),
-        .shift({{ br.dw_shift }}), .in_tag(1'b0), .out_valid({{ u.p }}_y_v), .y({{ u.p }}_y),
-        .out_tag({{ u.p }}_rq_tag));
-    wire unused_{{ u.p }}_rq_tag = &{1'b0, {{ u.p }}_rq_tag, 1'b0};
+{%- let rq_acc_w = br.dw_acc_w %}{%- let rq_relu = 0 %}{%- let rq_shift = br.dw_shift %}
+{%- include "rtl/fold_requant.v" %}
     reg [{{ ch_w - 1 }}:0] {{ u.p }}_ch;            // ring position of the unit's next result
     always @(*) begin
         case ({{ u.p }}_wpos_q)
@@ -480,18 +470,8 @@ module {{ module }} (
         if ({{ u.p }}_take) {{ u.p }}_acc_q <= {{ u.p }}_sel;
     end
 {% include "rtl/fold_params.v" %}
-    wire {{ u.p }}_y_v;
-    wire [7:0] {{ u.p }}_y;
-    wire {{ u.p }}_rq_tag;
-    sf_requant_pipe #(
-        .ACC_W({{ br.pw_acc_w }}), .OUT_W(8), .RELU(1), .SPLIT(2), .STAGES(3),
-        .PARAMS_HELD(2), .TAG_W(1)
-    ) u_{{ u.p }}_rq (
-        .aclk(aclk), .aresetn(aresetn), .en(1'b1), .in_valid({{ u.p }}_v_q),
-        .acc({{ u.p }}_acc_q), .scale({{ u.p }}_scale), .bias({{ u.p }}_bias),
-        .shift({{ br.pw_shift }}), .in_tag(1'b0), .out_valid({{ u.p }}_y_v), .y({{ u.p }}_y),
-        .out_tag({{ u.p }}_rq_tag));
-    wire unused_{{ u.p }}_rq_tag = &{1'b0, {{ u.p }}_rq_tag, 1'b0};
+{%- let rq_acc_w = br.pw_acc_w %}{%- let rq_relu = 1 %}{%- let rq_shift = br.pw_shift %}
+{%- include "rtl/fold_requant.v" %}
     reg [{{ out_w_bits - 1 }}:0] {{ u.p }}_pos_out;    // output byte of the unit's next result
     always @(*) begin
         case ({{ u.p }}_wpos_q)
