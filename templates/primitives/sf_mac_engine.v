@@ -233,16 +233,19 @@ module sf_mac_engine #(
             base_index = bases_before(j, first_use(j, g));
         end
     endfunction
-    // value of lane j's k-th distinct base (0 when the lane has none)
+    // value of lane j's k-th distinct base (0 when the lane has none); one pass over the
+    // groups (O(G^2), not O(G^3): elaboration time of wide engines in Icarus and Verilator)
     function integer base_value;
         input integer j;
         input integer k;
-        integer g;
+        integer g, n;
         begin
             base_value = 0;
-            for (g = G - 1; g >= 0; g = g - 1) begin
-                if (base_of(j, g) >= 0 && first_use(j, g) == g && bases_before(j, g) == k) begin
-                    base_value = base_of(j, g);
+            n = 0;
+            for (g = 0; g < G; g = g + 1) begin
+                if (base_of(j, g) >= 0 && first_use(j, g) == g) begin
+                    if (n == k) base_value = base_of(j, g);
+                    n = n + 1;
                 end
             end
         end
