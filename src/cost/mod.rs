@@ -99,6 +99,9 @@ pub struct CostOptions {
     pub sram: SramModel,
     /// Progress lines on stderr.
     pub verbose: bool,
+    /// When not empty, only these modules are synthesized (after a change to them); the
+    /// others come from the cache or the estimate, as with `SynthMode::CacheOnly`.
+    pub synth_only: Vec<String>,
 }
 
 impl Default for CostOptions {
@@ -109,6 +112,7 @@ impl Default for CostOptions {
             cache: synth::default_cache(),
             sram: SramModel::default(),
             verbose: false,
+            synth_only: Vec::new(),
         }
     }
 }
@@ -349,6 +353,18 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         }
         let files = crate::emit::render(plan)?;
         let units = synth::units(&files, &plan.top())?;
+        if let Some(m) = opts
+            .synth_only
+            .iter()
+            .find(|m| !units.iter().any(|u| &u.module == *m))
+        {
+            let names: Vec<&str> = units.iter().map(|u| u.module.as_str()).collect();
+            anyhow::bail!(
+                "--synth-only {m}: no such unit in {}; its units are {}",
+                plan.top(),
+                names.join(", ")
+            );
+        }
         for u in &units {
             let idx = match out.iter().position(|b| b.block.module == u.module) {
                 Some(i) => i,
@@ -379,7 +395,9 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 }
                 continue;
             }
-            let (r, hit) = if opts.synth == SynthMode::CacheOnly {
+            let cache_only = opts.synth == SynthMode::CacheOnly
+                || !(opts.synth_only.is_empty() || opts.synth_only.contains(&u.module));
+            let (r, hit) = if cache_only {
                 match synth::cached_asic(u, &tools, &opts.cache) {
                     Some(r) => (r, true),
                     None => continue,
@@ -390,7 +408,7 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 }
                 synth::synth_asic(u, &tools, &opts.cache)?
             };
-            if opts.verbose && opts.synth != SynthMode::CacheOnly {
+            if opts.verbose && !cache_only {
                 eprintln!(
                     "{:.0} um2, {} FFs, critical path {:?} ns{}",
                     r.area_um2,

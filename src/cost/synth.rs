@@ -39,44 +39,51 @@ pub const ABC_SCRIPT: &str =
 pub const BLACK_BOXES: [&str; 3] = ["sf_sram_sp", "sf_sram_1r1w", "sf_fifo"];
 
 /// Bump when the scripts or the parsing change: part of every cache key.
-const FLOW_VERSION: &str = "cost-flow-1";
+const FLOW_VERSION: &str = "cost-flow-2";
 
-/// Timing stand-ins for the black boxes (techmapped after `stat`): each output bit leaves a
-/// flip-flop, as from a synchronous macro's output register; inputs end at flip-flops.
+/// Timing stand-ins for the black boxes (techmapped after `stat`), as a synchronous macro's
+/// pins look to timing: every input pin ends at its own flip-flop (kept, with no logic before
+/// it) and every output bit leaves a flip-flop. They are library flip-flops only, so the
+/// netlist needs no further mapping (gates here would stay unmapped and OpenSTA would drop
+/// them, and with them the paths into the memories).
 const STA_STUBS: &str = r#"
+module sf_stub_pins #(parameter integer N = 1) (input wire aclk, input wire [N-1:0] d);
+  wire [N-1:0] q;
+  genvar i;
+  generate for (i = 0; i < N; i = i + 1) begin : g
+    (* keep *) \$_DFF_P_ q (.C(aclk), .D(d[i]), .Q(q[i]));
+  end endgenerate
+endmodule
+module sf_stub_out #(parameter integer N = 1) (input wire aclk, input wire [N-1:0] d,
+    output wire [N-1:0] q);
+  genvar i;
+  generate for (i = 0; i < N; i = i + 1) begin : g
+    (* keep *) \$_DFF_P_ q (.C(aclk), .D(d[i]), .Q(q[i]));
+  end endgenerate
+endmodule
 module sf_sram_1r1w #(parameter integer WIDTH = 32, parameter integer DEPTH = 256,
     parameter integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1) (
     input wire aclk, input wire we, input wire [AW-1:0] waddr, input wire [WIDTH-1:0] wdata,
     input wire re, input wire [AW-1:0] raddr, output wire [WIDTH-1:0] rdata);
-  genvar i;
-  generate for (i = 0; i < WIDTH; i = i + 1) begin : g
-    \$_DFF_P_ q (.C(aclk), .D(wdata[i] ^ re ^ we ^ (^waddr) ^ (^raddr)), .Q(rdata[i]));
-  end endgenerate
+  sf_stub_pins #(.N(2 * AW + 2)) pins (.aclk(aclk), .d({we, waddr, re, raddr}));
+  sf_stub_out #(.N(WIDTH)) data (.aclk(aclk), .d(wdata), .q(rdata));
 endmodule
 module sf_sram_sp #(parameter integer WIDTH = 32, parameter integer DEPTH = 256,
     parameter integer BE_W = WIDTH, parameter integer AW = (DEPTH > 1) ? $clog2(DEPTH) : 1,
     parameter integer NBE = WIDTH / BE_W) (
     input wire aclk, input wire req, input wire we, input wire [AW-1:0] addr,
     input wire [WIDTH-1:0] wdata, input wire [NBE-1:0] be, output wire [WIDTH-1:0] rdata);
-  genvar i;
-  generate for (i = 0; i < WIDTH; i = i + 1) begin : g
-    \$_DFF_P_ q (.C(aclk), .D(wdata[i] ^ req ^ we ^ (^addr) ^ (^be)), .Q(rdata[i]));
-  end endgenerate
+  sf_stub_pins #(.N(AW + NBE + 2)) pins (.aclk(aclk), .d({req, we, addr, be}));
+  sf_stub_out #(.N(WIDTH)) data (.aclk(aclk), .d(wdata), .q(rdata));
 endmodule
 module sf_fifo #(parameter integer WIDTH = 8, parameter integer DEPTH = 4,
     parameter integer CNT_W = $clog2(DEPTH + 1)) (
     input wire aclk, input wire aresetn, input wire [WIDTH-1:0] s_data, input wire s_valid,
     output wire s_ready, output wire [WIDTH-1:0] m_data, output wire m_valid,
     input wire m_ready, output wire [CNT_W-1:0] count);
-  genvar i;
-  generate for (i = 0; i < WIDTH; i = i + 1) begin : g
-    \$_DFF_P_ q (.C(aclk), .D(s_data[i] ^ s_valid ^ m_ready ^ aresetn), .Q(m_data[i]));
-  end
-  for (i = 0; i < CNT_W; i = i + 1) begin : c
-    \$_DFF_P_ q (.C(aclk), .D(s_valid ^ m_ready ^ aresetn), .Q(count[i]));
-  end endgenerate
-  \$_DFF_P_ r (.C(aclk), .D(s_valid ^ m_ready ^ aresetn), .Q(s_ready));
-  \$_DFF_P_ v (.C(aclk), .D(s_valid ^ m_ready ^ aresetn), .Q(m_valid));
+  sf_stub_pins #(.N(3)) pins (.aclk(aclk), .d({s_valid, m_ready, aresetn}));
+  sf_stub_out #(.N(WIDTH)) data (.aclk(aclk), .d(s_data), .q(m_data));
+  sf_stub_out #(.N(CNT_W + 2)) ctl (.aclk(aclk), .d({(CNT_W + 2){s_valid}}), .q({count, s_ready, m_valid}));
 endmodule
 "#;
 

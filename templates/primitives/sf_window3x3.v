@@ -6,6 +6,7 @@
 //     WIDTH    input frame width in pixels, >= 1.
 //     HEIGHT   input frame height in pixels, >= 1.
 //     STRIDE   1 or 2 (other values are not supported; the generator never uses them).
+//     FO       data bits per copy of a window-wide control (default 48), >= 1.
 //   Depends on sf_sram_1r1w.v and sf_fanout.v (put them in the filelist).
 //   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
 //          (the block counts positions itself; no tlast/tuser needed).
@@ -42,7 +43,7 @@
 //          m_ready feeds the read-side advance (line-memory read enables, window and output
 //          register enables) through a few gates: the consumer's ready must be a register.
 //          The window-wide controls are copied (sf_fanout) so that no flip-flop drives more
-//          than FO = 48 data bits.
+//          than FO data bits.
 //   Reset  aresetn (synchronous, active low) clears positions, line-memory ownership, the read
 //          sweep and the output valid; data registers and memories are not reset.
 //
@@ -66,7 +67,8 @@ module sf_window3x3 #(
     parameter integer CH_BITS = 8,   // bits per pixel (8 * channels)
     parameter integer WIDTH   = 8,   // input frame width in pixels
     parameter integer HEIGHT  = 8,   // input frame height in pixels
-    parameter integer STRIDE  = 1    // output stride, 1 or 2
+    parameter integer STRIDE  = 1,   // output stride, 1 or 2
+    parameter integer FO      = 48   // data bits per copy of a window-wide control
 ) (
     input  wire                 aclk,
     input  wire                 aresetn,
@@ -88,9 +90,11 @@ module sf_window3x3 #(
   // synthesis tools define SYNTHESIS and skip it.
 `ifndef SYNTHESIS
   initial begin
-    if (!(CH_BITS >= 1 && WIDTH >= 1 && HEIGHT >= 1 && (STRIDE == 1 || STRIDE == 2))) begin
+    if (!(CH_BITS >= 1 && WIDTH >= 1 && HEIGHT >= 1 && (STRIDE == 1 || STRIDE == 2)
+          && FO >= 1)) begin
       $display("%m: sf_window3x3 parameters outside its CONTRACT:");
-      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d", CH_BITS, WIDTH, HEIGHT, STRIDE);
+      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d FO=%0d", CH_BITS, WIDTH, HEIGHT,
+               STRIDE, FO);
       $finish;
     end
   end
@@ -169,7 +173,10 @@ module sf_window3x3 #(
   wire resync = take && s_sof && !in_origin;
   wire held_go = held_q && !pad_q && wr_room;
   wire wr_en = (take && !resync) || (pad_q && wr_room) || held_go;
-  wire [CB-1:0] wr_data = pad_q ? {CB{1'b0}} : held_go ? held_data_q : s_data;
+  // The data written: zeros while padding, the held pixel while it waits, else the input.
+  // Its selects come from copies of pad_q and held_q (one per FO data bits, sf_fanout below):
+  // while held_q is set s_ready_q is low, so the held pixel is the only one written then.
+  wire [CB-1:0] wr_data;
 
   // next state of the input side, for the registered s_ready
   wire [XW-1:0] in_col_d = !wr_en ? in_col_q : in_eol ? {XW{1'b0}} : in_col_q + 1'b1;
@@ -195,7 +202,6 @@ module sf_window3x3 #(
         in_row_q <= in_eof ? {YW{1'b0}} : in_row_q + 1'b1;
       end
     end
-    if (resync) held_data_q <= s_data;
   end
   assign s_ready = s_ready_q;
 
@@ -243,6 +249,29 @@ module sf_window3x3 #(
   wire [XW-1:0] k_d = !go_rd ? k_q : ic_last ? {XW{1'b0}} : ic + 1'b1;
   wire room_d = !full_d[wslot_d] || (rel_d[wslot_d] && (in_col_d < k_d));
   wire s_ready_d = room_d && !pad_d && !held_d;
+
+  // Copies of {s_ready_q, held_q, pad_q} for the input data path: each selects or enables
+  // at most FO data bits. The held pixel is the last one taken before held_q rises
+  // (s_ready_q is low from then on until it is written), so it is loaded with every
+  // s_ready_q clock, not on the resync condition.
+  localparam integer NIN = (CB + FO - 1) / FO;
+  wire [3*NIN-1:0] in_c;
+  sf_fanout #(.N(NIN), .W(3)) u_in_sel (
+      .aclk(aclk), .aresetn(aresetn), .d({s_ready_d, held_d, pad_d}), .q(in_c)
+  );
+  genvar gw;
+  generate
+    for (gw = 0; gw < NIN; gw = gw + 1) begin : g_wr
+      localparam integer LO = FO * gw;
+      localparam integer WK = (CB - LO < FO) ? CB - LO : FO;
+      wire pad_c = in_c[3*gw], held_c = in_c[3*gw+1], ready_c = in_c[3*gw+2];
+      assign wr_data[LO +: WK] = pad_c ? {WK{1'b0}}
+                               : held_c ? held_data_q[LO +: WK] : s_data[LO +: WK];
+      always @(posedge aclk) begin
+        if (ready_c) held_data_q[LO +: WK] <= s_data[LO +: WK];
+      end
+    end
+  endgenerate
 
   always @(posedge aclk) begin
     if (!aresetn) begin
@@ -353,7 +382,6 @@ module sf_window3x3 #(
   // Per memory m and window row i, "row i comes from memory m" (mask included), plus the
   // token's k0 and virt flags: copied once per FO column bits (sf_fanout), as these
   // selects reach every bit of the 3-row column. The copies follow the token registers.
-  localparam integer FO = 48;
   localparam integer NSEL = (3 * CB + FO - 1) / FO;   // a copy per FO column bits
   function [11:0] row_sel;
     input [1:0] top;

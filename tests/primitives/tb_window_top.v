@@ -55,7 +55,8 @@ module tb_window_top #(
           .CH_BITS(CB),
           .WIDTH  ({24'd0, C[23:16]}),
           .HEIGHT ({24'd0, C[15:8]}),
-          .STRIDE ({24'd0, C[7:0]})
+          .STRIDE ({24'd0, C[7:0]}),
+          .FO     (5)   // several copies of the controls, the last partial
       ) u_win (
           .aclk   (aclk),
           .aresetn(aresetn),
