@@ -71,7 +71,9 @@ pub const OSU018: DelayModel = DelayModel {
     select_level: 0.25,
     frozen_base: 1.5,
     frozen_level: 0.76,
-    fixed: 5.6,
+    // tiny's MAC-engine stage train0.rep.r0 (window, engines, select) measured 6.29 ns with
+    // cost flow 2, the slowest path of fixed depth found so far
+    fixed: 6.3,
     fill: 0.97,
 };
 
@@ -333,7 +335,7 @@ mod tests {
     fn lower_targets_give_shallower_pipelines() {
         for q in [1, 2, 5, 9, 16, 24, 40] {
             let mut prev: Option<(u32, usize, u32)> = None;
-            for mhz in [160.0, 150.0, 125.0, 100.0, 75.0, 50.0, 25.0] {
+            for mhz in [153.0, 150.0, 125.0, 100.0, 75.0, 50.0, 25.0] {
                 let t = TimingPlan::new(mhz).unwrap();
                 let p = t.engine_pipe(q, 20, 8);
                 let cur = (p.rq_stages, lane_register_bits(q, &p), t.pipeline_every);
@@ -354,7 +356,7 @@ mod tests {
 
     #[test]
     fn every_chosen_segment_fits() {
-        for mhz in [170.0, 150.0, 100.0, 40.0] {
+        for mhz in [153.0, 150.0, 100.0, 40.0] {
             let t = TimingPlan::new(mhz).unwrap();
             for q in 1..20 {
                 let p = t.engine_pipe(q, 24, 6);
