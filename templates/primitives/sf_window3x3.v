@@ -173,9 +173,8 @@ module sf_window3x3 #(
   wire resync = take && s_sof && !in_origin;
   wire held_go = held_q && !pad_q && wr_room;
   wire wr_en = (take && !resync) || (pad_q && wr_room) || held_go;
-  // The data written: zeros while padding, the held pixel while it waits, else the input.
-  // Its selects come from copies of pad_q and held_q (one per FO data bits, sf_fanout below):
-  // while held_q is set s_ready_q is low, so the held pixel is the only one written then.
+  // The data written: zeros while padding, the held pixel while it waits, else the input
+  // (selected per FO bits from copies of the controls, g_wr below).
   wire [CB-1:0] wr_data;
 
   // next state of the input side, for the registered s_ready
