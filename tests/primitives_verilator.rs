@@ -696,7 +696,7 @@ fn sim_pwl() {
             &tb_defines(&params),
             &[1, 2],
         );
-        assert!(out.contains("full rate: 500 values in 500 clocks, latency 4"));
+        assert!(out.contains("full rate: 500 values in 500 clocks, latency 6"));
     }
 }
 

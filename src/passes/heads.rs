@@ -28,7 +28,7 @@ pub const POOL_MAX_RQ_STAGES: usize = 4;
 /// Clocks of `sf_serialize` (a vector's handshake to its first beat) and of `sf_pwl` (input
 /// handshake to its output), from their CONTRACTs.
 pub const SERIALIZE_CLOCKS: usize = 1;
-pub const PWL_CLOCKS: usize = 4;
+pub const PWL_CLOCKS: usize = 6;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadHw {
@@ -79,7 +79,7 @@ impl HeadHw {
     }
     /// Clocks from an input handshake to the first output beat it leads to, without stalls:
     /// per pixel the engine, `sf_serialize` and `sf_pwl`
-    /// (`EngineSchedule::latency + 1 + 4`); pooled, from the frame's closing vector through
+    /// (`EngineSchedule::latency + 1 + 6`); pooled, from the frame's closing vector through
     /// the first dot product (2 clocks to start, S reads, the requant16 pipeline and 6 more,
     /// `sf_head_pool`'s CONTRACT) and `sf_pwl`.
     pub fn latency(&self) -> usize {

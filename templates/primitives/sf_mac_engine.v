@@ -251,35 +251,6 @@ module sf_mac_engine #(
         end
     endfunction
 
-    // levels lo..hi of the adder tree over Q TW-bit terms (level k adds pairs of the
-    // ceil(Q/2^(k-1)) terms of level k-1; an odd last term passes); entries beyond a level's
-    // terms are don't-care
-    function [TW*Q-1:0] tree_levels;
-        input [TW*Q-1:0] v;
-        input integer lo;
-        input integer hi;
-        integer lvl, i, ni, i0, i1;
-        begin
-            tree_levels = v;
-            for (lvl = 1; lvl <= T; lvl = lvl + 1) begin
-                if (lvl >= lo && lvl <= hi) begin
-                    ni = (Q + (1 << (lvl - 1)) - 1) >> (lvl - 1);
-                    for (i = 0; i < (Q + 1) / 2; i = i + 1) begin
-                        // operands 2i and 2i+1, indices kept inside the vector
-                        i0 = 2 * i;
-                        i1 = (2 * i + 1 < Q) ? 2 * i + 1 : 2 * i;
-                        if (2 * i + 1 < ni) begin
-                            tree_levels[TW*i +: TW] = tree_levels[TW*i0 +: TW]
-                                                    + tree_levels[TW*i1 +: TW];
-                        end else if (2 * i < ni) begin
-                            tree_levels[TW*i +: TW] = tree_levels[TW*i0 +: TW];
-                        end
-                    end
-                end
-            end
-        end
-    endfunction
-
     // ---------------------------------------------------------------- read control (R)
     // Next-state values are computed here and registered through sf_fanout, so that every
     // lane and every group of FO input bits has its own copy of the control flops.
@@ -447,7 +418,7 @@ module sf_mac_engine #(
     wire [ACC_W*P-1:0] acc_nx_all;   // its next value
     wire [P-1:0]       done_all;     // acc_q holds a group's sum (a register beside acc_q)
     wire [P-1:0]       done_nx_all;  // acc_nx is a group's sum
-    genvar j, q, k, s, g;
+    genvar j, q, k, s, g, l, ti;
     generate
         for (j = 0; j < P; j = j + 1) begin : g_lane
             localparam integer NB = bases_before(j, G) > 0 ? bases_before(j, G) : 1;
@@ -571,21 +542,49 @@ module sf_mac_engine #(
                     else te_q[0] <= done_q;
                 end
             end
-            for (k = MUL_REG; k < MUL_REG + NTR; k = k + 1) begin : g_treg
-                localparam integer LO_L = (k - MUL_REG) * LPR + 1;
-                if (k == 0) begin : g_first
-                    always @(posedge aclk) tr_q[k] <= tree_levels(pv, LO_L, LO_L + LPR - 1);
-                end else begin : g_next
-                    always @(posedge aclk) tr_q[k] <= tree_levels(tr_q[k-1], LO_L, LO_L + LPR - 1);
+            // the tree: level l (1..T) adds pairs of the ceil(Q/2^(l-1)) terms of its input
+            // (an odd last term passes; entries beyond its terms are 0), written out per
+            // level so that simulators see plain adders. The input of level l is the
+            // register after level l-1 where there is one (MUL_REG for l = 1, tree register
+            // (l-1)/LPR), else level l-1's output; "level T+1" is the accumulate.
+            for (l = 1; l <= T + 1; l = l + 1) begin : g_lv
+                localparam integer RIN = (l == 1) ? MUL_REG
+                                       : ((l - 1) % LPR == 0 && (l - 1) / LPR <= NTR) ? 1 : 0;
+                localparam integer RIX = (l == 1) ? 0 : MUL_REG + (l - 1) / LPR - 1;
+                localparam integer NI = (Q + (1 << (l - 1)) - 1) >> (l - 1);
+                wire [TW*Q-1:0] lin, lout;
+                wire unused_lin = &{1'b0, lin, 1'b0};  // a level reads only its terms
+                if (RIN != 0) begin : g_reg_in
+                    assign lin = tr_q[RIX];
+                end else if (l == 1) begin : g_products
+                    assign lin = pv;
+                end else begin : g_wire_in
+                    assign lin = g_lv[l-1].lout;
                 end
+                if (l <= T) begin : g_add
+                    for (ti = 0; ti < Q; ti = ti + 1) begin : g_term
+                        if (2 * ti + 1 < NI) begin : g_pair
+                            assign lout[TW*ti +: TW] = lin[TW*2*ti +: TW]
+                                                     + lin[TW*(2*ti+1) +: TW];
+                        end else if (2 * ti < NI) begin : g_pass
+                            assign lout[TW*ti +: TW] = lin[TW*2*ti +: TW];
+                        end else begin : g_none
+                            assign lout[TW*ti +: TW] = {TW{1'b0}};
+                        end
+                    end
+                end else begin : g_acc
+                    assign lout = lin;
+                end
+            end
+            wire [TW*Q-1:0] t_out = g_lv[T+1].lout;
+            for (k = MUL_REG; k < MUL_REG + NTR; k = k + 1) begin : g_treg
                 always @(posedge aclk) begin
+                    tr_q[k] <= g_lv[(k - MUL_REG + 1) * LPR].lout;
                     tf_q[k] <= tf_in[k];
                     if (!aresetn) te_q[k] <= 1'b0;
                     else te_q[k] <= te_in[k];
                 end
             end
-            wire [TW*Q-1:0] t_in = (NLR == 0) ? pv : tr_q[(NLR > 0) ? NLR - 1 : 0];
-            wire [TW*Q-1:0] t_out = tree_levels(t_in, NTR * LPR + 1, T);
             wire            f_acc = tf_in[NLR];
             wire            e_acc = te_in[NLR];
 

@@ -17,12 +17,13 @@
 //     m_data/m_side/m_valid/m_ready   output stream.
 //     seg_x/seg_y/seg_g/segments      configuration registers; hold them stable while values
 //                                     are in flight.
-//   Pipeline  an input register slice (sf_skid_buffer: s_ready is a register), then 3 stages
-//     (segment select; multiply; round, add, clamp) under one advance enable
-//     en = !m_valid || m_ready. Every output is a register.
-//   Latency 4 clocks (input handshake to m_valid). Throughput one value per clock.
-//   Storage 2 x (16 + SIDE_W) (slice) + 3 x (16 + SIDE_W) + the selected segment (48 bits)
-//     + the product (33 bits) + valids. Depends on sf_skid_buffer.v.
+//   Pipeline  an input register slice (sf_skid_buffer: s_ready is a register), then 5 stages
+//     (compare z with the segment starts; select the segment; z - x; multiply; one add with
+//     the rounding, clamp) under one advance enable en = !m_valid || m_ready. Every output
+//     is a register; no stage has more than one carry chain or the multiplier.
+//   Latency 6 clocks (input handshake to m_valid). Throughput one value per clock.
+//   Storage 2 x (16 + SIDE_W) (slice) + 5 x SIDE_W + K_MAX compare bits + about 150 data
+//     bits + valids. Depends on sf_skid_buffer.v.
 // Both sides obey AXI4-Stream: valid never depends on ready, data held while valid && !ready.
 
 `resetall
@@ -74,64 +75,83 @@ module sf_pwl #(
         .m_data({side0, z0}), .m_valid(v0), .m_ready(en)
     );
 
-    // ---- stage 1: segment select (the last segment in use whose start is <= z)
-    reg [KW-1:0] sel;
+    // ---- stage 1: compare z with every segment start in use
+    reg [K_MAX-1:0] ge1_q;
     integer k;
-    always @(*) begin
-        sel = {KW{1'b0}};
-        for (k = 1; k < K_MAX; k = k + 1) begin
-            if (k < segments && $signed(z0) >= $signed(seg_x[16*k +: 16])) begin
-                sel = k[KW-1:0];
+    always @(posedge aclk) begin
+        if (en) begin
+            ge1_q[0] <= 1'b0;
+            for (k = 1; k < K_MAX; k = k + 1) begin
+                ge1_q[k] <= (k < segments) && ($signed(z0) >= $signed(seg_x[16*k +: 16]));
             end
         end
     end
 
-    reg               v1_q, v2_q, v3_q;
-    reg signed [15:0] z1_q, x1_q, y1_q, g1_q, y2_q;
-    reg [SIDE_W-1:0]  side1_q, side2_q, side3_q;
-    reg signed [32:0] prod2_q;
+    // ---- stage 2: select the last segment whose start is <= z (0 if none)
+    reg [KW-1:0] sel;
+    always @(*) begin
+        sel = {KW{1'b0}};
+        for (k = 1; k < K_MAX; k = k + 1) begin
+            if (ge1_q[k]) sel = k[KW-1:0];
+        end
+    end
+
+    reg               v1_q, v2_q, v3_q, v4_q, v5_q;
+    reg signed [15:0] z1_q, z2_q, x2_q, y2_q, g2_q, y3_q, g3_q, y4_q;
+    reg signed [16:0] dz3_q;
+    reg [SIDE_W-1:0]  side1_q, side2_q, side3_q, side4_q, side5_q;
+    reg signed [32:0] prod4_q;
     reg [15:0]        out_q;
     always @(posedge aclk) begin
         if (!aresetn) begin
             v1_q <= 1'b0;
             v2_q <= 1'b0;
             v3_q <= 1'b0;
+            v4_q <= 1'b0;
+            v5_q <= 1'b0;
         end else if (en) begin
             v1_q <= v0;
             v2_q <= v1_q;
             v3_q <= v2_q;
+            v4_q <= v3_q;
+            v5_q <= v4_q;
         end
     end
 
-    // ---- stage 2: (z - x) * g
-    wire signed [16:0] dz = {z1_q[15], z1_q} - {x1_q[15], x1_q};
-    wire signed [16:0] g17 = {g1_q[15], g1_q};
-
-    // ---- stage 3: y + ((z - x) * g + 128) >>> 8, clamped to int16
-    wire signed [32:0] rounded = (prod2_q + 33'sd128) >>> 8;
-    wire signed [33:0] v = $signed({rounded[32], rounded}) + $signed({ {18{y2_q[15]}}, y2_q});
-    wire signed [33:0] hi = 34'sd32767;
-    wire signed [33:0] lo = -34'sd32768;
+    // ---- stage 5: y + ((z - x) * g + 128) >>> 8, clamped to int16. Since 256 * y is a
+    // multiple of 256, that is (p + 256 * y + 128) >>> 8: one adder, then the clamp reads
+    // the top bits of its sum (no second add and no wide compare in this clock).
+    wire signed [33:0] t = $signed({prod4_q[32], prod4_q})
+                         + $signed({ {10{y4_q[15]}}, y4_q, 8'h80});
+    wire sat_hi = !t[33] && (t[32:23] != 10'h000);  // t >>> 8 > 32767
+    wire sat_lo = t[33] && (t[32:23] != 10'h3ff);   // t >>> 8 < -32768
+    wire unused_t = &{1'b0, t[7:0], 1'b0};
 
     // datapath, not reset
     always @(posedge aclk) begin
         if (en) begin
-            z1_q    <= z0;
-            x1_q    <= seg_x[16*sel +: 16];
-            y1_q    <= seg_y[16*sel +: 16];
-            g1_q    <= seg_g[16*sel +: 16];
+            z1_q    <= z0;                                      // 1: compare
             side1_q <= side0;
-            prod2_q <= dz * g17;
-            y2_q    <= y1_q;
+            z2_q    <= z1_q;                                    // 2: select
+            x2_q    <= seg_x[16*sel +: 16];
+            y2_q    <= seg_y[16*sel +: 16];
+            g2_q    <= seg_g[16*sel +: 16];
             side2_q <= side1_q;
-            out_q   <= (v > hi) ? 16'h7fff : (v < lo) ? 16'h8000 : v[15:0];
+            dz3_q   <= {z2_q[15], z2_q} - {x2_q[15], x2_q};    // 3: z - x
+            y3_q    <= y2_q;
+            g3_q    <= g2_q;
             side3_q <= side2_q;
+            prod4_q <= dz3_q * $signed({g3_q[15], g3_q});       // 4: multiply
+            y4_q    <= y3_q;
+            side4_q <= side3_q;
+            out_q   <= sat_hi ? 16'h7fff : sat_lo ? 16'h8000 : t[23:8];  // 5: add, clamp
+            side5_q <= side4_q;
         end
     end
 
     assign m_data  = out_q;
-    assign m_side  = side3_q;
-    assign m_valid = v3_q;
+    assign m_side  = side5_q;
+    assign m_valid = v5_q;
 
 endmodule
 

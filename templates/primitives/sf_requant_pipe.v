@@ -30,9 +30,9 @@
 //     in_tag       the sample's tag; out_tag leaves with y. Tags are reset to 0 (so a tag
 //                  that is 0 for invalid samples can serve as a write strobe downstream).
 //     out_valid, y, out_tag  the result, STAGES clocks with en = 1 after its sample; registers.
-//   Throughput one sample per clock. Storage: the step registers (2 + SPLIT words of about
-//   ACC_W + 16 bits at most), the valid bits, and with PARAMS_HELD = 0 the carried bias and
-//   shift.
+//   Throughput one sample per clock. Storage: the step registers (1 + SPLIT words of about
+//   ACC_W + 16 bits at most, OUT_W + 2 bits after S), the valid bits, and with PARAMS_HELD = 0
+//   the carried bias and shift.
 
 `resetall
 `timescale 1ns / 1ps
@@ -204,27 +204,39 @@ module sf_requant_pipe #(
     endgenerate
 
     // ---------------------------------------------------------------- S: floor shift
+    // Only OUT_W bits of the shifted sum survive the clamp, so step S forms those bits and,
+    // beside them, whether the shifted value leaves [LO, HI]: it does when a bit of the sum
+    // at or above position shift + OUT_W - 1 differs from the sign (a masked OR, no
+    // full-width shift and compare in one path). With RELU every negative sum clamps to 0.
+    wire sign_s = sum_s[SUM_W-1];
     wire signed [SUM_W-1:0] shifted = $signed(sum_s) >>> shift_s;
-    wire [SUM_W-1:0] shifted_c;
+    // bits at or above shift + OUT_W - 1: a shifted constant (decoder logic, no adder)
+    wire [SUM_W-1:0] high = ({SUM_W{1'b1}} << (OUT_W - 1)) << shift_s;
+    wire outside = |((sum_s ^ {SUM_W{sign_s}}) & high);
+    wire over_s = outside && !sign_s;
+    wire under_s = (RELU != 0) ? sign_s : (outside && sign_s);
+    wire [OUT_W+1:0] s_out = {over_s, under_s, shifted[OUT_W-1:0]};
+    wire [OUT_W+1:0] c_in;
     generate
         if (REG_S != 0) begin : g_rs
-            reg [SUM_W-1:0] sh_q;
+            reg [OUT_W+1:0] sh_q;
             always @(posedge aclk) begin
-                if (en) sh_q <= shifted;
+                if (en) sh_q <= s_out;
             end
-            assign shifted_c = sh_q;
+            assign c_in = sh_q;
         end else begin : g_ws
-            assign shifted_c = shifted;
+            assign c_in = s_out;
         end
     endgenerate
+    wire unused_shifted = &{1'b0, shifted[SUM_W-1:OUT_W], 1'b0};
 
     // ---------------------------------------------------------------- C: clamp into y
     reg [OUT_W-1:0] y_q;
     always @(posedge aclk) begin
         if (en) begin
-            if ($signed(shifted_c) > HI) y_q <= HI[OUT_W-1:0];
-            else if ($signed(shifted_c) < LO) y_q <= LO[OUT_W-1:0];
-            else y_q <= shifted_c[OUT_W-1:0];
+            if (c_in[OUT_W+1]) y_q <= HI[OUT_W-1:0];
+            else if (c_in[OUT_W]) y_q <= LO[OUT_W-1:0];
+            else y_q <= c_in[OUT_W-1:0];
         end
     end
     assign y = y_q;

@@ -101,7 +101,6 @@ module sf_window_reader #(
   localparam [YW-1:0] Y_ROWS = H_U[YW-1:0];
   localparam [YW-1:0] Y_STRIDE = S_U[YW-1:0];
   localparam [1:0] SLOT_STRIDE = S_U[1:0];
-  localparam signed [SXW-1:0] X_MAX = W_M1[SXW-1:0];
   localparam [SXW-1:0] ONE_X = 1;
 
   // Elaboration-time parameter checks (ignored by synthesis).
@@ -144,10 +143,20 @@ module sf_window_reader #(
   assign s_ready = wr_room && !pad_q && !resync;
   wire wr_en = (s_valid && s_ready) || (pad_q && wr_room);
   // copies of pad_q, one per 16 data bits (kept apart in synthesis), so that no flip-flop
-  // gates the whole pixel
+  // gates the whole pixel; the selects are written per 16-bit slice, not per bit, which
+  // keeps the simulation model small
   localparam integer PREP = (CB + 15) / 16;
   reg [PREP-1:0] padz_q;
-  wire [CB-1:0] wr_data;
+  wire [16*PREP-1:0] s_data_x;
+  assign s_data_x[CB-1:0] = s_data;
+  generate
+    if (16 * PREP > CB) begin : g_data_pad
+      assign s_data_x[16*PREP-1:CB] = {(16 * PREP - CB){1'b0}};
+    end
+  endgenerate
+  wire [16*PREP-1:0] wr_data_x;
+  wire [CB-1:0] wr_data = wr_data_x[CB-1:0];
+  wire unused_wr_data_x = &{1'b0, wr_data_x, 1'b0};
   genvar gp;
   generate
     for (gp = 0; gp < PREP; gp = gp + 1) begin : g_padz
@@ -156,9 +165,7 @@ module sf_window_reader #(
         else if (resync && !pad_q) padz_q[gp] <= 1'b1;
         else if (wr_en && in_eof) padz_q[gp] <= 1'b0;
       end
-    end
-    for (gp = 0; gp < CB; gp = gp + 1) begin : g_pad
-      assign wr_data[gp] = s_data[gp] && !padz_q[gp / 16];
+      assign wr_data_x[16*gp +: 16] = s_data_x[16*gp +: 16] & {16{!padz_q[gp]}};
     end
   endgenerate
 
@@ -205,8 +212,26 @@ module sf_window_reader #(
                                $signed({ {(SXW - 2){1'b0}}, rd_col});
   // first column the next window reads, S*(c+1)-1 (< WIDTH while c is not the last column)
   wire [XW-1:0] k_next = (STRIDE == 1) ? sx[XW-1:0] : (sx[XW-1:0] | ONE_X[XW-1:0]);
-  wire col_in = (rd_x >= 0) && (rd_x <= X_MAX);
   wire [XW-1:0] raddr = rd_x[XW-1:0];
+  wire unused_rd_x = &{1'b0, rd_x[SXW-1:XW], 1'b0};
+
+  // whether column j of the current window lies inside the image, a register updated with
+  // c_q so that the read enables (which fan out to every line-memory output bit) wait for
+  // no adder or compare: column j = 0 is outside only in window column 0, and only the last
+  // window column can reach past the right edge (S*c + 1 <= WIDTH - 1 for every other c)
+  localparam integer LAST_X = STRIDE * (WO - 1) - 1;  // column j = 0 of the last window
+  localparam [2:0] LAST_IN = {LAST_X + 2 <= WIDTH - 1, LAST_X + 1 <= WIDTH - 1, 1'b1};
+  localparam [31:0] WO_M2 = WO - 2;
+  localparam [CW-1:0] C_BEFORE_LAST = WO_M2[CW-1:0];
+  function [2:0] cols_in;
+    input first;  // window column 0
+    input last;   // the last window column
+    begin
+      cols_in = (last ? LAST_IN : 3'b111) & (first ? 3'b110 : 3'b111);
+    end
+  endfunction
+  reg [2:0] col_in_q;
+  wire col_in = (rd_col == 2'd3) ? 1'b0 : col_in_q[rd_col];
 
   wire [1:0] slot0 = top_q;
   wire [1:0] slot1 = top_q + 2'd1;
@@ -233,6 +258,7 @@ module sf_window_reader #(
       k_q    <= {XW{1'b0}};
       act_q  <= 1'b0;
       c_q    <= {CW{1'b0}};
+      col_in_q <= cols_in(1'b1, WO == 1);
       top_q  <= 2'd3;
       rem_q  <= Y_ROWS;
       row0_q <= 1'b1;
@@ -242,6 +268,7 @@ module sf_window_reader #(
         if (row_ready) begin
           act_q <= 1'b1;
           c_q   <= {CW{1'b0}};
+          col_in_q <= cols_in(1'b1, WO == 1);
           k_q   <= {XW{1'b0}};
           rel_q <= rel_slots;
         end
@@ -260,6 +287,7 @@ module sf_window_reader #(
           end
         end else begin
           c_q <= c_q + 1'b1;
+          col_in_q <= cols_in(1'b0, c_q == C_BEFORE_LAST);
           k_q <= k_next;
         end
       end
@@ -304,12 +332,22 @@ module sf_window_reader #(
     end
   endgenerate
 
-  // memory m's word at rdat[m*CB +: CB]; its group p_goh at gsel[m*GB +: GB] (AND-OR)
+  // memory m's word at rdat[m*CB +: CB]; its group p_goh at gsel[m*GB +: GB] (AND-OR);
+  // its low MID_BITS bits, padded to whole 16-bit slices, at rdat_x[m*16*MREP +: 16*MREP]
   wire [4*CB-1:0] rdat;
   wire [4*GB-1:0] gsel;
+  wire [4*16*MREP-1:0] rdat_x;
+  wire [16*MREP-1:0] mid_x;
+  assign rd_mid = mid_x[MID_BITS-1:0];
+  wire unused_mid_x = &{1'b0, mid_x, 1'b0};
   genvar gm, gg, gb;
   generate
     for (gm = 0; gm < 4; gm = gm + 1) begin : g_line
+      assign rdat_x[gm*16*MREP +: MID_BITS] = rdat[gm*CB +: MID_BITS];
+      if (16 * MREP > MID_BITS) begin : g_mid_pad
+        assign rdat_x[gm*16*MREP + MID_BITS +: 16 * MREP - MID_BITS] =
+            {(16 * MREP - MID_BITS){1'b0}};
+      end
       sf_sram_1r1w #(
           .WIDTH(CB),
           .DEPTH(WIDTH)
@@ -341,12 +379,12 @@ module sf_window_reader #(
                                     ({GB{p_soh_q[4*gm+2]}} & gsel[2*GB +: GB]) |
                                     ({GB{p_soh_q[4*gm+3]}} & gsel[3*GB +: GB]);
     end
-    // centre row, low MID_BITS bits; select copy b/16 drives 16 bits
-    for (gb = 0; gb < MID_BITS; gb = gb + 1) begin : g_mid
-      assign rd_mid[gb] = (p_moh_q[4*(gb/16)+0] && rdat[0*CB + gb]) ||
-                          (p_moh_q[4*(gb/16)+1] && rdat[1*CB + gb]) ||
-                          (p_moh_q[4*(gb/16)+2] && rdat[2*CB + gb]) ||
-                          (p_moh_q[4*(gb/16)+3] && rdat[3*CB + gb]);
+    // centre row, low MID_BITS bits; select copy k drives the 16 bits of slice k
+    for (gb = 0; gb < MREP; gb = gb + 1) begin : g_mid
+      assign mid_x[16*gb +: 16] = ({16{p_moh_q[4*gb+0]}} & rdat_x[0*16*MREP + 16*gb +: 16]) |
+                                  ({16{p_moh_q[4*gb+1]}} & rdat_x[1*16*MREP + 16*gb +: 16]) |
+                                  ({16{p_moh_q[4*gb+2]}} & rdat_x[2*16*MREP + 16*gb +: 16]) |
+                                  ({16{p_moh_q[4*gb+3]}} & rdat_x[3*16*MREP + 16*gb +: 16]);
     end
   endgenerate
 
