@@ -236,10 +236,10 @@ fn cases() -> Vec<Case> {
         c("sf_requant_pipe", &[], &[("STAGES", 4), ("PARAMS_HELD", 1)]),
         c("sf_fanout", &[], &[]),
         c("sf_fanout", &[], &[("N", 1), ("W", 5)]),
-        c("sf_pwl", &["sf_skid_buffer"], &[]),
+        c("sf_pwl", &["sf_skid_buffer", "sf_delay"], &[]),
         c(
             "sf_pwl",
-            &["sf_skid_buffer"],
+            &["sf_skid_buffer", "sf_delay"],
             &[("K_MAX", 1), ("SIDE_W", 3)],
         ),
         c("sf_serialize", &["sf_fanout"], &[]),
@@ -683,11 +683,11 @@ fn tb_defines(params: &[(&str, u32)]) -> String {
 
 /// sf_pwl against its contract and SPEC §2: every `segments` value the port holds (0, 1..K_MAX,
 /// above K_MAX), sorted and unsorted starts, extreme values and slopes (clamping both sides),
-/// the identity, random valid gaps and ready backpressure, full rate and latency 2.
+/// the identity, random valid gaps and ready backpressure, full rate and latency 6.
 #[test]
 fn sim_pwl() {
     for params in [[("K_MAX", 8), ("SIDE_W", 1)], [("K_MAX", 1), ("SIDE_W", 3)]] {
-        let src = vec![prim("sf_pwl"), prim("sf_skid_buffer")];
+        let src = vec![prim("sf_pwl"), prim("sf_skid_buffer"), prim("sf_delay")];
         let out = verilate_and_run(
             "sf_pwl",
             &src,

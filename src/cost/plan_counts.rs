@@ -112,9 +112,18 @@ pub fn head_counts(h: &crate::passes::heads::HeadHw) -> Counts {
     } else {
         c.flip_flops += 16 * h.outputs as u64;
     }
-    // sf_pwl: two stages of value, segment and sideband.
-    c.flip_flops += 2 * 18 + 48;
+    c.flip_flops += pwl_flip_flops(h.k_max);
     c
+}
+
+/// Flip-flops of one `sf_pwl` with a 2-bit sideband (its CONTRACT's storage line): the input
+/// slice, the compare bits, the stages' data (z twice, x, y three times, g twice, z - x, the
+/// product, the output), the sideband and the valids.
+fn pwl_flip_flops(k_max: usize) -> u64 {
+    const SIDE_W: u64 = 2;
+    let slice = 2 * (16 + SIDE_W) + 2;
+    let data = 16 * 8 + 17 + 33 + 16;
+    slice + k_max as u64 + data + 5 * SIDE_W + 5
 }
 
 /// Every block of the plan, in stream order: frozen stages, each trainable core's stages,

@@ -23,7 +23,7 @@
 //     is a register; no stage has more than one carry chain or the multiplier.
 //   Latency 6 clocks (input handshake to m_valid). Throughput one value per clock.
 //   Storage 2 x (16 + SIDE_W) (slice) + 5 x SIDE_W + K_MAX compare bits + about 150 data
-//     bits + valids. Depends on sf_skid_buffer.v.
+//     bits + valids. Depends on sf_skid_buffer.v and sf_delay.v.
 // Both sides obey AXI4-Stream: valid never depends on ready, data held while valid && !ready.
 
 `resetall
@@ -96,27 +96,20 @@ module sf_pwl #(
         end
     end
 
-    reg               v1_q, v2_q, v3_q, v4_q, v5_q;
+    // valid and sideband ride beside the five stages
+    wire              v5;
+    wire [SIDE_W-1:0] side5;
+    sf_delay #(.WIDTH(1), .DEPTH(5), .RESET(1)) u_valid (
+        .aclk(aclk), .aresetn(aresetn), .en(en), .d(v0), .q(v5)
+    );
+    sf_delay #(.WIDTH(SIDE_W), .DEPTH(5), .RESET(0)) u_side (
+        .aclk(aclk), .aresetn(aresetn), .en(en), .d(side0), .q(side5)
+    );
+
     reg signed [15:0] z1_q, z2_q, x2_q, y2_q, g2_q, y3_q, g3_q, y4_q;
     reg signed [16:0] dz3_q;
-    reg [SIDE_W-1:0]  side1_q, side2_q, side3_q, side4_q, side5_q;
     reg signed [32:0] prod4_q;
     reg [15:0]        out_q;
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            v1_q <= 1'b0;
-            v2_q <= 1'b0;
-            v3_q <= 1'b0;
-            v4_q <= 1'b0;
-            v5_q <= 1'b0;
-        end else if (en) begin
-            v1_q <= v0;
-            v2_q <= v1_q;
-            v3_q <= v2_q;
-            v4_q <= v3_q;
-            v5_q <= v4_q;
-        end
-    end
 
     // ---- stage 5: y + ((z - x) * g + 128) >>> 8, clamped to int16. Since 256 * y is a
     // multiple of 256, that is (p + 256 * y + 128) >>> 8: one adder, then the clamp reads
@@ -131,27 +124,22 @@ module sf_pwl #(
     always @(posedge aclk) begin
         if (en) begin
             z1_q    <= z0;                                      // 1: compare
-            side1_q <= side0;
             z2_q    <= z1_q;                                    // 2: select
             x2_q    <= seg_x[16*sel +: 16];
             y2_q    <= seg_y[16*sel +: 16];
             g2_q    <= seg_g[16*sel +: 16];
-            side2_q <= side1_q;
             dz3_q   <= {z2_q[15], z2_q} - {x2_q[15], x2_q};    // 3: z - x
             y3_q    <= y2_q;
             g3_q    <= g2_q;
-            side3_q <= side2_q;
             prod4_q <= dz3_q * $signed({g3_q[15], g3_q});       // 4: multiply
             y4_q    <= y3_q;
-            side4_q <= side3_q;
             out_q   <= sat_hi ? 16'h7fff : sat_lo ? 16'h8000 : t[23:8];  // 5: add, clamp
-            side5_q <= side4_q;
         end
     end
 
     assign m_data  = out_q;
-    assign m_side  = side5_q;
-    assign m_valid = v5_q;
+    assign m_side  = side5;
+    assign m_valid = v5;
 
 endmodule
 
