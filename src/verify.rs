@@ -347,6 +347,12 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
         outputs,
         taps,
         fifos,
+        compile_once: plan
+            .train_modules()
+            .into_iter()
+            .filter(|m| m.users.len() > 1)
+            .map(|m| m.name)
+            .collect(),
         axil: Some(AxilPort {
             addr_bits: plan.regmap.addr_bits,
             has_prot: true,

@@ -209,7 +209,13 @@ fn units_cover_the_top_and_the_two_cores_share_synthesis() {
         let u = units.iter().find(|u| u.module == m).unwrap();
         synth::unit_key(u, "asic", "v")
     };
-    assert_eq!(key("tiny_train0_s1_b0"), key("tiny_train1_s1_b0"));
+    // The two cores' copies of a block share one module (one unit, two instances); the
+    // repeat passes of both cores share another.
+    let instances = |m: &str| units.iter().find(|u| u.module == m).unwrap().instances;
+    assert_eq!(instances("tiny_train_s1_b0"), 2);
+    assert_eq!(instances("tiny_train_rep"), 4);
+    assert!(!units.iter().any(|u| u.module.starts_with("tiny_train1_")));
+    assert_ne!(key("tiny_train_s1_b0"), key("tiny_train_s2_b0"));
     assert_ne!(key("tiny_frozen_s1_b0"), key("tiny_frozen_s1_b1"));
 }
 

@@ -55,6 +55,7 @@ fn toy_design() -> Design {
             bits: 24,
         }],
         fifos: vec![],
+        compile_once: vec![],
         axil: Some(AxilPort {
             addr_bits: 8,
             has_prot: true,
@@ -349,6 +350,7 @@ fn deadlock_is_reported_and_build_is_cached() {
         }],
         taps: vec![],
         fifos: vec![],
+        compile_once: vec![],
         axil: None,
     };
     let first = sim::build(&design, cache.path(), false).unwrap_or_else(|e| panic!("{e:#}"));
@@ -511,6 +513,7 @@ fn wide_input_and_odd_widths_are_bit_exact() {
         ],
         taps: vec![],
         fifos: vec![],
+        compile_once: vec![],
         axil: None,
     };
     let built = sim::build(&design, &cache_dir(), false).unwrap_or_else(|e| panic!("{e:#}"));

@@ -387,7 +387,14 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                     out.len() - 1
                 }
             };
-            out[idx].instances = u.instances;
+            // A module shared by several blocks (trainable stages of the same hardware) is
+            // synthesized once; each block is one of its instances.
+            let users: Vec<usize> = (0..out.len())
+                .filter(|&i| out[i].block.module == u.module)
+                .collect();
+            if users.len() == 1 {
+                out[idx].instances = u.instances;
+            }
             let size = synth_size(&out[idx].block);
             if size > limit {
                 if opts.verbose {
@@ -421,8 +428,10 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                     }
                 );
             }
-            out[idx].asic = Some(r);
-            out[idx].cache_hit = hit;
+            for &i in &users {
+                out[i].asic = Some(r.clone());
+                out[i].cache_hit = hit;
+            }
             if let Some(pnr) = &pnr {
                 if opts.verbose {
                     eprint!("place and route {} on the ECP5 ... ", u.module);
@@ -444,13 +453,19 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                         }
                     );
                 }
-                out[idx].fpga = Some(f);
+                for &i in &users {
+                    out[i].fpga = Some(f.clone());
+                }
             }
         }
     }
     // Calibration on the synthesized units with plan counts (new block kinds are excluded).
+    // A shared module is one sample (its first block).
     let samples: Vec<(&Block, f64)> = out
         .iter()
+        .enumerate()
+        .filter(|(i, b)| !out[..*i].iter().any(|o| o.block.module == b.block.module))
+        .map(|(_, b)| b)
         .filter(|b| b.block.counts != Counts::default() || b.block.name == "top")
         .filter_map(|b| b.asic.as_ref().map(|a| (&b.block, a.area_um2)))
         .collect();

@@ -5,9 +5,9 @@
 //! branches (both engines take it in the same clock) and joins their outputs.
 
 use crate::passes::interface::Port;
-use crate::passes::plan::HwPlan;
 use crate::passes::regmap::bus_name;
-use crate::passes::schedule::{EngineSchedule, TrainStageHw};
+use crate::passes::schedule::EngineSchedule;
+use crate::passes::shared::TrainModule;
 
 pub(super) fn range(bits: usize) -> String {
     format!("[{}:0]", bits - 1)
@@ -90,13 +90,14 @@ struct StageView {
     outputs: Vec<String>,
 }
 
-fn engine_view(e: &EngineSchedule, inst: String, src: String) -> EngineView {
+/// One engine of a stage module; `local` is its layer's name inside the stage.
+fn engine_view(e: &EngineSchedule, local: String, inst: String, src: String) -> EngineView {
     let (offset, si, so, go, sg) = e.index_params();
     EngineView {
-        layer: e.layer.clone(),
+        bus: bus_name(&local),
+        layer: local,
         inst,
         src,
-        bus: bus_name(&e.layer),
         in_n: e.in_n,
         out_n: e.out_n,
         l: e.l,
@@ -120,24 +121,40 @@ fn engine_view(e: &EngineSchedule, inst: String, src: String) -> EngineView {
 }
 
 /// The stage module's Verilog (one file): `sf_window3x3` -> engine chain(s) -> output wiring.
-pub fn stage_module(header: &str, plan: &HwPlan, st: &TrainStageHw) -> anyhow::Result<String> {
+/// A trainable-stage module serves several stages of the same hardware: its header names
+/// them all, and its ports and comments use the layers' names inside the stage.
+pub fn stage_module(header: &str, module: &TrainModule) -> anyhow::Result<String> {
+    let st = module.users[0];
     let in_bits = 8 * st.in_channels;
     let out_c = st.out_channels();
-    let what = match (st.branches.len(), st.passthrough) {
-        (_, 0) if !st.shuffle() => format!(
-            "Trainable stem {}: 3x3 conv stride 2 as one MAC engine, requant + ReLU.",
-            st.name
-        ),
+    let names: Vec<&str> = module.users.iter().map(|u| u.name.as_str()).collect();
+    let served = match names.as_slice() {
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let kind = match (st.branches.len(), st.passthrough) {
+        (_, 0) if !st.shuffle() => {
+            "Trainable stem: 3x3 conv stride 2 as one MAC engine, requant + ReLU.".to_string()
+        }
         (1, _) => format!(
-            "Trainable regular block {}: x1 = channels 0..{} of the window centre ride in the\n\
+            "Trainable regular block: x1 = channels 0..{} of the window centre ride in the\n\
              // engines' sideband; DW 3x3 -> PW on the rest; output shuffle(concat(x1, y2)).",
-            st.name, st.passthrough
+            st.passthrough
         ),
         _ => format!(
-            "Trainable downsample block {}: each window forked to two branches DW 3x3 stride 2\n\
+            "Trainable downsample block: each window forked to two branches DW 3x3 stride 2\n\
              // -> PW over all {} channels, outputs joined; output shuffle(concat(b1, b2)).",
-            st.name, st.in_channels
+            st.in_channels
         ),
+    };
+    let what = if names.len() > 1 {
+        format!(
+            "{kind}\n// One module for stages of the same hardware, each instance with its own weight\n\
+             // memories and requant registers: {served}."
+        )
+    } else {
+        format!("{kind}\n// Stage {served}.")
     };
     let x1_bits = 8 * st.passthrough;
     let side_w = 2 + x1_bits;
@@ -161,7 +178,7 @@ pub fn stage_module(header: &str, plan: &HwPlan, st: &TrainStageHw) -> anyhow::R
             } else {
                 format!("e{i}")
             };
-            engines.push(engine_view(e, inst.clone(), src));
+            engines.push(engine_view(e, st.local_layer(e), inst.clone(), src));
             src = inst;
         }
         lasts.push(src);
@@ -193,10 +210,10 @@ pub fn stage_module(header: &str, plan: &HwPlan, st: &TrainStageHw) -> anyhow::R
             }
         })
         .collect();
-    let ports = st.ports().into_iter().map(port_view).collect();
+    let ports = st.module_ports().into_iter().map(port_view).collect();
     let view = StageView {
         header: header.to_string(),
-        module: plan.train_module(st),
+        module: module.name.clone(),
         what,
         in_w: st.in_size.w,
         in_h: st.in_size.h,

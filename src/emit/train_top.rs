@@ -160,10 +160,10 @@ fn stage_inst(
         .iter()
         .flatten()
         .map(|e| {
-            let ps: Vec<String> = e
-                .ports()
+            let ps: Vec<String> = st
+                .engine_connections(e)
                 .into_iter()
-                .map(|p| format!(".{n}({n})", n = p.name))
+                .map(|(p, wire)| format!(".{}({wire})", p.name))
                 .collect();
             ps.join(", ")
         })

@@ -54,13 +54,11 @@ pub fn render_all(plan: &HwPlan) -> Result<Vec<OutFile>> {
             FrozenImpl::Folded(f) => files.extend(super::folded::render(&header, stage, f)?),
         }
     }
-    for core in &plan.trainable {
-        for st in core.stages.iter().chain(&core.repeat) {
-            files.push(OutFile {
-                name: format!("{}.v", plan.train_module(st)),
-                contents: with_newline(super::train::stage_module(&header.comment(), plan, st)?),
-            });
-        }
+    for m in plan.train_modules() {
+        files.push(OutFile {
+            name: format!("{}.v", m.name),
+            contents: with_newline(super::train::stage_module(&header.comment(), &m)?),
+        });
     }
     for h in &plan.heads {
         files.push(OutFile {

@@ -109,7 +109,10 @@ impl SkewFifoInst {
 impl EngineSchedule {
     /// Ports of the engine a stage or head exposes: requant parameters and configuration.
     pub fn ports(&self) -> Vec<Port> {
-        let b = bus_name(&self.layer);
+        self.ports_named(&bus_name(&self.layer))
+    }
+    /// [`Self::ports`] with the prefix `b` instead of the layer's bus name.
+    pub fn ports_named(&self, b: &str) -> Vec<Port> {
         let out = |name: String, bits| Port {
             name,
             bits,
@@ -180,12 +183,22 @@ impl TrainStageHw {
     pub fn wire(&self) -> String {
         bus_name(&self.name)
     }
-    /// Ports after the streams: every engine's.
-    pub fn ports(&self) -> Vec<Port> {
+    /// Ports of the stage's module after the streams: every engine's, named by its layer
+    /// inside the stage (`br1_dw_scale`), so the stages sharing the module share its ports.
+    pub fn module_ports(&self) -> Vec<Port> {
         self.branches
             .iter()
             .flatten()
-            .flat_map(|e| e.ports())
+            .flat_map(|e| e.ports_named(&bus_name(&self.local_layer(e))))
+            .collect()
+    }
+    /// Engine `e`'s module ports, each with the top-level wire this stage's instance
+    /// connects to it (the layer's bus, `train0_s1_b0_br1_dw_scale`).
+    pub fn engine_connections(&self, e: &EngineSchedule) -> Vec<(Port, String)> {
+        let local = e.ports_named(&bus_name(&self.local_layer(e)));
+        local
+            .into_iter()
+            .zip(e.ports().into_iter().map(|p| p.name))
             .collect()
     }
 }
@@ -223,10 +236,6 @@ impl HwPlan {
     }
     pub fn regs_module(&self) -> String {
         format!("{}_regs", self.prefix)
-    }
-    /// Module of a trainable stage.
-    pub fn train_module(&self, st: &TrainStageHw) -> String {
-        format!("{}_{}", self.prefix, bus_name(&st.name))
     }
     /// Module of a head.
     pub fn head_module(&self, h: &HeadHw) -> String {

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod registers;
 pub mod regmap;
 pub mod schedule;
+pub mod shared;
 pub mod timing;
 
 pub use plan::{plan, HwPlan, PlanOptions};

@@ -166,6 +166,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         "5000".into(),
         "--output-split-cfuncs".into(),
         "500".into(),
+        "-fno-dfg".into(),
     ]);
     flags.extend([
         "--top-module".into(),

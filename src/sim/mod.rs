@@ -36,6 +36,11 @@ pub struct Design {
     /// RTL needs no marking.
     #[serde(default)]
     pub fifos: Vec<FifoProbe>,
+    /// Modules instantiated several times that Verilator keeps as one class (`no_inline` in
+    /// the generated configuration file) instead of inlining every instance, so their C++ is
+    /// generated and compiled once: the trainable stages the cores share.
+    #[serde(default)]
+    pub compile_once: Vec<String>,
     /// The `s_axil_*` slave, if the top has one.
     pub axil: Option<AxilPort>,
 }
@@ -172,6 +177,11 @@ impl Design {
             if !seen.insert(f.name.clone()) {
                 return bad(format!("FIFO probe `{}` listed twice", f.name));
             }
+        }
+        if let Some(m) = self.compile_once.iter().find(|m| !ident(m)) {
+            return bad(format!(
+                "compile_once module `{m}` is not a plain identifier"
+            ));
         }
         if let Some(a) = &self.axil {
             if a.addr_bits == 0 || a.addr_bits > 32 {
