@@ -123,3 +123,53 @@ impl HwPlan {
             .unwrap_or_else(|| format!("{}_{}", self.prefix, bus_name(&st.name)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::passes::{plan, PlanOptions};
+
+    /// tiny: both cores' copies of each block share a module, and the four repeat passes
+    /// another; a stage whose hardware differs (a core's engine pipelined otherwise) keeps
+    /// a module of its own, named after itself.
+    #[test]
+    fn stages_of_the_same_hardware_share_a_module() {
+        let model = crate::modelgen::default_model();
+        let mut hw = plan(&model, &PlanOptions::default()).unwrap();
+        let names = |hw: &crate::passes::HwPlan| -> Vec<(String, Vec<String>)> {
+            hw.train_modules()
+                .into_iter()
+                .map(|m| (m.name, m.users.iter().map(|u| u.name.clone()).collect()))
+                .collect()
+        };
+        let shared = names(&hw);
+        assert_eq!(shared.len(), 6, "{shared:?}");
+        assert_eq!(shared[0].0, "tiny_train_stem");
+        assert_eq!(shared[0].1, ["train0.stem", "train1.stem"]);
+        let rep = shared.iter().find(|m| m.0 == "tiny_train_rep").unwrap();
+        assert_eq!(rep.1.len(), 4);
+        let st = hw.trainable[1].stages[1].clone();
+        assert_eq!(hw.train_module(&st), "tiny_train_s1_b0");
+        assert_eq!(st.local_layer(&st.branches[1][0]), "br2.dw");
+        assert_eq!(
+            hw.trainable[0].stages[0].local_layer(&hw.trainable[0].stages[0].branches[0][0]),
+            "stem"
+        );
+
+        // core 1's s1.b0 with another pipeline: its own module; core 0's keeps its name.
+        hw.trainable[1].stages[1].branches[0][0].pipe.mul_reg ^= true;
+        let split = names(&hw);
+        assert_eq!(split.len(), 7);
+        let own: Vec<&str> = split.iter().map(|m| m.0.as_str()).collect();
+        assert!(own.contains(&"tiny_train0_s1_b0") && own.contains(&"tiny_train1_s1_b0"));
+        // the repeat passes of one core differ from the other's: one module per core
+        for p in &mut hw.trainable[1].repeat {
+            p.branches[0][0].pipe.lpr += 1;
+        }
+        let reps: Vec<String> = names(&hw)
+            .into_iter()
+            .map(|m| m.0)
+            .filter(|n| n.contains("rep"))
+            .collect();
+        assert_eq!(reps, ["tiny_train0_rep", "tiny_train1_rep"]);
+    }
+}
