@@ -151,7 +151,7 @@ pub fn stage_module(header: &str, module: &TrainModule) -> anyhow::Result<String
     let what = if names.len() > 1 {
         format!(
             "{kind}\n// One module for stages of the same hardware, each instance with its own weight\n\
-             // memories and requant registers: {served}."
+             // memories and requant parameter buses: {served}."
         )
     } else {
         format!("{kind}\n// Stage {served}.")
