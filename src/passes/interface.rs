@@ -189,7 +189,8 @@ impl TrainStageHw {
         self.branches
             .iter()
             .flatten()
-            .flat_map(|e| e.ports_named(&bus_name(&self.local_layer(e))))
+            .flat_map(|e| self.engine_connections(e))
+            .map(|(port, _)| port)
             .collect()
     }
     /// Engine `e`'s module ports, each with the top-level wire this stage's instance

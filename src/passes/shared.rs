@@ -114,13 +114,13 @@ impl HwPlan {
             .collect()
     }
 
-    /// The module that builds trainable stage `st`.
+    /// The module that builds trainable stage `st` (a stage of this plan).
     pub fn train_module(&self, st: &TrainStageHw) -> String {
         self.train_modules()
             .into_iter()
             .find(|m| m.users.iter().any(|u| u.name == st.name))
             .map(|m| m.name)
-            .unwrap_or_else(|| format!("{}_{}", self.prefix, bus_name(&st.name)))
+            .expect("every trainable stage of the plan is built by one of its modules")
     }
 }
 
