@@ -15,7 +15,9 @@
 //     STAGES       1..4 registers from the inputs to y (the latency). The four steps are
 //                  partial products (P), sum with bias and rounding (A), variable shift (S),
 //                  clamp (C); STAGES = 4 registers after each, 3: P | A | S+C, 2: P | A+S+C,
-//                  1: P+A+S+C in one clock. y is always a register.
+//                  1: P+A+S+C in one clock. y is always a register. With STAGES >= 2 and a
+//                  carried bias, bias + rounding is formed during P, so A adds only the
+//                  partial products to it.
 //     PARAMS_HELD  bit 0: bias, bit 1: shift is held stable while samples are in flight (a
 //                  configuration register) and read where it is used, which saves its pipeline
 //                  registers; a clear bit: the value belongs to the sample and is carried along.
@@ -32,7 +34,7 @@
 //     out_valid, y, out_tag  the result, STAGES clocks with en = 1 after its sample; registers.
 //   Throughput one sample per clock. Storage: the step registers (1 + SPLIT words of about
 //   ACC_W + 16 bits at most, OUT_W + 2 bits after S), the valid bits, and with PARAMS_HELD = 0
-//   the carried bias and shift.
+//   the carried bias (as bias + rounding, the sum's width) and shift.
 
 `resetall
 `timescale 1ns / 1ps
@@ -114,6 +116,16 @@ module sf_requant_pipe #(
     assign out_tag = tag_q[TAG_W*(STAGES-1) +: TAG_W];
     wire unused_tag = &{1'b0, tag_in[TAG_W*STAGES +: TAG_W], 1'b0};
 
+    // bias + 2^(shift-1) (0 for shift = 0) at the sum's width
+    function [SUM_W-1:0] bias_plus_rounding(input [31:0] b, input [5:0] s);
+        begin
+            bias_plus_rounding = { {(SUM_W-32){b[31]}}, b};
+            if (s != 6'd0)
+                bias_plus_rounding = bias_plus_rounding
+                    + ({ {(SUM_W-1){1'b0}}, 1'b1} << (s - 6'd1));
+        end
+    endfunction
+
     // ---------------------------------------------------------------- P: partial products
     // piece k of the scale: bits [k*PW +: PW], unsigned except the top one (signed)
     wire [PP_W*SPLIT-1:0] pp;
@@ -129,8 +141,11 @@ module sf_requant_pipe #(
         end
     endgenerate
 
-    // bias and shift of the sample at each step (carried unless held)
-    wire [31:0] bias_a;
+    // A's constant part, bias + rounding, and the shift of the sample at each step. A
+    // carried bias is registered after P anyway, so bias + rounding is formed there, beside
+    // the multiplier, and step A adds only the partial products to it; a held bias (or
+    // STAGES = 1) is added in A.
+    wire [SUM_W-1:0] base_a;
     wire [5:0]  shift_a, shift_s;
     wire [PP_W*SPLIT-1:0] pp_a;
     generate
@@ -144,13 +159,14 @@ module sf_requant_pipe #(
             assign pp_a = pp;
         end
         if (PARAMS_HELD % 2 != 0 || REG_P == 0) begin : g_bias_held
-            assign bias_a = bias;
+            assign base_a = bias_plus_rounding(bias, shift_a);
         end else begin : g_bias_carry
-            reg [31:0] bias_q;
+            reg [SUM_W-1:0] base_q;
             always @(posedge aclk) begin
-                if (en) bias_q <= bias;
+                if (en) base_q <= bias_plus_rounding(bias, shift);
             end
-            assign bias_a = bias_q;
+            assign base_a = base_q;
+            wire unused_shift_a = &{1'b0, shift_a, 1'b0};
         end
         if (PARAMS_HELD / 2 % 2 != 0) begin : g_shift_held
             assign shift_a = shift;
@@ -183,8 +199,7 @@ module sf_requant_pipe #(
     reg signed [SUM_W-1:0] sum;
     integer n;
     always @(*) begin
-        sum = { {(SUM_W-32){bias_a[31]}}, bias_a};
-        if (shift_a != 6'd0) sum = sum + ({ {(SUM_W-1){1'b0}}, 1'b1} <<< (shift_a - 6'd1));
+        sum = base_a;
         for (n = 0; n < SPLIT; n = n + 1) begin
             sum = sum + ($signed({ {(SUM_W-PP_W){pp_a[PP_W*n+PP_W-1]}}, pp_a[PP_W*n +: PP_W]})
                          <<< (n * PW));
