@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use semifreddo::golden::{self, HeadOutput, Trace};
 use semifreddo::model::manifest::FrozenImplChoice;
 use semifreddo::model::{self, presets, Model};
+use semifreddo::passes::timing::TimingModel;
 use semifreddo::passes::PlanOptions;
 use std::path::{Path, PathBuf};
 
@@ -176,6 +177,11 @@ struct HwArgs {
     /// its pixel rate), parallel or folded; overrides the manifest's generation.frozen_impl.
     #[arg(long)]
     frozen_impl: Option<FrozenImplChoice>,
+    /// The technology whose delays choose the pipeline depths: osu018 (standard cells, the
+    /// default) or ecp5 (Lattice ECP5 after place and route; use with e.g. --target-mhz 100);
+    /// overrides the manifest's generation.timing_model.
+    #[arg(long)]
+    timing_model: Option<TimingModel>,
 }
 
 impl HwArgs {
@@ -185,6 +191,7 @@ impl HwArgs {
             depth_slack: self.depth_slack,
             target_mhz: self.target_mhz,
             frozen_impl: self.frozen_impl,
+            timing_model: self.timing_model,
         }
     }
 }

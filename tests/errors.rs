@@ -513,3 +513,43 @@ fn write_png(path: &Path, img: &semifreddo::image::Image) {
         .write_image_data(&img.pixels)
         .unwrap();
 }
+
+#[test]
+fn timing_model_and_target_clock() {
+    let f = Fixture::new();
+    f.edit_manifest(
+        "target_mhz = 150.0\n",
+        "target_mhz = 150.0\ntiming_model = \"xc7\"\n",
+    );
+    assert_mentions(
+        &f.error(),
+        &["model.toml", "unknown variant `xc7`", "`osu018` or `ecp5`"],
+    );
+    // an ECP5 cannot close the default 150 MHz: the error names the field, the table and
+    // the fastest clock it supports
+    let g = Fixture::new();
+    g.edit_manifest(
+        "target_mhz = 150.0\n",
+        "target_mhz = 150.0\ntiming_model = \"ecp5\"\n",
+    );
+    assert_mentions(
+        &g.error(),
+        &[
+            "generation.target_mhz",
+            "150 MHz",
+            "ecp5 delay model",
+            "fastest supported clock",
+        ],
+    );
+    let h = Fixture::new();
+    h.edit_manifest(
+        "target_mhz = 150.0\n",
+        "target_mhz = 100.0\ntiming_model = \"ecp5\"\n",
+    );
+    let m = model::load(&h.path).unwrap();
+    let plan = semifreddo::passes::plan(&m, &Default::default()).unwrap();
+    assert_eq!(
+        plan.timing.timing_model,
+        semifreddo::passes::timing::TimingModel::Ecp5
+    );
+}

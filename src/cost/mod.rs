@@ -433,11 +433,19 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 out[i].cache_hit = hit;
             }
             if let Some(pnr) = &pnr {
-                if opts.verbose {
-                    eprint!("place and route {} on the ECP5 ... ", u.module);
-                }
-                let (f, hit) = fpga::place_and_route(u, &tools, pnr, &opts.cache, target_mhz)?;
-                if opts.verbose {
+                // a unit outside --synth-only is placed only if the cache has it
+                let (f, hit) = if cache_only {
+                    match fpga::cached(u, &tools, pnr, &opts.cache, target_mhz) {
+                        Some(f) => (f, true),
+                        None => continue,
+                    }
+                } else {
+                    if opts.verbose {
+                        eprint!("place and route {} on the ECP5 ... ", u.module);
+                    }
+                    fpga::place_and_route(u, &tools, pnr, &opts.cache, target_mhz)?
+                };
+                if opts.verbose && !cache_only {
                     eprintln!(
                         "{} LUT4 + {} CCU2C, {} FF, {} DSP, {} BRAM, Fmax {:.1} MHz{}",
                         f.lut4,

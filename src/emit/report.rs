@@ -37,8 +37,11 @@ pub fn text(plan: &HwPlan) -> String {
     );
     let _ = writeln!(
         s,
-        "target clock {} MHz ({:.2} ns): pipeline depths chosen for it (timing pass)",
-        plan.timing.target_mhz, plan.timing.period_ns
+        "target clock {} MHz ({:.2} ns): pipeline depths chosen for it with the {} delay \
+         table (timing pass)",
+        plan.timing.target_mhz,
+        plan.timing.period_ns,
+        plan.timing.timing_model.name()
     );
     let _ = writeln!(s, "\nshift-add layers (counted from the adder graphs):");
     s.push_str(&format_table(&layer_stats(plan)));

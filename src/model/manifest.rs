@@ -1,6 +1,7 @@
 //! The TOML manifest: topology, heads, generation options and the tensor file's path.
 //! Parsing is strict: an unknown key anywhere is an error (`deny_unknown_fields`).
 
+use crate::passes::timing::TimingModel;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -149,6 +150,9 @@ pub struct Generation {
     /// Target clock, MHz: the plan picks pipeline depths for it (passes::timing).
     #[serde(default = "default_target_mhz")]
     pub target_mhz: f64,
+    /// The technology whose delays the pipeline depths are chosen for (`osu018`, `ecp5`).
+    #[serde(default, skip_serializing_if = "TimingModel::is_default")]
+    pub timing_model: TimingModel,
     /// How the frozen stages are built.
     #[serde(default, skip_serializing_if = "FrozenImplChoice::is_auto")]
     pub frozen_impl: FrozenImplChoice,
@@ -172,6 +176,7 @@ impl Default for Generation {
             frozen_bn: default_frozen_bn(),
             k_max: default_k_max(),
             target_mhz: default_target_mhz(),
+            timing_model: TimingModel::default(),
             frozen_impl: FrozenImplChoice::Auto,
         }
     }

@@ -144,12 +144,12 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
             format!("expected 1..={MAX_SEGMENTS}, found {}", g.k_max),
         );
     }
-    check_target(p, g.target_mhz);
+    check_target(p, g.target_mhz, g.timing_model);
 }
 
 /// The target clock must be a number the timing pass can plan for.
-fn check_target(p: &mut Problems, mhz: f64) {
-    if let Err(e) = crate::passes::timing::TimingPlan::new(mhz) {
+fn check_target(p: &mut Problems, mhz: f64, technology: crate::passes::timing::TimingModel) {
+    if let Err(e) = crate::passes::timing::TimingPlan::for_technology(mhz, technology) {
         p.field("generation.target_mhz", format!("{e:#}"));
     }
 }

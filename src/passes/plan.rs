@@ -13,7 +13,7 @@ use super::heads::{self, HeadHw};
 use super::lower_frozen;
 use super::regmap::RegMap;
 use super::schedule::{self, TrainCoreHw, TrainStageHw};
-use super::timing::TimingPlan;
+use super::timing::{TimingModel, TimingPlan};
 use crate::arith::LowerOptions;
 use crate::model::layout::Size;
 use crate::model::manifest::{FrozenBn, FrozenImplChoice};
@@ -33,6 +33,8 @@ pub struct PlanOptions {
     pub target_mhz: Option<f64>,
     /// Overrides the manifest's `generation.frozen_impl` (`generate --frozen-impl`).
     pub frozen_impl: Option<FrozenImplChoice>,
+    /// Overrides the manifest's `generation.timing_model` (`generate --timing-model`).
+    pub timing_model: Option<TimingModel>,
 }
 
 impl Default for PlanOptions {
@@ -42,6 +44,7 @@ impl Default for PlanOptions {
             depth_slack: 2,
             target_mhz: None,
             frozen_impl: None,
+            timing_model: None,
         }
     }
 }
@@ -144,10 +147,14 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
     let target = opts
         .target_mhz
         .unwrap_or(model.manifest.generation.target_mhz);
-    let timing = TimingPlan::new(target).context("generation.target_mhz")?;
+    let technology = opts
+        .timing_model
+        .unwrap_or(model.manifest.generation.timing_model);
+    let timing = TimingPlan::for_technology(target, technology).context("generation.target_mhz")?;
     timing.set_engine_pipes(&mut trainable, &mut heads);
     let mut options = *opts;
     options.target_mhz = Some(target);
+    options.timing_model = Some(technology);
     if options.pipeline_every == 0 {
         options.pipeline_every = timing.pipeline_every;
     }

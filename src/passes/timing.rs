@@ -21,6 +21,7 @@
 use super::heads::HeadHw;
 use super::schedule::{EnginePipe, EngineSchedule, TrainCoreHw};
 use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
 
 /// Default target clock, MHz (the issue's 150 MHz; 6.67 ns).
 pub const DEFAULT_TARGET_MHZ: f64 = 150.0;
@@ -77,6 +78,72 @@ pub const OSU018: DelayModel = DelayModel {
     fill: 0.97,
 };
 
+/// A first ECP5 table (LFE5U-85F, speed grade 6, Yosys `synth_ecp5` + nextpnr-ecp5 post
+/// route), from the post-route paths `report --fpga` measured on tiny's units (docs/cost.md,
+/// "FPGA"): a register hop with its routing ~2 ns; an adder level is a carry chain plus the
+/// routing into and out of it (~2.6 ns, ~3.3 ns at requant width); the 8x8 product a
+/// MULT18X18D (~4.6 ns). Routing makes every figure about twice the OSU one, so the same
+/// target gets deeper pipelines, and the fill leaves more headroom for placement.
+pub const ECP5: DelayModel = DelayModel {
+    register: 2.0,
+    lane_level: 2.6,
+    multiplier: 4.6,
+    after_multiplier: 0.4,
+    // P: ACC_W x 9 bits over two MULT18X18D and an add (9.2); A: two 42-bit adds (8.6);
+    // S+C: the shift, mask and clamp (~9); one clock for A+S+C ~15.6, for all ~22.8
+    requant: [22.8, 15.6, 9.2, 9.2],
+    requant_acc_w: 24,
+    requant_per_bit: 0.05,
+    requant_multiply: 9.2,
+    select_level: 1.0,
+    frozen_base: 2.0,
+    frozen_level: 2.8,
+    // the longest fixed-depth path measured post route on tiny's units
+    fixed: 9.4,
+    fill: 0.95,
+};
+
+/// Which delay table the `timing` pass plans with (`generation.timing_model`,
+/// `generate --timing-model`): the technology the RTL is built for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimingModel {
+    /// Standard cells: the OSU 0.18 µm calibration (also the shape of faster libraries).
+    #[default]
+    Osu018,
+    /// Lattice ECP5 after place and route (LUT4 fabric, carry chains, MULT18X18D).
+    Ecp5,
+}
+
+impl TimingModel {
+    pub fn delays(self) -> DelayModel {
+        match self {
+            TimingModel::Osu018 => OSU018,
+            TimingModel::Ecp5 => ECP5,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            TimingModel::Osu018 => "osu018",
+            TimingModel::Ecp5 => "ecp5",
+        }
+    }
+    pub fn is_default(&self) -> bool {
+        *self == TimingModel::default()
+    }
+}
+
+impl std::str::FromStr for TimingModel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "osu018" => Ok(TimingModel::Osu018),
+            "ecp5" => Ok(TimingModel::Ecp5),
+            _ => Err(format!("expected \"osu018\" or \"ecp5\", found \"{s}\"")),
+        }
+    }
+}
+
 /// The pipeline parameters chosen for one target clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimingPlan {
@@ -85,6 +152,8 @@ pub struct TimingPlan {
     pub period_ns: f64,
     /// Adder levels per pipeline register in the frozen shift-add networks.
     pub pipeline_every: u32,
+    /// The delay table the depths were chosen with.
+    pub timing_model: TimingModel,
     model: DelayModel,
 }
 
@@ -166,10 +235,12 @@ impl TimingPlan {
     /// The plan for `target_mhz` with the OSU 0.18 µm calibration. A target the model
     /// cannot close is an error naming the limiting stage.
     pub fn new(target_mhz: f64) -> Result<TimingPlan> {
-        Self::with_model(target_mhz, OSU018)
+        Self::for_technology(target_mhz, TimingModel::Osu018)
     }
 
-    pub fn with_model(target_mhz: f64, model: DelayModel) -> Result<TimingPlan> {
+    /// The plan for `target_mhz` with the delay table of `technology`.
+    pub fn for_technology(target_mhz: f64, technology: TimingModel) -> Result<TimingPlan> {
+        let model = technology.delays();
         if !(target_mhz.is_finite() && target_mhz > 0.0) {
             bail!("target clock: expected a positive number of MHz, found {target_mhz}");
         }
@@ -191,9 +262,10 @@ impl TimingPlan {
             .expect("limits");
         if d > budget {
             bail!(
-                "target clock {target_mhz} MHz ({period_ns:.2} ns) is above what the delay model \
-                 can close: {what} takes {d:.2} ns of the {budget:.2} ns it allows; the fastest \
-                 supported clock is {:.0} MHz",
+                "target clock {target_mhz} MHz ({period_ns:.2} ns) is above what the {} delay \
+                 model can close: {what} takes {d:.2} ns of the {budget:.2} ns it allows; the \
+                 fastest supported clock is {:.0} MHz",
+                technology.name(),
                 (1000.0 * model.fill / d).floor()
             );
         }
@@ -205,6 +277,7 @@ impl TimingPlan {
             target_mhz,
             period_ns,
             pipeline_every,
+            timing_model: technology,
             model,
         })
     }
@@ -372,6 +445,40 @@ mod tests {
                 assert!(rq <= t.period_ns);
             }
         }
+    }
+
+    /// The ECP5 table plans the same target with at least as many registers everywhere (its
+    /// every delay is longer), closes 100 MHz, and names itself when a target is too fast.
+    #[test]
+    fn the_ecp5_table_pipelines_deeper() {
+        let osu = TimingPlan::new(100.0).unwrap();
+        let ecp5 = TimingPlan::for_technology(100.0, TimingModel::Ecp5).unwrap();
+        assert_eq!(ecp5.timing_model, TimingModel::Ecp5);
+        assert!(ecp5.pipeline_every <= osu.pipeline_every);
+        for q in 1..40 {
+            let (a, b) = (osu.engine_pipe(q, 24, 6), ecp5.engine_pipe(q, 24, 6));
+            assert!(
+                lane_register_bits(q, &b) >= lane_register_bits(q, &a),
+                "q {q}"
+            );
+            assert!(b.rq_stages >= a.rq_stages || b.rq_sel, "q {q}");
+            let levels = crate::arith::csd::ceil_log2(q as u64) as usize;
+            for (m, l) in lane_segments(levels, &b) {
+                assert!(
+                    ECP5.lane_segment(m, l) <= ecp5.period_ns * ECP5.fill,
+                    "q {q}"
+                );
+            }
+        }
+        let e = TimingPlan::for_technology(150.0, TimingModel::Ecp5)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ecp5 delay model"), "{e}");
+        assert_eq!("ecp5".parse::<TimingModel>(), Ok(TimingModel::Ecp5));
+        assert!("xc7"
+            .parse::<TimingModel>()
+            .unwrap_err()
+            .contains("\"xc7\""));
     }
 
     #[test]
