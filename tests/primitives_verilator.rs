@@ -344,6 +344,37 @@ fn primitives_synthesize_yosys() {
     }
 }
 
+/// sf_fanout's copies stay separate flip-flops through synthesis (its reason to exist: a
+/// merged copy puts every load back on one flip-flop), in Yosys' generic flow (opt_merge after
+/// ABC) and in `synth_ecp5`, and an ECP5 copy's enable costs at most one LUT4 per bit (a
+/// whole-copy compare put a comparator tree into the path from d).
+#[test]
+fn fanout_copies_survive_synthesis() {
+    require_tool("yosys");
+    let dir = tempfile::tempdir().unwrap();
+    let (n, w) = (4, 14);
+    let cells = |flow: &str, kind: &str| -> usize {
+        let script = format!(
+            "read_verilog {}; chparam -set N {n} -set W {w} sf_fanout; {flow} -top sf_fanout; \
+             tee -o stat.txt stat",
+            prim("sf_fanout")
+        );
+        run(dir.path(), flow, Command::new("yosys").args(["-q", "-p", &script]));
+        let stat = std::fs::read_to_string(dir.path().join("stat.txt")).unwrap();
+        stat.lines()
+            .filter_map(|l| {
+                let mut it = l.split_whitespace();
+                let (cell, k) = (it.next()?, it.next()?.parse::<usize>().ok()?);
+                cell.contains(kind).then_some(k)
+            })
+            .sum()
+    };
+    assert_eq!(cells("synth -flatten", "DFF"), n * w, "the generic flow merged copies");
+    assert_eq!(cells("synth_ecp5", "TRELLIS_FF"), n * w, "synth_ecp5 merged copies");
+    let luts = cells("synth_ecp5", "LUT4");
+    assert!(luts <= 2 * n * w, "{luts} LUT4 for {n}x{w} flip-flops");
+}
+
 /// Builds a Verilator testbench (C++ `main` in `tests/primitives/`) in a temporary directory
 /// and runs it with each seed; returns the concatenated stdout.
 fn verilate_and_run(
