@@ -610,8 +610,11 @@ fn three_ways(
         return Ok(json!(null));
     };
     let plan = &r.plan2;
+    let files = crate::emit::render(plan)?;
+    let has_module = |m: &str| files.iter().any(|f| f.name == format!("{m}.v"));
     // The first of the largest square pointwise layers of a regular block with at most 16
-    // channels (16x16 keeps the programmable version's synthesis to minutes).
+    // channels (16x16 keeps the programmable version's synthesis to minutes), built as a
+    // shift-add network (a folded stage's layers are weight tables inside the stage).
     let Some((layer, st)) = plan
         .stages
         .iter()
@@ -625,6 +628,7 @@ fn three_ways(
                 && st.stride == 1
                 && l.channels() == l.graph.matrix().cols()
                 && l.channels() <= 16
+                && has_module(&l.module)
         })
         .rev()
         .max_by_key(|(l, _)| l.channels())
@@ -633,11 +637,10 @@ fn three_ways(
     };
     let tools = Tools::find()?;
     let n = layer.channels();
-    let files = crate::emit::render(plan)?;
     let f = files
         .iter()
         .find(|f| f.name == format!("{}.v", layer.module))
-        .context("weights module file")?;
+        .with_context(|| format!("no file {}.v for layer {} in the RTL", layer.module, layer.name))?;
     let shift_add = Unit {
         module: layer.module.clone(),
         instances: 1,
