@@ -359,7 +359,11 @@ fn fanout_copies_survive_synthesis() {
              tee -o stat.txt stat",
             prim("sf_fanout")
         );
-        run(dir.path(), flow, Command::new("yosys").args(["-q", "-p", &script]));
+        run(
+            dir.path(),
+            flow,
+            Command::new("yosys").args(["-q", "-p", &script]),
+        );
         let stat = std::fs::read_to_string(dir.path().join("stat.txt")).unwrap();
         stat.lines()
             .filter_map(|l| {
@@ -369,8 +373,16 @@ fn fanout_copies_survive_synthesis() {
             })
             .sum()
     };
-    assert_eq!(cells("synth -flatten", "DFF"), n * w, "the generic flow merged copies");
-    assert_eq!(cells("synth_ecp5", "TRELLIS_FF"), n * w, "synth_ecp5 merged copies");
+    assert_eq!(
+        cells("synth -flatten", "DFF"),
+        n * w,
+        "the generic flow merged copies"
+    );
+    assert_eq!(
+        cells("synth_ecp5", "TRELLIS_FF"),
+        n * w,
+        "synth_ecp5 merged copies"
+    );
     let luts = cells("synth_ecp5", "LUT4");
     assert!(luts <= 2 * n * w, "{luts} LUT4 for {n}x{w} flip-flops");
 }

@@ -139,6 +139,8 @@ pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Result<Unit> {
         module: module.into(),
         instances: 1,
         files: vec![
+            prim("sf_fanout.v"),
+            prim("sf_requant_pipe.v"),
             prim("sf_mac_engine.v"),
             crate::emit::engine_unit::render(e, module)?,
         ],
@@ -640,7 +642,12 @@ fn three_ways(
     let f = files
         .iter()
         .find(|f| f.name == format!("{}.v", layer.module))
-        .with_context(|| format!("no file {}.v for layer {} in the RTL", layer.module, layer.name))?;
+        .with_context(|| {
+            format!(
+                "no file {}.v for layer {} in the RTL",
+                layer.module, layer.name
+            )
+        })?;
     let shift_add = Unit {
         module: layer.module.clone(),
         instances: 1,
