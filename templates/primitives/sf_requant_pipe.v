@@ -117,12 +117,13 @@ module sf_requant_pipe #(
     wire unused_tag = &{1'b0, tag_in[TAG_W*STAGES +: TAG_W], 1'b0};
 
     // bias + 2^(shift-1) (0 for shift = 0) at the sum's width
-    function [SUM_W-1:0] bias_plus_rounding(input [31:0] b, input [5:0] s);
+    // (argument names unique in the callers' scopes: Verilator's VARHIDDEN sees them there)
+    function [SUM_W-1:0] bias_plus_rounding(input [31:0] rq_bias, input [5:0] rq_shift);
         begin
-            bias_plus_rounding = { {(SUM_W-32){b[31]}}, b};
-            if (s != 6'd0)
+            bias_plus_rounding = { {(SUM_W-32){rq_bias[31]}}, rq_bias};
+            if (rq_shift != 6'd0)
                 bias_plus_rounding = bias_plus_rounding
-                    + ({ {(SUM_W-1){1'b0}}, 1'b1} << (s - 6'd1));
+                    + ({ {(SUM_W-1){1'b0}}, 1'b1} << (rq_shift - 6'd1));
         end
     endfunction
 
