@@ -155,7 +155,6 @@ pub struct TimingPlan {
     pub pipeline_every: u32,
     /// The delay table the depths were chosen with.
     pub timing_model: TimingModel,
-    model: DelayModel,
 }
 
 impl DelayModel {
@@ -279,17 +278,16 @@ impl TimingPlan {
             period_ns,
             pipeline_every,
             timing_model: technology,
-            model,
         })
     }
 
-    /// The delay model the plan was made with.
-    pub fn model(&self) -> &DelayModel {
-        &self.model
+    /// The delay model the plan was made with (its technology's table).
+    pub fn model(&self) -> DelayModel {
+        self.timing_model.delays()
     }
 
     fn budget(&self) -> f64 {
-        self.period_ns * self.model.fill
+        self.period_ns * self.model().fill
     }
 
     /// Pipeline parameters of an engine with `q` products per lane, `acc_w` accumulator bits
@@ -297,6 +295,7 @@ impl TimingPlan {
     /// fewest registers) whose segments fit the period, then the fewest requant stages that
     /// fit without a select register, else with one.
     pub fn engine_pipe(&self, q: usize, acc_w: usize, steps: usize) -> EnginePipe {
+        let model = self.model();
         let t = crate::arith::csd::ceil_log2(q as u64) as usize;
         let mut best: Option<((usize, usize), EnginePipe)> = None;
         for mul_reg in [false, true] {
@@ -309,7 +308,7 @@ impl TimingPlan {
                 let segs = lane_segments(t, &p);
                 if segs
                     .iter()
-                    .any(|&(m, l)| self.model.lane_segment(m, l) > self.budget())
+                    .any(|&(m, l)| model.lane_segment(m, l) > self.budget())
                 {
                     continue;
                 }
@@ -331,9 +330,9 @@ impl TimingPlan {
         let fit = |sel: bool| {
             (1..=4).find(|&s| {
                 let d = if sel {
-                    self.model.requant(s, acc_w)
+                    model.requant(s, acc_w)
                 } else {
-                    self.model.requant_selected(s, acc_w, steps)
+                    model.requant_selected(s, acc_w, steps)
                 };
                 d <= self.budget()
             })
