@@ -128,10 +128,36 @@ module sf_window3x3 #(
   reg [XW-1:0] k_q;        // next column to read in the active sweep
   reg [1:0] top_q;         // memory of input row S*r-1 for output row r (modulo 4)
   reg [YW-1:0] rem_q;      // HEIGHT - S*r, >= 1
+  reg last_row_q;          // rem_q <= STRIDE: output row r is the last of its frame
   reg row0_q;              // output row r is row 0 of its frame
   reg virt_q;              // the previous row still needs its zero-column ("virtual") step
   reg vsof_q;              // ... and that window is the first of a frame
   reg veof_q;              // ... and that window is the last of a frame
+  // Decoded from top_q, rem_q and row0_q when they change (at the end of a row sweep), so
+  // that the read enables and the window's row select wait for no adder or compare (and the
+  // next values need one compare of rem_q, not a chain of them; measured on an ECP5):
+  reg [11:0] rsel_q;       // window row i comes from memory m: bit 4*i+m (rows outside: 0)
+  reg [1:0] need_slot_q;   // memory of input row min(S*r+1, H-1): the row the sweep waits for
+  reg [3:0] rel_slots_q;   // memories the sweep releases (rows the next output row won't need)
+  // rsel_q's code for the output row whose window row 0 is in memory `top`, rows masked
+  // (constant bit indices: a computed index synthesized to a 32-bit carry chain on the ECP5)
+  function [11:0] row_sel;
+    input [1:0] top;
+    input [2:0] mask;
+    integer i, m;
+    begin
+      for (i = 0; i < 3; i = i + 1) begin
+        for (m = 0; m < 4; m = m + 1) begin
+          row_sel[4*i + m] = mask[i] && (top + i[1:0] == m[1:0]);
+        end
+      end
+    end
+  endfunction
+  // the memories a row_sel code names, as a memory mask
+  function [3:0] slots;
+    input [11:0] code;
+    slots = code[3:0] | code[7:4] | code[11:8];
+  endfunction
 
   // ------------------------------------------------------------------ stage 2 token
   reg p_valid_q;           // token present
@@ -139,8 +165,7 @@ module sf_window3x3 #(
   reg p_k0_q;              // the read is column 0 (window history restarts)
   reg p_virt_q;            // emit the previous row's last window with a zero right column
   reg p_emit_q;            // emit a window whose right column is the read column
-  reg [2:0] p_mask_q;      // window rows inside the image
-  reg [1:0] p_top_q;       // memory holding window row 0
+  reg [11:0] p_rsel_q;     // window row i comes from memory m: bit 4*i+m (rows outside: 0)
   reg p_sof_q;             // markers of the emitted window
   reg p_eol_q;
   reg p_eof_q;
@@ -168,7 +193,8 @@ module sf_window3x3 #(
   wire in_origin = (in_col_q == {XW{1'b0}}) && (in_row_q == {YW{1'b0}});
   wire in_eol = (in_col_q == X_LAST);
   wire in_eof = in_eol && (in_row_q == Y_LAST);
-  wire wr_room = !full_q[wslot_q] || (rel_q[wslot_q] && (in_col_q < k_q));
+  wire col_lt_k = (in_col_q < k_q);
+  wire wr_room = !full_q[wslot_q] || (rel_q[wslot_q] && col_lt_k);
   wire take = s_valid && s_ready_q;
   wire resync = take && s_sof && !in_origin;
   wire held_go = held_q && !pad_q && wr_room;
@@ -205,11 +231,16 @@ module sf_window3x3 #(
   assign s_ready = s_ready_q;
 
   // ------------------------------------------------------------------ sweep control
-  wire [1:0] need_slot = top_q + ((rem_q >= 2) ? 2'd2 : 2'd1);  // memory of row min(S*r+1,H-1)
-  wire row_ready = full_q[need_slot];
-  wire last_row = (rem_q <= Y_STRIDE);
-  wire [2:0] rmask = {(rem_q >= 2), 1'b1, !row0_q};
-  wire [2:0] relm = {last_row && (rem_q >= 2), (STRIDE == 2) || last_row, !row0_q};
+  wire row_ready = full_q[need_slot_q];
+  wire last_row = last_row_q;
+  // the next output row's position and flags, taken when a row sweep ends
+  wire [31:0] rem_u = {{(32 - YW) {1'b0}}, rem_q};
+  wire [1:0] top_n = last_row ? top_q + rem_q[1:0] : top_q + SLOT_STRIDE;
+  wire [YW-1:0] rem_n = last_row ? Y_ROWS : rem_q - Y_STRIDE;
+  wire rem_n_ge2 = last_row ? (H_U >= 2) : (rem_u >= S_U + 2);     // rem_n >= 2
+  wire last_row_n = last_row ? (H_U <= S_U) : (rem_u <= 2 * S_U);  // rem_n <= STRIDE
+  // window rows whose memory the next row's sweep releases (row0_n = last_row)
+  wire [2:0] relm_n = {last_row_n && rem_n_ge2, (STRIDE == 2) || last_row_n, !last_row};
 
   wire p_has_out = p_virt_q || p_emit_q;
   wire out_free = !m_valid_q || m_ready;
@@ -224,29 +255,24 @@ module sf_window3x3 #(
   wire ic_last = (ic == X_LAST);
   wire ic_emit = !ic_first && ((STRIDE == 1) || ic[0]);
 
-  // memories of window rows 0..2 and the release mask as a memory mask
-  wire [1:0] slot0 = top_q;
-  wire [1:0] slot1 = top_q + 2'd1;
-  wire [1:0] slot2 = top_q + 2'd2;
-  reg [3:0] rd_slots;
-  reg [3:0] rel_slots;
-  integer m;
-  always @* begin
-    for (m = 0; m < 4; m = m + 1) begin
-      rd_slots[m] = (rmask[0] && (slot0 == m[1:0])) || (rmask[1] && (slot1 == m[1:0])) ||
-                    (rmask[2] && (slot2 == m[1:0]));
-      rel_slots[m] = (relm[0] && (slot0 == m[1:0])) || (relm[1] && (slot1 == m[1:0])) ||
-                     (relm[2] && (slot2 == m[1:0]));
-    end
-  end
+  // memories read by the sweep, as a memory mask
+  wire [3:0] rd_slots = slots(rsel_q);
+  wire [3:0] rel_slots = rel_slots_q;
 
   wire [3:0] set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
   wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
   // next state of the ownership and the sweep column: the room of the next input pixel
   wire [3:0] full_d = (full_q & ~clr_full) | set_full;
   wire [3:0] rel_d = !go_rd ? rel_q : ic_last ? 4'b0000 : start ? rel_slots : rel_q;
-  wire [XW-1:0] k_d = !go_rd ? k_q : ic_last ? {XW{1'b0}} : ic + 1'b1;
-  wire room_d = !full_d[wslot_d] || (rel_d[wslot_d] && (in_col_d < k_d));
+  // in_col_d < k_d, where k_d = !go_rd ? k_q : ic_last ? 0 : ic + 1, with the compares made
+  // on registers and the muxes after them (a compare after the muxes was the ECP5 path)
+  wire col1_lt_k = ({1'b0, in_col_q} + 1'b1) < {1'b0, k_q};
+  wire col_le_ic = in_col_q <= ic;
+  wire col_lt_ic = in_col_q < ic;
+  wire col_lt_kd = !wr_en  ? (!go_rd ? col_lt_k : !ic_last && col_le_ic)
+                 : in_eol ? (!go_rd ? (k_q != {XW{1'b0}}) : !ic_last)
+                 :          (!go_rd ? col1_lt_k : !ic_last && col_lt_ic);
+  wire room_d = !full_d[wslot_d] || (rel_d[wslot_d] && col_lt_kd);
   wire s_ready_d = room_d && !pad_d && !held_d;
 
   // Copies of {s_ready_q, held_q, pad_q} for the input data path: each selects or enables
@@ -280,6 +306,11 @@ module sf_window3x3 #(
       k_q       <= {XW{1'b0}};
       top_q     <= 2'd3;
       rem_q     <= Y_ROWS;
+      last_row_q <= (H_U <= S_U);
+      rsel_q    <= row_sel(2'd3, {(Y_ROWS >= 2), 1'b1, 1'b0});
+      rel_slots_q <= slots(row_sel(2'd3, {(H_U <= S_U) && (H_U >= 2), (STRIDE == 2) || (H_U <= S_U),
+                                          1'b0}));
+      need_slot_q <= 2'd3 + ((Y_ROWS >= 2) ? 2'd2 : 2'd1);
       row0_q    <= 1'b1;
       virt_q    <= 1'b0;
       vsof_q    <= 1'b0;
@@ -306,13 +337,12 @@ module sf_window3x3 #(
           vsof_q <= row0_q && (WIDTH == 1);
           veof_q <= last_row;
           row0_q <= last_row;
-          if (last_row) begin
-            top_q <= top_q + rem_q[1:0];
-            rem_q <= Y_ROWS;
-          end else begin
-            top_q <= top_q + SLOT_STRIDE;
-            rem_q <= rem_q - Y_STRIDE;
-          end
+          top_q  <= top_n;
+          rem_q  <= rem_n;
+          last_row_q <= last_row_n;
+          rsel_q <= row_sel(top_n, {rem_n_ge2, 1'b1, !last_row});
+          rel_slots_q <= slots(row_sel(top_n, relm_n));
+          need_slot_q <= top_n + (rem_n_ge2 ? 2'd2 : 2'd1);
         end else begin
           act_q <= 1'b1;
           k_q   <= ic + 1'b1;
@@ -332,8 +362,7 @@ module sf_window3x3 #(
         p_k0_q   <= ic_first;
         p_virt_q <= ic_first && virt_q;
         p_emit_q <= ic_emit;
-        p_mask_q <= rmask;
-        p_top_q  <= top_q;
+        p_rsel_q <= rsel_q;
         if (ic_first && virt_q) begin
           p_sof_q <= vsof_q;
           p_eol_q <= 1'b1;
@@ -348,8 +377,7 @@ module sf_window3x3 #(
         p_k0_q   <= 1'b0;
         p_virt_q <= go_virt;
         p_emit_q <= 1'b0;
-        p_mask_q <= 3'b000;
-        p_top_q  <= top_q;
+        p_rsel_q <= 12'd0;
         p_sof_q  <= vsof_q;
         p_eol_q  <= 1'b1;
         p_eof_q  <= veof_q;
@@ -382,22 +410,9 @@ module sf_window3x3 #(
   // token's k0 and virt flags: copied once per FO column bits (sf_fanout), as these
   // selects reach every bit of the 3-row column. The copies follow the token registers.
   localparam integer NSEL = (3 * CB + FO - 1) / FO;   // a copy per FO column bits
-  function [11:0] row_sel;
-    input [1:0] top;
-    input [2:0] mask;
-    integer i;
-    reg [1:0] sl;
-    begin
-      row_sel = 12'd0;
-      for (i = 0; i < 3; i = i + 1) begin
-        sl = top + i[1:0];
-        row_sel[4*i + {30'd0, sl}] = mask[i];
-      end
-    end
-  endfunction
-  wire [13:0] sel_now = {p_virt_q, p_k0_q, row_sel(p_top_q, p_mask_q)};
+  wire [13:0] sel_now = {p_virt_q, p_k0_q, p_rsel_q};
   wire [13:0] sel_d = !tok_free ? sel_now
-                    : go_rd ? {ic_first && virt_q, ic_first, row_sel(top_q, rmask)}
+                    : go_rd ? {ic_first && virt_q, ic_first, rsel_q}
                     : {go_virt, 1'b0, 12'd0};
   wire [14*NSEL-1:0] sel_c;
   sf_fanout #(.N(NSEL), .W(14)) u_sel (
