@@ -234,7 +234,7 @@ module sf_window3x3 #(
   wire row_ready = full_q[need_slot_q];
   wire last_row = last_row_q;
   // the next output row's position and flags, taken when a row sweep ends
-  wire [31:0] rem_u = {{(32 - YW) {1'b0}}, rem_q};
+  wire [31:0] rem_u = { {(32 - YW){1'b0}}, rem_q};
   wire [1:0] top_n = last_row ? top_q + rem_q[1:0] : top_q + SLOT_STRIDE;
   wire [YW-1:0] rem_n = last_row ? Y_ROWS : rem_q - Y_STRIDE;
   wire rem_n_ge2 = last_row ? (H_U >= 2) : (rem_u >= S_U + 2);     // rem_n >= 2
