@@ -137,6 +137,7 @@ impl Cfg {
             ("RQ_STAGES", i64::from(self.pipe.rq_stages)),
             ("RQ_SPLIT", i64::from(self.pipe.rq_split)),
             ("RQ_SEL", i64::from(self.pipe.rq_sel)),
+            ("RQ_DSP_W", i64::from(self.pipe.rq_dsp_w)),
         ]
     }
     /// The Rust mirror of this engine (only the fields latency and throughput depend on).
@@ -162,11 +163,17 @@ impl Cfg {
             rq_stages,
             rq_split,
             rq_sel: self.pipe.rq_sel,
+            rq_dsp_w: self.pipe.rq_dsp_w,
         };
         self
     }
     fn with_rq_sel(mut self) -> Cfg {
         self.pipe.rq_sel = true;
+        self
+    }
+    /// Requant multipliers cut to DSP-sized partial products (the ECP5 plan).
+    fn with_rq_dsp(mut self, bits: u32) -> Cfg {
+        self.pipe.rq_dsp_w = bits;
         self
     }
     fn g(&self) -> i64 {
@@ -240,8 +247,11 @@ fn cases() -> Vec<Cfg> {
         cfg("stem_q9", 27, 8, 27, 8, 9, dense, 20, 1, 8, 2, true)
             .with_pipe(true, 1, 4, 2)
             .with_rq_sel(),
-        // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27
-        cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false).with_pipe(false, 1, 2, 1),
+        // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27; the
+        // requant multipliers cut for an 18-bit DSP (two accumulator pieces)
+        cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false)
+            .with_pipe(false, 1, 2, 1)
+            .with_rq_dsp(18),
         // depthwise, two branches over a 4-channel window: o mod 4 + 4 i
         cfg(
             "dw_2br",

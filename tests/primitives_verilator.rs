@@ -746,10 +746,11 @@ fn sim_pwl() {
 /// sf_requant_pipe against a 128-bit model of SPEC §2 requant: random samples with the
 /// extremes (acc at its limits, scale -32768 and 32767, bias at the int32 limits, shift 0 and
 /// 40), random stalls and gaps, every result and tag, latency STAGES, every STAGES and SPLIT,
-/// parameters carried and held, OUT_W 8 (with and without ReLU) and 16.
+/// DSP-sized partial products (DSP_W), parameters carried and held, OUT_W 8 (with and without
+/// ReLU) and 16.
 #[test]
 fn sim_requant_pipe() {
-    let sets: [[(&str, u32); 7]; 5] = [
+    let sets: [[(&str, u32); 8]; 9] = [
         [
             ("ACC_W", 24),
             ("OUT_W", 8),
@@ -758,6 +759,7 @@ fn sim_requant_pipe() {
             ("STAGES", 3),
             ("PARAMS_HELD", 0),
             ("TAG_W", 3),
+            ("DSP_W", 0),
         ],
         [
             ("ACC_W", 40),
@@ -767,6 +769,7 @@ fn sim_requant_pipe() {
             ("STAGES", 4),
             ("PARAMS_HELD", 2),
             ("TAG_W", 5),
+            ("DSP_W", 0),
         ],
         [
             ("ACC_W", 17),
@@ -776,6 +779,7 @@ fn sim_requant_pipe() {
             ("STAGES", 1),
             ("PARAMS_HELD", 3),
             ("TAG_W", 1),
+            ("DSP_W", 0),
         ],
         [
             ("ACC_W", 34),
@@ -785,6 +789,7 @@ fn sim_requant_pipe() {
             ("STAGES", 2),
             ("PARAMS_HELD", 1),
             ("TAG_W", 8),
+            ("DSP_W", 0),
         ],
         [
             ("ACC_W", 48),
@@ -794,6 +799,50 @@ fn sim_requant_pipe() {
             ("STAGES", 3),
             ("PARAMS_HELD", 2),
             ("TAG_W", 2),
+            ("DSP_W", 0),
+        ],
+        // DSP-sized partial products (DSP_W): the trainable engines' ECP5 case (one cut),
+        // three accumulator pieces, a top piece of exactly DSP_W bits, and two scale pieces
+        // with a narrow DSP
+        [
+            ("ACC_W", 21),
+            ("OUT_W", 8),
+            ("RELU", 1),
+            ("SPLIT", 1),
+            ("STAGES", 3),
+            ("PARAMS_HELD", 0),
+            ("TAG_W", 2),
+            ("DSP_W", 18),
+        ],
+        [
+            ("ACC_W", 40),
+            ("OUT_W", 16),
+            ("RELU", 0),
+            ("SPLIT", 1),
+            ("STAGES", 2),
+            ("PARAMS_HELD", 2),
+            ("TAG_W", 3),
+            ("DSP_W", 18),
+        ],
+        [
+            ("ACC_W", 35),
+            ("OUT_W", 8),
+            ("RELU", 0),
+            ("SPLIT", 2),
+            ("STAGES", 4),
+            ("PARAMS_HELD", 1),
+            ("TAG_W", 1),
+            ("DSP_W", 18),
+        ],
+        [
+            ("ACC_W", 19),
+            ("OUT_W", 8),
+            ("RELU", 1),
+            ("SPLIT", 2),
+            ("STAGES", 1),
+            ("PARAMS_HELD", 3),
+            ("TAG_W", 4),
+            ("DSP_W", 10),
         ],
     ];
     for params in sets {
@@ -819,6 +868,7 @@ fn sim_requant_pipe() {
         ("STAGES", 3),
         ("PARAMS_HELD", 0),
         ("TAG_W", 1),
+        ("DSP_W", 0),
     ];
     let src = vec![prim("sf_requant_pipe")];
     lint_and_compile("sf_requant_pipe", &src, &params);
@@ -864,7 +914,7 @@ fn sim_serialize() {
 /// output stalls while the next frame streams in, full-rate frame period.
 #[test]
 fn sim_head_pool() {
-    let sets: [[(&str, u32); 8]; 3] = [
+    let sets: [[(&str, u32); 9]; 3] = [
         // 3 groups, Q = 3 does not divide L = 4, PIXELS = 50 > OUT_N*(S+5): no stall at full
         // rate; ACC_W exact (4*128*128*50 needs 23 bits)
         [
@@ -876,6 +926,7 @@ fn sim_head_pool() {
             ("PIXELS", 50),
             ("ACC_W", 23),
             ("RQ_STAGES", 3),
+            ("RQ_DSP_W", 0),
         ],
         // 2 groups, Q = 6 > 4 (two config words per memory line), S = 2, PIXELS = 1,
         // ACC_W exact (18)
@@ -888,8 +939,10 @@ fn sim_head_pool() {
             ("PIXELS", 1),
             ("ACC_W", 18),
             ("RQ_STAGES", 1),
+            ("RQ_DSP_W", 0),
         ],
         // 2 groups, Q = 9 > L = 8 (one step, three words per line), PIXELS = 3, wide ACC_W
+        // with the requant multiplier cut for an 18-bit DSP (the ECP5 plan; four pieces)
         [
             ("IN_N", 16),
             ("OUT_N", 8),
@@ -899,6 +952,7 @@ fn sim_head_pool() {
             ("PIXELS", 3),
             ("ACC_W", 48),
             ("RQ_STAGES", 4),
+            ("RQ_DSP_W", 18),
         ],
     ];
     for params in sets {

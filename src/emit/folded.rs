@@ -107,6 +107,8 @@ struct BranchView {
 #[derive(Template)]
 #[template(path = "rtl/stage_folded.v", escape = "none")]
 struct FoldedView {
+    /// `sf_requant_pipe` DSP_W of the requant units (0: whole multipliers).
+    rq_dsp_w: u32,
     version: String,
     model: String,
     model_hash: String,
@@ -383,6 +385,7 @@ pub fn render_block(
     let k = p.outputs_per_lane(s);
     let out_channels = hw.out_channels();
     let view = FoldedView {
+        rq_dsp_w: hw.rq_dsp_w,
         version: header.version.to_string(),
         model: header.model.to_string(),
         model_hash: header.model_hash.to_string(),

@@ -34,12 +34,13 @@ struct HeadView {
     k_max: usize,
     pool: bool,
     ports: Vec<PortView>,
-    /// Pipeline parameters of the engine (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT), timing pass.
+    /// Pipeline parameters of the engine (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W), timing pass.
     mul_reg: u8,
     lpr: u32,
     rq_stages: u32,
     rq_split: u32,
     rq_sel: u8,
+    rq_dsp_w: u32,
 }
 
 /// The head module's Verilog (one file).
@@ -91,6 +92,7 @@ pub fn head_module(header: &str, plan: &HwPlan, h: &HeadHw) -> anyhow::Result<St
         rq_stages: e.pipe.rq_stages,
         rq_split: e.pipe.rq_split,
         rq_sel: u8::from(e.pipe.rq_sel),
+        rq_dsp_w: e.pipe.rq_dsp_w,
     };
     Ok(askama::Template::render(&view)?)
 }

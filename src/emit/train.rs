@@ -53,12 +53,13 @@ struct EngineView {
     sg: isize,
     acc_w: usize,
     relu: u8,
-    /// Pipeline parameters (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT) from the timing pass.
+    /// Pipeline parameters (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W) from the timing pass.
     mul_reg: u8,
     lpr: u32,
     rq_stages: u32,
     rq_split: u32,
     rq_sel: u8,
+    rq_dsp_w: u32,
 }
 
 #[derive(askama::Template)]
@@ -117,6 +118,7 @@ fn engine_view(e: &EngineSchedule, local: String, inst: String, src: String) -> 
         rq_stages: e.pipe.rq_stages,
         rq_split: e.pipe.rq_split,
         rq_sel: u8::from(e.pipe.rq_sel),
+        rq_dsp_w: e.pipe.rq_dsp_w,
     }
 }
 

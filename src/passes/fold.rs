@@ -354,6 +354,9 @@ pub struct FoldedHw {
     /// Scale and bias in memories behind a configuration window (`frozen_bn = "trainable"`),
     /// or constants.
     pub programmable: bool,
+    /// DSP operand bits the requant multipliers are cut to (`sf_requant_pipe` `DSP_W`, from
+    /// the timing plan's technology; 0: whole).
+    pub rq_dsp_w: u32,
 }
 
 impl FoldedHw {

@@ -220,6 +220,7 @@ pub fn choose(stages: &mut [StageHw], jobs: &[StageJob], mode: FrozenImplChoice)
                             clocks_per_pixel: st.clocks_per_pixel,
                             branches,
                             programmable: st.programmable(),
+                            rq_dsp_w: 0,
                         },
                     ));
                 }

@@ -32,7 +32,7 @@ pub enum EngineKind {
 }
 
 /// Pipeline registers of one `sf_mac_engine` (its parameters `MUL_REG`, `LPR`,
-/// `RQ_STAGES`, `RQ_SPLIT`, `RQ_SEL`), chosen for the target clock by the `timing` pass.
+/// `RQ_STAGES`, `RQ_SPLIT`, `RQ_SEL`, `RQ_DSP_W`), chosen for the target clock by the `timing` pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnginePipe {
     /// A register right after the 8x8 products.
@@ -45,6 +45,9 @@ pub struct EnginePipe {
     pub rq_split: u32,
     /// A register after the select of each requant step's scale and bias.
     pub rq_sel: bool,
+    /// DSP operand bits the requant multipliers are cut to (`sf_requant_pipe` `DSP_W`; 0:
+    /// whole).
+    pub rq_dsp_w: u32,
 }
 
 impl Default for EnginePipe {
@@ -56,6 +59,7 @@ impl Default for EnginePipe {
             rq_stages: 3,
             rq_split: 1,
             rq_sel: false,
+            rq_dsp_w: 0,
         }
     }
 }
@@ -174,7 +178,15 @@ impl EngineSchedule {
         let stages = self.pipe.rq_stages;
         let mut unit = 0;
         if stages >= 2 {
-            unit += split * (acc_w + 16 / split + 1);
+            // the P register: one word per partial product (accumulator pieces x scale
+            // pieces; `sf_requant_pipe` PP_W)
+            let dsp = self.pipe.rq_dsp_w as usize;
+            let (pieces, piece_w) = if dsp > 1 && acc_w > dsp {
+                (1 + (acc_w - dsp).div_ceil(dsp - 1), dsp)
+            } else {
+                (1, acc_w)
+            };
+            unit += pieces * split * (piece_w + 16 / split + 1);
         }
         if stages >= 3 {
             unit += sum_w;

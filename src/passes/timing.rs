@@ -57,6 +57,10 @@ pub struct DelayModel {
     pub fixed: f64,
     /// Fraction of the period the model fills: headroom for its fit error.
     pub fill: f64,
+    /// Signed operand bits of the technology's DSP multiplier (0: none, standard cells). The
+    /// requantization multipliers are then cut into DSP-sized partial products, each
+    /// registered at the DSP's output (`sf_requant_pipe` `DSP_W`).
+    pub dsp_w: u32,
 }
 
 /// The calibration of docs/cost.md ("Timing model"): OpenSTA on the cost flow.
@@ -76,6 +80,7 @@ pub const OSU018: DelayModel = DelayModel {
     // cost flow 2, the slowest path of fixed depth found so far
     fixed: 6.3,
     fill: 0.97,
+    dsp_w: 0,
 };
 
 /// A first ECP5 table (LFE5U-85F, speed grade 6, Yosys `synth_ecp5` + nextpnr-ecp5 post
@@ -102,6 +107,8 @@ pub const ECP5: DelayModel = DelayModel {
     // measure below this; `sf_window3x3`'s select fan-out (11.3-11.7 ns) does not yet
     fixed: 9.4,
     fill: 0.95,
+    // MULT18X18D
+    dsp_w: 18,
 };
 
 /// Which delay table the `timing` pass plans with (`generation.timing_model`,
@@ -341,6 +348,7 @@ impl TimingPlan {
             Some(s) => (false, s),
             None => (true, fit(true).unwrap_or(4)),
         };
+        p.rq_dsp_w = model.dsp_w;
         p
     }
 }
@@ -368,6 +376,18 @@ impl TimingPlan {
                 h.engine.acc_bits()
             };
             h.engine.pipe = self.engine_pipe(h.engine.q, acc_w, h.engine.requant_steps());
+        }
+    }
+}
+
+impl TimingPlan {
+    /// Sets what the technology decides in the folded frozen stages' requant units (their
+    /// depth is fixed: `sf_requant_pipe` STAGES 3).
+    pub fn set_folded_pipes(&self, stages: &mut [super::frozen::StageHw]) {
+        for st in stages {
+            if let super::frozen::FrozenImpl::Folded(f) = &mut st.imp {
+                f.rq_dsp_w = self.model().dsp_w;
+            }
         }
     }
 }
@@ -448,7 +468,8 @@ mod tests {
     }
 
     /// The ECP5 table plans the same target with at least as many registers everywhere (its
-    /// every delay is longer), closes 100 MHz, and names itself when a target is too fast.
+    /// every delay is longer), cuts the requant multipliers for its 18-bit DSPs (standard
+    /// cells do not), closes 100 MHz, and names itself when a target is too fast.
     #[test]
     fn the_ecp5_table_pipelines_deeper() {
         let osu = TimingPlan::new(100.0).unwrap();
@@ -457,6 +478,7 @@ mod tests {
         assert!(ecp5.pipeline_every <= osu.pipeline_every);
         for q in 1..40 {
             let (a, b) = (osu.engine_pipe(q, 24, 6), ecp5.engine_pipe(q, 24, 6));
+            assert_eq!((a.rq_dsp_w, b.rq_dsp_w), (0, 18));
             assert!(
                 lane_register_bits(q, &b) >= lane_register_bits(q, &a),
                 "q {q}"

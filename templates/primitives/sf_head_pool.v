@@ -16,6 +16,7 @@
 //     PIXELS               vectors per frame, >= 1.
 //     ACC_W                signed accumulator bits, enough for L*128*128*PIXELS (exact).
 //     RQ_STAGES            registers of the requant16 unit (sf_requant_pipe STAGES, 1..4).
+//     RQ_DSP_W             its DSP_W (0, or an FPGA's DSP operand bits, >= 17).
 //   Derived (do not override)
 //     S = ceil(L/Q) steps per output, WB = Q rounded up to a multiple of 4 (bytes per memory
 //     word), WPW = WB/4, DEPTH = OUT_N*S words; CFG_AW = clog2(DEPTH*WB) (min 2),
@@ -65,6 +66,7 @@ module sf_head_pool #(
     parameter integer PIXELS    = 4,
     parameter integer ACC_W     = 32,
     parameter integer RQ_STAGES = 3,
+    parameter integer RQ_DSP_W  = 0,
     // derived, do not override
     parameter integer CFG_AW = (OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4) > 1)
         ? $clog2(4 * OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4)) : 2,
@@ -98,10 +100,11 @@ module sf_head_pool #(
     initial begin
         if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && GO >= 1 && Q >= 1 && PIXELS >= 1
             && ACC_W >= 1 && OUT_N % GO == 0 && (OUT_N / GO) * L == IN_N
-            && RQ_STAGES >= 1 && RQ_STAGES <= 4)) begin
+            && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_DSP_W == 0 || RQ_DSP_W >= 17))) begin
             $display("%m: sf_head_pool parameters outside its CONTRACT:");
             $display("  IN_N=%0d OUT_N=%0d L=%0d GO=%0d", IN_N, OUT_N, L, GO);
-            $display("  Q=%0d PIXELS=%0d ACC_W=%0d RQ_STAGES=%0d", Q, PIXELS, ACC_W, RQ_STAGES);
+            $display("  Q=%0d PIXELS=%0d ACC_W=%0d RQ_STAGES=%0d RQ_DSP_W=%0d", Q, PIXELS, ACC_W,
+                     RQ_STAGES, RQ_DSP_W);
             $finish;
         end
     end
@@ -470,8 +473,8 @@ module sf_head_pool #(
     wire [15:0] z;
     wire [1:0]  z_tag;
     sf_requant_pipe #(
-        .ACC_W(ACC_W), .OUT_W(16), .RELU(0), .SPLIT(1), .STAGES(RQ_STAGES),
-        .PARAMS_HELD(2), .TAG_W(2)
+        .ACC_W(ACC_W), .OUT_W(16), .RELU(0), .SPLIT(1), .DSP_W(RQ_DSP_W),
+        .STAGES(RQ_STAGES), .PARAMS_HELD(2), .TAG_W(2)
     ) u_rq (
         .aclk(aclk), .aresetn(aresetn), .en(1'b1),
         .in_valid(rq_v_q), .acc(rq_acc_q), .scale(rq_sc_q), .bias(rq_bi_q), .shift(shift),

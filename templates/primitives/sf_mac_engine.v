@@ -22,6 +22,8 @@
 //                           has T = clog2(Q) levels and the accumulate is level T+1; a
 //                           register follows every LPR tree levels, and the accumulator.
 //     RQ_STAGES, RQ_SPLIT   STAGES and SPLIT of the sf_requant_pipe units.
+//     RQ_DSP_W              DSP_W of the sf_requant_pipe units (0, or an FPGA's DSP operand
+//                           bits: DSP-sized partial products, each registered).
 //     RQ_SEL                1: a register between a requant step's scale/bias select and its
 //                           unit (SEL below); 0: the select feeds the unit in the same clock.
 //   Derived (do not override)
@@ -110,6 +112,7 @@ module sf_mac_engine #(
     parameter integer RQ_STAGES = 3,   // requant pipeline registers (sf_requant_pipe STAGES)
     parameter integer RQ_SPLIT  = 1,   // requant scale pieces (sf_requant_pipe SPLIT)
     parameter integer RQ_SEL    = 0,   // 1: register the requant step select
+    parameter integer RQ_DSP_W  = 0,   // requant DSP operand bits (sf_requant_pipe DSP_W)
     // derived, do not override
     // CFG_AW = clog2(G*S*WB) (at least 2); G*S*WB = 4 * G * S * WPW
     parameter integer CFG_AW =
@@ -151,12 +154,14 @@ module sf_mac_engine #(
             && (RELU == 0 || RELU == 1) && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
             && SIDE_W >= 1 && (MUL_REG == 0 || MUL_REG == 1) && LPR >= 1
             && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_SPLIT == 1 || RQ_SPLIT == 2 || RQ_SPLIT == 4)
-            && (RQ_SEL == 0 || RQ_SEL == 1))) begin
+            && (RQ_SEL == 0 || RQ_SEL == 1)
+            && (RQ_DSP_W == 0 || (RQ_DSP_W > 1 && 16 / RQ_SPLIT + 1 <= RQ_DSP_W)))) begin
             $display("%m: sf_mac_engine parameters outside its CONTRACT:");
             $display("  IN_N=%0d OUT_N=%0d L=%0d P=%0d", IN_N, OUT_N, L, P);
             $display("  Q=%0d GO=%0d ACC_W=%0d RELU=%0d", Q, GO, ACC_W, RELU);
             $display("  OUT_W=%0d SIDE_W=%0d MUL_REG=%0d LPR=%0d", OUT_W, SIDE_W, MUL_REG, LPR);
-            $display("  RQ_STAGES=%0d RQ_SPLIT=%0d RQ_SEL=%0d", RQ_STAGES, RQ_SPLIT, RQ_SEL);
+            $display("  RQ_STAGES=%0d RQ_SPLIT=%0d RQ_SEL=%0d RQ_DSP_W=%0d", RQ_STAGES, RQ_SPLIT,
+                     RQ_SEL, RQ_DSP_W);
             $finish;
         end
     end
@@ -739,7 +744,8 @@ module sf_mac_engine #(
             wire out_v;
             sf_requant_pipe #(
                 .ACC_W(ACC_W), .OUT_W(OUT_W), .RELU(RELU), .SPLIT(RQ_SPLIT),
-                .STAGES(RQ_STAGES), .PARAMS_HELD(NE > 1 ? 2 : 3), .TAG_W(NE)
+                .DSP_W(RQ_DSP_W), .STAGES(RQ_STAGES), .PARAMS_HELD(NE > 1 ? 2 : 3),
+                .TAG_W(NE)
             ) u_rq (
                 .aclk(aclk), .aresetn(aresetn), .en(1'b1),
                 .in_valid(in_v), .acc(in_acc), .scale(in_sc), .bias(in_bi), .shift(shift),

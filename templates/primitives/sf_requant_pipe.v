@@ -12,6 +12,14 @@
 //     SPLIT        1, 2 or 4: the 16-bit scale is multiplied in SPLIT pieces of 16/SPLIT bits
 //                  in parallel (ACC_W x 16/SPLIT products), summed with the bias in the next
 //                  step; more pieces, shorter multiplier paths.
+//     DSP_W        0: the multiplier is left whole to synthesis. > 1 (an FPGA's DSP block, e.g.
+//                  18 for the ECP5's MULT18X18D): the accumulator is cut as well, into
+//                  unsigned pieces of DSP_W - 1 bits and a signed top piece of at most DSP_W
+//                  bits, so every partial product is one DSP_W x DSP_W signed multiply that
+//                  leaves the DSP through the P register with no adder between (the tools
+//                  otherwise split a wider product over several DSPs and add the parts in the
+//                  same clock). Needs 16 / SPLIT + 1 <= DSP_W. A then sums SPLIT x (pieces of
+//                  the accumulator) partial products.
 //     STAGES       1..4 registers from the inputs to y (the latency). The four steps are
 //                  partial products (P), sum with bias and rounding (A), variable shift (S),
 //                  clamp (C); STAGES = 4 registers after each, 3: P | A | S+C, 2: P | A+S+C,
@@ -34,7 +42,8 @@
 //     out_valid, y, out_tag  the result, STAGES clocks with en = 1 after its sample; registers.
 //   Throughput one sample per clock. Storage: the step registers (1 + SPLIT words of about
 //   ACC_W + 16 bits at most, OUT_W + 2 bits after S), the valid bits, and with PARAMS_HELD = 0
-//   the carried bias (as bias + rounding, the sum's width) and shift.
+//   the carried bias (as bias + rounding, the sum's width) and shift. (With DSP_W the P
+//   register holds one word per partial product.)
 
 `resetall
 `timescale 1ns / 1ps
@@ -45,6 +54,7 @@ module sf_requant_pipe #(
     parameter integer OUT_W       = 8,   // 8 or 16
     parameter integer RELU        = 1,   // 1: clamp below at 0
     parameter integer SPLIT       = 2,   // scale pieces: 1, 2 or 4
+    parameter integer DSP_W       = 0,   // 0, or the DSP multiplier's signed operand bits
     parameter integer STAGES      = 3,   // registers, 1..4
     parameter integer PARAMS_HELD = 0,   // 1: scale/bias/shift stable while in flight
     parameter integer TAG_W       = 1    // tag bits carried with each sample
@@ -70,17 +80,25 @@ module sf_requant_pipe #(
         if (!(ACC_W >= 2 && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
             && (RELU == 0 || RELU == 1) && (SPLIT == 1 || SPLIT == 2 || SPLIT == 4)
             && STAGES >= 1 && STAGES <= 4 && PARAMS_HELD >= 0 && PARAMS_HELD <= 3
-            && TAG_W >= 1)) begin
+            && TAG_W >= 1 && (DSP_W == 0 || (DSP_W > 1 && 16 / SPLIT + 1 <= DSP_W)))) begin
             $display("%m: sf_requant_pipe parameters outside its CONTRACT:");
             $display("  ACC_W=%0d OUT_W=%0d RELU=%0d SPLIT=%0d", ACC_W, OUT_W, RELU, SPLIT);
-            $display("  STAGES=%0d PARAMS_HELD=%0d TAG_W=%0d", STAGES, PARAMS_HELD, TAG_W);
+            $display("  STAGES=%0d PARAMS_HELD=%0d TAG_W=%0d DSP_W=%0d", STAGES, PARAMS_HELD,
+                     TAG_W, DSP_W);
             $finish;
         end
     end
 `endif
 
     localparam integer PW = 16 / SPLIT;                        // bits per scale piece
-    localparam integer PP_W = ACC_W + PW + 1;                  // one partial product
+    // accumulator pieces: NA - 1 unsigned ones of AU bits from the bottom, then the signed
+    // rest of at most DSP_W bits (NA = 1: the whole accumulator)
+    localparam integer AU = (DSP_W > 1) ? DSP_W - 1 : ACC_W;
+    localparam integer NA = (DSP_W > 1 && ACC_W > DSP_W)
+                            ? 1 + (ACC_W - DSP_W + AU - 1) / AU : 1;
+    localparam integer AP_W = (NA > 1) ? DSP_W : ACC_W;        // one piece, signed
+    localparam integer NT = NA * SPLIT;                        // partial products
+    localparam integer PP_W = AP_W + PW + 1;                   // one partial product
     localparam integer PROD_W = ACC_W + 16;
     localparam integer SUM_W = (PROD_W > 41 ? PROD_W : 41) + 1;
     localparam signed [SUM_W-1:0] HI = (1 <<< (OUT_W - 1)) - 1;
@@ -128,17 +146,31 @@ module sf_requant_pipe #(
     endfunction
 
     // ---------------------------------------------------------------- P: partial products
-    // piece k of the scale: bits [k*PW +: PW], unsigned except the top one (signed)
-    wire [PP_W*SPLIT-1:0] pp;
-    genvar k;
+    // piece k of the scale: bits [k*PW +: PW], unsigned except the top one (signed); piece a
+    // of the accumulator: bits [a*AU +: AU], unsigned except the top one (signed). Partial
+    // product t = a*SPLIT + k weighs 2^(a*AU + k*PW).
+    wire [PP_W*NT-1:0] pp;
+    wire [ACC_W+AP_W-1:0] acc_x = { {(AP_W){acc[ACC_W-1]}}, acc};  // sign-extended
+    wire unused_acc_x = &{1'b0, acc_x, 1'b0};  // the top piece reads part of it
+    genvar k, a;
     generate
-        for (k = 0; k < SPLIT; k = k + 1) begin : g_pp
-            wire signed [PW:0] piece = (k == SPLIT - 1)
-                ? $signed({scale[k*PW+PW-1], scale[k*PW +: PW]})
-                : $signed({1'b0, scale[k*PW +: PW]});
-            wire signed [PP_W-1:0] a_ext = { {(PW+1){acc[ACC_W-1]}}, acc};
-            wire signed [PP_W-1:0] p_ext = { {(ACC_W){piece[PW]}}, piece};
-            assign pp[PP_W*k +: PP_W] = a_ext * p_ext;
+        for (a = 0; a < NA; a = a + 1) begin : g_pa
+            wire signed [AP_W-1:0] apiece;
+            if (NA == 1) begin : g_whole
+                assign apiece = acc;
+            end else if (a == NA - 1) begin : g_top
+                assign apiece = acc_x[a*AU +: AP_W];
+            end else begin : g_low
+                assign apiece = {1'b0, acc[a*AU +: AU]};
+            end
+            for (k = 0; k < SPLIT; k = k + 1) begin : g_pp
+                wire signed [PW:0] piece = (k == SPLIT - 1)
+                    ? $signed({scale[k*PW+PW-1], scale[k*PW +: PW]})
+                    : $signed({1'b0, scale[k*PW +: PW]});
+                wire signed [PP_W-1:0] a_ext = { {(PW+1){apiece[AP_W-1]}}, apiece};
+                wire signed [PP_W-1:0] p_ext = { {(AP_W){piece[PW]}}, piece};
+                assign pp[PP_W*(a*SPLIT+k) +: PP_W] = a_ext * p_ext;
+            end
         end
     endgenerate
 
@@ -148,10 +180,10 @@ module sf_requant_pipe #(
     // STAGES = 1) is added in A.
     wire [SUM_W-1:0] base_a;
     wire [5:0]  shift_a, shift_s;
-    wire [PP_W*SPLIT-1:0] pp_a;
+    wire [PP_W*NT-1:0] pp_a;
     generate
         if (REG_P != 0) begin : g_rp
-            reg [PP_W*SPLIT-1:0] pp_q;
+            reg [PP_W*NT-1:0] pp_q;
             always @(posedge aclk) begin
                 if (en) pp_q <= pp;
             end
@@ -201,9 +233,9 @@ module sf_requant_pipe #(
     integer n;
     always @(*) begin
         sum = base_a;
-        for (n = 0; n < SPLIT; n = n + 1) begin
+        for (n = 0; n < NT; n = n + 1) begin
             sum = sum + ($signed({ {(SUM_W-PP_W){pp_a[PP_W*n+PP_W-1]}}, pp_a[PP_W*n +: PP_W]})
-                         <<< (n * PW));
+                         <<< ((n / SPLIT) * AU + (n % SPLIT) * PW));
         end
     end
     wire [SUM_W-1:0] sum_s;

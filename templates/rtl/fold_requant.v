@@ -5,7 +5,7 @@
     wire {{ u.p }}_rq_tag;
     sf_requant_pipe #(
         .ACC_W({{ rq_acc_w }}), .OUT_W(8), .RELU({{ rq_relu }}), .SPLIT(2), .STAGES(3),
-        .PARAMS_HELD(2), .TAG_W(1)
+        .PARAMS_HELD(2), .TAG_W(1){% if rq_dsp_w > 0 %}, .DSP_W({{ rq_dsp_w }}){% endif %}
     ) u_{{ u.p }}_rq (
         .aclk(aclk), .aresetn(aresetn), .en(1'b1), .in_valid({{ u.p }}_v_q),
         .acc({{ u.p }}_acc_q), .scale({{ u.p }}_scale), .bias({{ u.p }}_bias),

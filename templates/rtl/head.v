@@ -34,7 +34,8 @@ module {{ module }} (
     // sum_p acc_o(p), by linearity).
     sf_head_pool #(
         .IN_N({{ in_channels }}), .OUT_N({{ outputs }}), .L({{ l }}), .GO({{ go }}), .Q({{ q }}),
-        .PIXELS({{ pixels }}), .ACC_W({{ acc_w }}), .RQ_STAGES({{ rq_stages }})
+        .PIXELS({{ pixels }}), .ACC_W({{ acc_w }}), .RQ_STAGES({{ rq_stages }}){% if rq_dsp_w > 0 %},
+        .RQ_DSP_W({{ rq_dsp_w }}){% endif %}
     ) u_pool (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_sof(s_sof), .s_valid(s_valid), .s_ready(s_ready),
@@ -63,7 +64,8 @@ module {{ module }} (
         .OFFSET(0), .SI(1), .SO(0), .GO({{ go }}), .SG({{ l }}),
         .ACC_W({{ acc_w }}), .RELU(0), .OUT_W(16), .SIDE_W(2),
         .MUL_REG({{ mul_reg }}), .LPR({{ lpr }}),
-        .RQ_STAGES({{ rq_stages }}), .RQ_SPLIT({{ rq_split }}), .RQ_SEL({{ rq_sel }})
+        .RQ_STAGES({{ rq_stages }}), .RQ_SPLIT({{ rq_split }}), .RQ_SEL({{ rq_sel }}){% if rq_dsp_w > 0 %},
+        .RQ_DSP_W({{ rq_dsp_w }}){% endif %}
     ) u_conv (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_side({closes, s_sof}), .s_valid(s_valid), .s_ready(s_ready),

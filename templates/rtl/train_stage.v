@@ -62,7 +62,8 @@ module {{ module }} (
         .OFFSET({{ e.offset }}), .SI({{ e.si }}), .SO({{ e.so }}), .GO({{ e.go }}), .SG({{ e.sg }}),
         .ACC_W({{ e.acc_w }}), .RELU({{ e.relu }}), .OUT_W(8), .SIDE_W({{ side_w }}),
         .MUL_REG({{ e.mul_reg }}), .LPR({{ e.lpr }}),
-        .RQ_STAGES({{ e.rq_stages }}), .RQ_SPLIT({{ e.rq_split }}), .RQ_SEL({{ e.rq_sel }})
+        .RQ_STAGES({{ e.rq_stages }}), .RQ_SPLIT({{ e.rq_split }}), .RQ_SEL({{ e.rq_sel }}){% if e.rq_dsp_w > 0 %},
+        .RQ_DSP_W({{ e.rq_dsp_w }}){% endif %}
     ) u_{{ e.inst }} (
         .aclk(aclk), .aresetn(aresetn),
         .s_data({{ e.src }}_data), .s_side({{ e.src }}_side), .s_valid({{ e.src }}_valid), .s_ready({{ e.src }}_ready),
