@@ -183,6 +183,7 @@ module sf_window3x3 #(
 
   // ------------------------------------------------------------------ input side
   reg [XW-1:0] in_col_q;
+  reg [XW:0] in_col1_q;    // in_col_q + 1, kept beside it (the room compare reads it)
   reg [YW-1:0] in_row_q;
   reg [1:0] wslot_q;       // memory receiving the current input row
   reg pad_q;               // completing a truncated frame with zero pixels
@@ -204,7 +205,8 @@ module sf_window3x3 #(
   wire [CB-1:0] wr_data;
 
   // next state of the input side, for the registered s_ready
-  wire [XW-1:0] in_col_d = !wr_en ? in_col_q : in_eol ? {XW{1'b0}} : in_col_q + 1'b1;
+  wire [XW-1:0] in_col_d = !wr_en ? in_col_q : in_eol ? {XW{1'b0}} : in_col1_q[XW-1:0];
+  wire [XW:0] in_col1_d = !wr_en ? in_col1_q : in_eol ? { {XW{1'b0}}, 1'b1} : in_col1_q + 1'b1;
   wire [1:0] wslot_d = (wr_en && in_eol) ? wslot_q + 2'd1 : wslot_q;
   wire pad_d = resync || (pad_q && !(wr_en && in_eof));
   wire held_d = resync || (held_q && !held_go);
@@ -212,6 +214,7 @@ module sf_window3x3 #(
   always @(posedge aclk) begin
     if (!aresetn) begin
       in_col_q  <= {XW{1'b0}};
+      in_col1_q <= { {XW{1'b0}}, 1'b1};
       in_row_q  <= {YW{1'b0}};
       wslot_q   <= 2'd0;
       pad_q     <= 1'b0;
@@ -222,6 +225,7 @@ module sf_window3x3 #(
       held_q <= held_d;
       s_ready_q <= s_ready_d;
       in_col_q <= in_col_d;
+      in_col1_q <= in_col1_d;
       wslot_q <= wslot_d;
       if (wr_en && in_eol) begin
         in_row_q <= in_eof ? {YW{1'b0}} : in_row_q + 1'b1;
@@ -266,7 +270,7 @@ module sf_window3x3 #(
   wire [3:0] rel_d = !go_rd ? rel_q : ic_last ? 4'b0000 : start ? rel_slots : rel_q;
   // in_col_d < k_d, where k_d = !go_rd ? k_q : ic_last ? 0 : ic + 1, with the compares made
   // on registers and the muxes after them (a compare after the muxes was the ECP5 path)
-  wire col1_lt_k = ({1'b0, in_col_q} + 1'b1) < {1'b0, k_q};
+  wire col1_lt_k = in_col1_q < {1'b0, k_q};
   wire col_le_ic = in_col_q <= ic;
   wire col_lt_ic = in_col_q < ic;
   wire col_lt_kd = !wr_en  ? (!go_rd ? col_lt_k : !ic_last && col_le_ic)

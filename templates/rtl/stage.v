@@ -63,20 +63,27 @@ module {{ module }} (
     );
 
     // Pacing and credits: a window every {{ period }} clocks at most, and only while fewer than
-    // {{ depth }} pixels are between the window and the consumer.
+    // {{ depth }} pixels are between the window and the consumer. Whether the next clock may take
+    // is decided a clock ahead (`can_take_q`, from the next pace and credit count), so `take`,
+    // which enables the layers and the side FIFO, is one gate after registers.
     reg [{{ period_w - 1 }}:0] pace_q;
     reg [{{ depth_w - 1 }}:0] inflight_q;
+    reg can_take_q;
     wire out_pop = m_valid && m_ready;
-    assign take = win_valid && pace_q == {{ period_w }}'d0 && inflight_q != {{ depth_w }}'d{{ depth }};
+    assign take = win_valid && can_take_q;
+    wire [{{ period_w - 1 }}:0] pace_d = take ? {{ period_w }}'d{{ period - 1 }}
+                             : (pace_q != {{ period_w }}'d0) ? pace_q - 1'b1 : pace_q;
+    wire [{{ depth_w - 1 }}:0] inflight_d = (take && !out_pop) ? inflight_q + 1'b1
+                                 : (out_pop && !take) ? inflight_q - 1'b1 : inflight_q;
     always @(posedge aclk) begin
         if (!aresetn) begin
             pace_q <= {{ period_w }}'d0;
             inflight_q <= {{ depth_w }}'d0;
+            can_take_q <= 1'b1;
         end else begin
-            if (take) pace_q <= {{ period_w }}'d{{ period - 1 }};
-            else if (pace_q != {{ period_w }}'d0) pace_q <= pace_q - 1'b1;
-            if (take && !out_pop) inflight_q <= inflight_q + 1'b1;
-            else if (out_pop && !take) inflight_q <= inflight_q - 1'b1;
+            pace_q <= pace_d;
+            inflight_q <= inflight_d;
+            can_take_q <= pace_d == {{ period_w }}'d0 && inflight_d != {{ depth_w }}'d{{ depth }};
         end
     end
 
