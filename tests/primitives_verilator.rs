@@ -983,7 +983,7 @@ fn primitives_stop_on_illegal_parameters() {
     require_tool("iverilog");
     // (top, dependencies, illegal parameters)
     type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, i64)]);
-    let cases: [Case; 10] = [
+    let cases: [Case; 11] = [
         (
             "sf_window3x3",
             &["sf_sram_1r1w", "sf_fanout"],
@@ -1011,6 +1011,8 @@ fn primitives_stop_on_illegal_parameters() {
             &[("RQ_STAGES", 5)],
         ),
         ("sf_requant_pipe", &[], &[("SPLIT", 3)]),
+        // a 17-bit scale piece does not fit a 16-bit DSP operand
+        ("sf_requant_pipe", &[], &[("SPLIT", 1), ("DSP_W", 16)]),
         ("sf_sram_sp", &[], &[("WIDTH", 12), ("BE_W", 8)]),
         (
             "sf_head_pool",
