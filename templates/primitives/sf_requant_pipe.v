@@ -134,14 +134,17 @@ module sf_requant_pipe #(
     assign out_tag = tag_q[TAG_W*(STAGES-1) +: TAG_W];
     wire unused_tag = &{1'b0, tag_in[TAG_W*STAGES +: TAG_W], 1'b0};
 
-    // bias + 2^(shift-1) (0 for shift = 0) at the sum's width
+    // bias + 2^(shift-1) (0 for shift = 0) at the sum's width. The rounding term is a decode
+    // of `shift` (bit i set when shift = i + 1), so no subtraction stands in front of the add
+    // (on an FPGA `1 << (shift - 1)` was a second carry chain in series with it).
     // (argument names unique in the callers' scopes: Verilator's VARHIDDEN sees them there)
     function [SUM_W-1:0] bias_plus_rounding(input [31:0] rq_bias, input [5:0] rq_shift);
+        reg [SUM_W-1:0] rq_rnd;
+        integer rq_i;
         begin
-            bias_plus_rounding = { {(SUM_W-32){rq_bias[31]}}, rq_bias};
-            if (rq_shift != 6'd0)
-                bias_plus_rounding = bias_plus_rounding
-                    + ({ {(SUM_W-1){1'b0}}, 1'b1} << (rq_shift - 6'd1));
+            for (rq_i = 0; rq_i < SUM_W; rq_i = rq_i + 1)
+                rq_rnd[rq_i] = ({26'd0, rq_shift} == rq_i + 1);
+            bias_plus_rounding = { {(SUM_W-32){rq_bias[31]}}, rq_bias} + rq_rnd;
         end
     endfunction
 
