@@ -16,4 +16,5 @@ pub mod output;
 pub mod passes;
 pub mod regress;
 pub mod sim;
+pub mod technology;
 pub mod verify;

@@ -1,7 +1,7 @@
 //! The TOML manifest: topology, heads, generation options and the tensor file's path.
 //! Parsing is strict: an unknown key anywhere is an error (`deny_unknown_fields`).
 
-use crate::passes::timing::TimingModel;
+use crate::technology::TimingModel;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -167,7 +167,7 @@ fn default_k_max() -> usize {
 }
 
 fn default_target_mhz() -> f64 {
-    crate::passes::timing::DEFAULT_TARGET_MHZ
+    crate::technology::DEFAULT_TARGET_MHZ
 }
 
 impl Default for Generation {

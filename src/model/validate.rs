@@ -148,8 +148,8 @@ pub fn check_manifest(m: &Manifest, p: &mut Problems) {
 }
 
 /// The target clock must be a number the timing pass can plan for.
-fn check_target(p: &mut Problems, mhz: f64, technology: crate::passes::timing::TimingModel) {
-    if let Err(e) = crate::passes::timing::TimingPlan::for_technology(mhz, technology) {
+fn check_target(p: &mut Problems, mhz: f64, technology: crate::technology::TimingModel) {
+    if let Err(e) = crate::technology::check_target(mhz, technology) {
         p.field("generation.target_mhz", format!("{e:#}"));
     }
 }

@@ -13,144 +13,16 @@
 //! one-level paths of the primitives) bound the fastest clock the model accepts; a target
 //! above it is an error naming the limiting stage.
 //!
-//! The delays are OpenSTA critical paths on the OSU 0.18 µm typical library with the cost
-//! flow (`cost::synth`: Yosys 0.23, ABC with the liberty), each a register-to-register path
-//! (clock-to-output and setup included). docs/cost.md lists the measurements, the commands
-//! and the fit.
+//! The delay tables are in `crate::technology`: the OSU 0.18 µm delays are OpenSTA critical
+//! paths on its typical library with the cost flow (`cost::synth`: Yosys 0.23, ABC with the
+//! liberty), each a register-to-register path (clock-to-output and setup included); the ECP5
+//! ones post-route paths. docs/cost.md lists the measurements, the commands and the fit.
 
 use super::heads::HeadHw;
 use super::schedule::{EnginePipe, EngineSchedule, TrainCoreHw};
-use anyhow::{bail, Result};
-use serde::{Deserialize, Serialize};
+use anyhow::Result;
 
-/// Default target clock, MHz (the issue's 150 MHz; 6.67 ns).
-pub const DEFAULT_TARGET_MHZ: f64 = 150.0;
-
-/// Per-stage delays of the OSU 0.18 µm cost flow, ns. Every figure is a register-to-register
-/// critical path (clock-to-output and setup included) or a part of one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DelayModel {
-    /// Register overhead: clock-to-output, setup and local wiring of one register hop.
-    pub register: f64,
-    /// One adder level of a lane (tree level or the accumulate).
-    pub lane_level: f64,
-    /// The 8x8 signed multiplier.
-    pub multiplier: f64,
-    /// Extra delay of the first adder level right after the multiplier.
-    pub after_multiplier: f64,
-    /// `sf_requant_pipe` critical path for STAGES = 1..=4 (index 0..=3) at `requant_acc_w`
-    /// accumulator bits, and the extra delay per further accumulator bit.
-    pub requant: [f64; 4],
-    pub requant_acc_w: usize,
-    pub requant_per_bit: f64,
-    /// The requant multiplier stage alone (STAGES >= 2), at `requant_acc_w` bits.
-    pub requant_multiply: f64,
-    /// One level of a one-hot AND-OR select (the scale/bias of a shared requant unit's step;
-    /// `ceil(log2 n) + 1` levels for n steps).
-    pub select_level: f64,
-    /// A frozen shift-add network: `frozen_base + k * frozen_level` between registers k adder
-    /// levels apart (wider, shifted operands than a lane's adders).
-    pub frozen_base: f64,
-    pub frozen_level: f64,
-    /// Longest path of the stages whose depth the RTL fixes (an engine's input select and
-    /// control, the other primitives), over the presets' parameter sets.
-    pub fixed: f64,
-    /// Fraction of the period the model fills: headroom for its fit error.
-    pub fill: f64,
-    /// Signed operand bits of the technology's DSP multiplier (0: none, standard cells). The
-    /// requantization multipliers are then cut into DSP-sized partial products, each
-    /// registered at the DSP's output (`sf_requant_pipe` `DSP_W`).
-    pub dsp_w: u32,
-}
-
-/// The calibration of docs/cost.md ("Timing model"): OpenSTA on the cost flow.
-pub const OSU018: DelayModel = DelayModel {
-    register: 0.6,
-    lane_level: 0.55,
-    multiplier: 2.45,
-    after_multiplier: 0.36,
-    requant: [7.21, 6.86, 4.45, 4.45],
-    requant_acc_w: 24,
-    requant_per_bit: 0.02,
-    requant_multiply: 4.45,
-    select_level: 0.25,
-    frozen_base: 1.5,
-    frozen_level: 0.76,
-    // tiny's MAC-engine stage train0.rep.r0 (window, engines, select) measured 6.29 ns with
-    // cost flow 2, the slowest path of fixed depth found so far
-    fixed: 6.3,
-    fill: 0.97,
-    dsp_w: 0,
-};
-
-/// A first ECP5 table (LFE5U-85F, speed grade 6, Yosys `synth_ecp5` + nextpnr-ecp5 post
-/// route), from the post-route paths `report --fpga` measured on tiny's units (docs/cost.md,
-/// "FPGA"): a register hop with its routing ~2 ns; an adder level is a carry chain plus the
-/// routing into and out of it (~2.6 ns, ~3.3 ns at requant width); the 8x8 product a
-/// MULT18X18D (~4.6 ns). Routing makes every figure about twice the OSU one, so the same
-/// target gets deeper pipelines, and the fill leaves more headroom for placement.
-pub const ECP5: DelayModel = DelayModel {
-    register: 2.0,
-    lane_level: 2.6,
-    multiplier: 4.6,
-    after_multiplier: 0.4,
-    // P: ACC_W x 9 bits over two MULT18X18D and an add (9.2); A: two 42-bit adds (8.6);
-    // S+C: the shift, mask and clamp (~9); one clock for A+S+C ~15.6, for all ~22.8
-    requant: [22.8, 15.6, 9.2, 9.2],
-    requant_acc_w: 24,
-    requant_per_bit: 0.05,
-    requant_multiply: 9.2,
-    select_level: 1.0,
-    frozen_base: 2.0,
-    frozen_level: 2.8,
-    // the fixed-depth paths the RTL must keep for 100 MHz: those of the units that close it
-    // measure below this; `sf_window3x3`'s select fan-out (11.3-11.7 ns) does not yet
-    fixed: 9.4,
-    fill: 0.95,
-    // MULT18X18D
-    dsp_w: 18,
-};
-
-/// Which delay table the `timing` pass plans with (`generation.timing_model`,
-/// `generate --timing-model`): the technology the RTL is built for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TimingModel {
-    /// Standard cells: the OSU 0.18 µm calibration (also the shape of faster libraries).
-    #[default]
-    Osu018,
-    /// Lattice ECP5 after place and route (LUT4 fabric, carry chains, MULT18X18D).
-    Ecp5,
-}
-
-impl TimingModel {
-    pub fn delays(self) -> DelayModel {
-        match self {
-            TimingModel::Osu018 => OSU018,
-            TimingModel::Ecp5 => ECP5,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            TimingModel::Osu018 => "osu018",
-            TimingModel::Ecp5 => "ecp5",
-        }
-    }
-    pub fn is_default(&self) -> bool {
-        *self == TimingModel::default()
-    }
-}
-
-impl std::str::FromStr for TimingModel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "osu018" => Ok(TimingModel::Osu018),
-            "ecp5" => Ok(TimingModel::Ecp5),
-            _ => Err(format!("expected \"osu018\" or \"ecp5\", found \"{s}\"")),
-        }
-    }
-}
+pub use crate::technology::{DelayModel, TimingModel, DEFAULT_TARGET_MHZ, ECP5, OSU018};
 
 /// The pipeline parameters chosen for one target clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,47 +34,6 @@ pub struct TimingPlan {
     pub pipeline_every: u32,
     /// The delay table the depths were chosen with.
     pub timing_model: TimingModel,
-}
-
-impl DelayModel {
-    /// A lane segment of `levels` adder levels between registers, starting with the
-    /// multiplier or not.
-    pub fn lane_segment(&self, multiplier: bool, levels: usize) -> f64 {
-        let mut d = self.register + self.lane_level * levels as f64;
-        if multiplier {
-            d += self.multiplier;
-            if levels > 0 {
-                d += self.after_multiplier;
-            }
-        }
-        d
-    }
-    /// An `sf_requant_pipe` with `stages` registers and `acc_w` accumulator bits.
-    pub fn requant(&self, stages: u32, acc_w: usize) -> f64 {
-        let extra = acc_w.saturating_sub(self.requant_acc_w) as f64 * self.requant_per_bit;
-        self.requant[(stages.clamp(1, 4) - 1) as usize] + extra
-    }
-    /// An `sf_requant_pipe` whose scale and bias come through a one-hot select of `steps`
-    /// entries in the same clock as its first step (`RQ_SEL = 0`).
-    pub fn requant_selected(&self, stages: u32, acc_w: usize, steps: usize) -> f64 {
-        let extra = acc_w.saturating_sub(self.requant_acc_w) as f64 * self.requant_per_bit;
-        let select = if steps > 1 {
-            self.select_level * f64::from(crate::arith::csd::ceil_log2(steps as u64) + 1)
-        } else {
-            0.0
-        };
-        let first = if stages == 1 {
-            self.requant[0]
-        } else {
-            self.requant_multiply
-        } + extra
-            + select;
-        first.max(self.requant(stages, acc_w))
-    }
-    /// `levels` frozen adder levels between registers.
-    pub fn frozen(&self, levels: u32) -> f64 {
-        self.frozen_base + self.frozen_level * f64::from(levels)
-    }
 }
 
 /// The segments of an engine lane between registers, each (starts with the multiplier,
@@ -248,34 +79,8 @@ impl TimingPlan {
     /// The plan for `target_mhz` with the delay table of `technology`.
     pub fn for_technology(target_mhz: f64, technology: TimingModel) -> Result<TimingPlan> {
         let model = technology.delays();
-        if !(target_mhz.is_finite() && target_mhz > 0.0) {
-            bail!("target clock: expected a positive number of MHz, found {target_mhz}");
-        }
-        let period_ns = 1000.0 / target_mhz;
+        let period_ns = crate::technology::check_target(target_mhz, technology)?;
         let budget = period_ns * model.fill;
-        let limits = [
-            ("a stage the RTL does not pipeline further", model.fixed),
-            (
-                "an 8x8 product between registers",
-                model.lane_segment(true, 0),
-            ),
-            ("a requantization step (4 stages)", model.requant(4, 0)),
-            ("one frozen adder level", model.frozen(1)),
-        ];
-        let (what, d) = limits
-            .iter()
-            .copied()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("limits");
-        if d > budget {
-            bail!(
-                "target clock {target_mhz} MHz ({period_ns:.2} ns) is above what the {} delay \
-                 model can close: {what} takes {d:.2} ns of the {budget:.2} ns it allows; the \
-                 fastest supported clock is {:.0} MHz",
-                technology.name(),
-                (1000.0 * model.fill / d).floor()
-            );
-        }
         let pipeline_every = (1..=64u32)
             .take_while(|&k| model.frozen(k) <= budget)
             .last()
