@@ -79,8 +79,9 @@ pub const ECP5: DelayModel = DelayModel {
     lane_level: 2.6,
     multiplier: 4.6,
     after_multiplier: 0.4,
-    // P: ACC_W x 9 bits over two MULT18X18D and an add (9.2); A: two 42-bit adds (8.6);
-    // S+C: the shift, mask and clamp (~9); one clock for A+S+C ~15.6, for all ~22.8
+    // P: bias + rounding beside the DSP multiplies (9.2; with `dsp_w` each partial product
+    // is one MULT18X18D straight into the P register); A: two 42-bit adds (8.6); S+C: the
+    // shift, mask and clamp (~9); one clock for A+S+C ~15.6, for all ~22.8
     requant: [22.8, 15.6, 9.2, 9.2],
     requant_acc_w: 24,
     requant_per_bit: 0.05,
@@ -88,8 +89,9 @@ pub const ECP5: DelayModel = DelayModel {
     select_level: 1.0,
     frozen_base: 2.0,
     frozen_level: 2.8,
-    // the fixed-depth paths the RTL must keep for 100 MHz: those of the units that close it
-    // measure below this; `sf_window3x3`'s select fan-out (11.3-11.7 ns) does not yet
+    // the fixed-depth paths the RTL must keep for 100 MHz (a requirement, not a fit): the
+    // units placed with this table close it since stop 27, the longest fixed paths measured
+    // 9.8-9.9 ns post route (control fan-out into enable copies, mostly routing)
     fixed: 9.4,
     fill: 0.95,
     // MULT18X18D
