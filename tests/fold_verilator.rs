@@ -77,6 +77,7 @@ fn folded(
         clocks_per_pixel: t,
         branches,
         programmable: prog,
+        rq_dsp_w: 0,
     }
 }
 
@@ -348,7 +349,8 @@ fn tiny_s4_blocks_folded_constant_requant() {
 }
 
 /// Forced parameters: groups of 4 channels (two depthwise requant units), 2 products per lane,
-/// 3 lanes in 2 emission groups (the last lane idles in its last round).
+/// 3 lanes in 2 emission groups (the last lane idles in its last round), requant multipliers
+/// cut into DSP-sized partial products (`DSP_W`).
 #[test]
 fn forced_wide_groups_products_units() {
     let (name, bl, b, input) = tiny_block(2, 0);
@@ -359,7 +361,9 @@ fn forced_wide_groups_products_units() {
         lanes: 3,
         units: 2,
     };
-    let hw = folded(&bl, &b, p, t, true);
+    let mut hw = folded(&bl, &b, p, t, true);
+    // requant multipliers cut for a 10-bit DSP, so tiny's 17-bit accumulators are cut too
+    hw.rq_dsp_w = 10;
     assert!(p.fits_shape(&hw.shape));
     run(
         &format!("{name}.forced"),

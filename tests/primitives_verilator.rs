@@ -914,7 +914,7 @@ fn sim_serialize() {
 /// output stalls while the next frame streams in, full-rate frame period.
 #[test]
 fn sim_head_pool() {
-    let sets: [[(&str, u32); 9]; 3] = [
+    let sets: [[(&str, u32); 10]; 3] = [
         // 3 groups, Q = 3 does not divide L = 4, PIXELS = 50 > OUT_N*(S+5): no stall at full
         // rate; ACC_W exact (4*128*128*50 needs 23 bits)
         [
@@ -927,9 +927,10 @@ fn sim_head_pool() {
             ("ACC_W", 23),
             ("RQ_STAGES", 3),
             ("RQ_DSP_W", 0),
+            ("MUL_REG", 0),
         ],
         // 2 groups, Q = 6 > 4 (two config words per memory line), S = 2, PIXELS = 1,
-        // ACC_W exact (18)
+        // ACC_W exact (18), products registered
         [
             ("IN_N", 14),
             ("OUT_N", 6),
@@ -940,9 +941,11 @@ fn sim_head_pool() {
             ("ACC_W", 18),
             ("RQ_STAGES", 1),
             ("RQ_DSP_W", 0),
+            ("MUL_REG", 1),
         ],
         // 2 groups, Q = 9 > L = 8 (one step, three words per line), PIXELS = 3, wide ACC_W
-        // with the requant multiplier cut for an 18-bit DSP (the ECP5 plan; four pieces)
+        // with the requant multiplier cut for an 18-bit DSP and the products registered (the
+        // ECP5 plan; four pieces)
         [
             ("IN_N", 16),
             ("OUT_N", 8),
@@ -953,6 +956,7 @@ fn sim_head_pool() {
             ("ACC_W", 48),
             ("RQ_STAGES", 4),
             ("RQ_DSP_W", 18),
+            ("MUL_REG", 1),
         ],
     ];
     for params in sets {

@@ -18,13 +18,13 @@ use crate::model::Model;
 
 /// Clocks per output `sf_head_pool` may spend besides its `S` memory reads (its CONTRACT's
 /// bound, checked by its testbench: the dot products of a frame end within
-/// `O*(S + 5) + RQ_STAGES + 8` clocks of the closing vector).
+/// `O*(S + 5) + RQ_STAGES + MUL_REG + 8` clocks of the closing vector).
 pub const POOL_CLOCKS_PER_OUTPUT: usize = 5;
-/// The fixed part of that bound besides the requant16 unit's `RQ_STAGES`.
+/// The fixed part of that bound besides the pipeline (`RQ_STAGES + MUL_REG`).
 pub const POOL_FIXED_CLOCKS: usize = 8;
-/// `sf_head_pool`'s requant16 stages at most (`sf_requant_pipe` STAGES), for sizing Q before
-/// the timing pass picks them.
-pub const POOL_MAX_RQ_STAGES: usize = 4;
+/// `sf_head_pool`'s pipeline at most: four requant16 stages (`sf_requant_pipe` STAGES) and the
+/// product register, for sizing Q before the timing pass picks them.
+pub const POOL_MAX_PIPELINE: usize = 5;
 /// Clocks of `sf_serialize` (a vector's handshake to its first beat) and of `sf_pwl` (input
 /// handshake to its output), from their CONTRACTs.
 pub const SERIALIZE_CLOCKS: usize = 1;
@@ -69,22 +69,23 @@ impl HeadHw {
         (u128::BITS - max.leading_zeros()) as usize + 1
     }
     /// Clocks per frame of the pooled dot products (the bound of `sf_head_pool`'s CONTRACT),
-    /// `O * (S + 5) + RQ_STAGES + 8`.
+    /// `O * (S + 5) + RQ_STAGES + MUL_REG + 8`.
     pub fn pool_clocks(&self) -> usize {
-        pool_frame_clocks(
-            self.outputs,
-            self.engine.steps(),
-            self.engine.pipe.rq_stages as usize,
-        )
+        pool_frame_clocks(self.outputs, self.engine.steps(), self.pool_pipeline())
+    }
+    /// `sf_head_pool`'s `RQ_STAGES + MUL_REG`: it registers its products when the timing pass
+    /// registers the engines' (`EnginePipe::mul_reg`).
+    pub fn pool_pipeline(&self) -> usize {
+        self.engine.pipe.rq_stages as usize + usize::from(self.engine.pipe.mul_reg)
     }
     /// Clocks from an input handshake to the first output beat it leads to, without stalls:
     /// per pixel the engine, `sf_serialize` and `sf_pwl`
     /// (`EngineSchedule::latency + 1 + 6`); pooled, from the frame's closing vector through
-    /// the first dot product (2 clocks to start, S reads, the requant16 pipeline and 6 more,
-    /// `sf_head_pool`'s CONTRACT) and `sf_pwl`.
+    /// the first dot product (2 clocks to start, S reads, the product register and requant16
+    /// pipeline and 6 more, `sf_head_pool`'s CONTRACT) and `sf_pwl`.
     pub fn latency(&self) -> usize {
         if self.pool {
-            2 + self.engine.steps() + self.engine.pipe.rq_stages as usize + 6 + PWL_CLOCKS
+            2 + self.engine.steps() + self.pool_pipeline() + 6 + PWL_CLOCKS
         } else {
             self.engine.latency() + SERIALIZE_CLOCKS + PWL_CLOCKS
         }
@@ -101,7 +102,7 @@ impl HeadHw {
 /// leave 3 of every 4 bytes empty).
 pub fn pool_products(outputs: usize, l: usize, frame_clocks: usize) -> usize {
     let fits = |q: usize| {
-        pool_frame_clocks(outputs, l.div_ceil(q), POOL_MAX_RQ_STAGES) <= frame_clocks / 2
+        pool_frame_clocks(outputs, l.div_ceil(q), POOL_MAX_PIPELINE) <= frame_clocks / 2
     };
     let q_min = (1..=l).find(|&q| fits(q)).unwrap_or(l);
     let sram_bits = |q: usize| outputs * l.div_ceil(q) * q.div_ceil(4) * 32;
@@ -111,9 +112,9 @@ pub fn pool_products(outputs: usize, l: usize, frame_clocks: usize) -> usize {
 }
 
 /// The bound on a frame's pooled dot products for `outputs` outputs of `steps` memory reads
-/// with a requant16 unit of `rq_stages` stages, `O * (S + 5) + RQ_STAGES + 8`.
-pub fn pool_frame_clocks(outputs: usize, steps: usize, rq_stages: usize) -> usize {
-    outputs * (steps + POOL_CLOCKS_PER_OUTPUT) + rq_stages + POOL_FIXED_CLOCKS
+/// with a `pipeline` of `RQ_STAGES + MUL_REG` registers, `O * (S + 5) + RQ_STAGES + MUL_REG + 8`.
+pub fn pool_frame_clocks(outputs: usize, steps: usize, pipeline: usize) -> usize {
+    outputs * (steps + POOL_CLOCKS_PER_OUTPUT) + pipeline + POOL_FIXED_CLOCKS
 }
 
 /// Every head of the model, in head order.
@@ -180,7 +181,7 @@ mod tests {
             let q = pool_products(o, l, frame);
             assert!(q >= 1 && q <= l);
             let fits =
-                |q: usize| pool_frame_clocks(o, l.div_ceil(q), POOL_MAX_RQ_STAGES) <= frame / 2;
+                |q: usize| pool_frame_clocks(o, l.div_ceil(q), POOL_MAX_PIPELINE) <= frame / 2;
             if q < l {
                 assert!(fits(q));
             }

@@ -17,6 +17,9 @@
 //     ACC_W                signed accumulator bits, enough for L*128*128*PIXELS (exact).
 //     RQ_STAGES            registers of the requant16 unit (sf_requant_pipe STAGES, 1..4).
 //     RQ_DSP_W             its DSP_W (0, or an FPGA's DSP operand bits, >= 17).
+//     MUL_REG              1: a register after the Q products, before their sum (one more
+//                          clock of latency; the plan sets it with the engines' product
+//                          register, e.g. for the ECP5, where a product is a DSP).
 //   Derived (do not override)
 //     S = ceil(L/Q) steps per output, WB = Q rounded up to a multiple of 4 (bytes per memory
 //     word), WPW = WB/4, DEPTH = OUT_N*S words; CFG_AW = clog2(DEPTH*WB) (min 2),
@@ -36,7 +39,9 @@
 //     o = OUT_N-1; m_valid/m_ready (AXI4-Stream, registers).
 //   Timing  the dot products of a frame start two clocks after its closing vector and read
 //     one memory word per clock, OUT_N*S clocks (plus pauses for configuration accesses and
-//     for a full output queue); each result follows its last read by RQ_STAGES + 6 clocks.
+//     for a full output queue); each result follows its last read by RQ_STAGES + MUL_REG + 6
+//     clocks, and a frame's dot products end within OUT_N*(S+5) + RQ_STAGES + MUL_REG + 8
+//     clocks of its closing vector.
 //     The generator sizes Q so that they end well within the next frame (no input stall).
 //   Configuration port  a one-clock cfg_req; the next one after cfg_ack. cfg_we and cfg_addr
 //     are sampled with cfg_req, cfg_wdata must stay valid until cfg_ack (the register bus
@@ -67,6 +72,7 @@ module sf_head_pool #(
     parameter integer ACC_W     = 32,
     parameter integer RQ_STAGES = 3,
     parameter integer RQ_DSP_W  = 0,
+    parameter integer MUL_REG   = 0,
     // derived, do not override
     parameter integer CFG_AW = (OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4) > 1)
         ? $clog2(4 * OUT_N * ((L + Q - 1) / Q) * ((Q + 3) / 4)) : 2,
@@ -100,11 +106,12 @@ module sf_head_pool #(
     initial begin
         if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && GO >= 1 && Q >= 1 && PIXELS >= 1
             && ACC_W >= 1 && OUT_N % GO == 0 && (OUT_N / GO) * L == IN_N
-            && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_DSP_W == 0 || RQ_DSP_W >= 17))) begin
+            && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_DSP_W == 0 || RQ_DSP_W >= 17)
+            && (MUL_REG == 0 || MUL_REG == 1))) begin
             $display("%m: sf_head_pool parameters outside its CONTRACT:");
             $display("  IN_N=%0d OUT_N=%0d L=%0d GO=%0d", IN_N, OUT_N, L, GO);
-            $display("  Q=%0d PIXELS=%0d ACC_W=%0d RQ_STAGES=%0d RQ_DSP_W=%0d", Q, PIXELS, ACC_W,
-                     RQ_STAGES, RQ_DSP_W);
+            $display("  Q=%0d PIXELS=%0d ACC_W=%0d RQ_STAGES=%0d RQ_DSP_W=%0d MUL_REG=%0d", Q,
+                     PIXELS, ACC_W, RQ_STAGES, RQ_DSP_W, MUL_REG);
             $finish;
         end
     end
@@ -393,16 +400,39 @@ module sf_head_pool #(
         end
     endgenerate
 
-    // products and their sum (|psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits)
+    // the Q products, registered with MUL_REG (the markers wait beside them)
+    wire [PS_W*Q-1:0] prod;
+    wire first_y, done_y;                       // first_x_q / done_x_q beside `prod_y`
+    wire [PS_W*Q-1:0] prod_y;
+    generate
+        for (q = 0; q < Q; q = q + 1) begin : g_prod
+            assign prod[PS_W*q +: PS_W] = $signed(w_q[8*q +: 8]) * $signed(xs[SUM_W*q +: SUM_W]);
+        end
+        if (MUL_REG != 0) begin : g_mreg
+            reg [PS_W*Q-1:0] prod_q;
+            reg first_m_q, done_m_q;
+            always @(posedge aclk) begin
+                prod_q <= prod;
+                first_m_q <= first_x_q;
+                if (!aresetn) done_m_q <= 1'b0;
+                else done_m_q <= done_x_q;
+            end
+            assign prod_y = prod_q;
+            assign first_y = first_m_q;
+            assign done_y = done_m_q;
+        end else begin : g_mwire
+            assign prod_y = prod;
+            assign first_y = first_x_q;
+            assign done_y = done_x_q;
+        end
+    endgenerate
+
+    // their sum (|psum| <= min(Q, L)*128*128*PIXELS also fits ACC_W bits)
     reg signed [PS_W-1:0] psum;
-    reg signed [PS_W-1:0] term;
     integer n;
     always @(*) begin
         psum = {PS_W{1'b0}};
-        for (n = 0; n < Q; n = n + 1) begin
-            term = $signed(w_q[8*n +: 8]) * $signed(xs[SUM_W*n +: SUM_W]);
-            psum = psum + term;
-        end
+        for (n = 0; n < Q; n = n + 1) psum = psum + $signed(prod_y[PS_W*n +: PS_W]);
     end
     reg signed [PS_W-1:0]  psum_q;
     reg                    first_p_q, done_p_q;
@@ -410,14 +440,14 @@ module sf_head_pool #(
     reg                    done_a_q;
     always @(posedge aclk) begin
         psum_q <= psum;
-        first_p_q <= first_x_q;
+        first_p_q <= first_y;
         acc_q <= (first_p_q ? {ACC_W{1'b0}} : acc_q)
                  + { {(ACC_W-PS_W+1){psum_q[PS_W-1]}}, psum_q[PS_W-2:0]};
         if (!aresetn) begin
             done_p_q <= 1'b0;
             done_a_q <= 1'b0;
         end else begin
-            done_p_q <= done_x_q;
+            done_p_q <= done_y;
             done_a_q <= done_p_q;
         end
     end
@@ -428,7 +458,7 @@ module sf_head_pool #(
     // selects are registered with the accumulator, then sf_requant_pipe.
     wire [NOC-1:0] adv_c;   // copies of done_p_q
     sf_fanout #(.N(NOC), .W(1)) u_adv (
-        .aclk(aclk), .aresetn(aresetn), .d(done_x_q), .q(adv_c)
+        .aclk(aclk), .aresetn(aresetn), .d(done_y), .q(adv_c)
     );
     reg  [OUT_N-1:0] or_q;                       // output of the accumulator in acc_q
     wire [OUT_N:0]   or_rot = {or_q, or_q[OUT_N-1]};

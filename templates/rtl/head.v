@@ -35,7 +35,7 @@ module {{ module }} (
     sf_head_pool #(
         .IN_N({{ in_channels }}), .OUT_N({{ outputs }}), .L({{ l }}), .GO({{ go }}), .Q({{ q }}),
         .PIXELS({{ pixels }}), .ACC_W({{ acc_w }}), .RQ_STAGES({{ rq_stages }}){% if rq_dsp_w > 0 %},
-        .RQ_DSP_W({{ rq_dsp_w }}){% endif %}
+        .RQ_DSP_W({{ rq_dsp_w }}){% endif %}{% if mul_reg > 0 %}, .MUL_REG({{ mul_reg }}){% endif %}
     ) u_pool (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_sof(s_sof), .s_valid(s_valid), .s_ready(s_ready),

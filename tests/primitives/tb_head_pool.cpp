@@ -14,8 +14,8 @@
 //    m_first on o = 0 and m_last on o = OUT_N-1, AXI4-Stream output stability;
 //  - s_ready a register, low only for the vector that is a frame's last by the count while
 //    the previous frame's outputs are not all in the output register; at full rate a frame
-//    every max(PIXELS, OUT_N*(S+5) + RQ_STAGES + 8) clocks or better, and no input stall at
-//    all when that dot-product bound is <= PIXELS;
+//    every max(PIXELS, OUT_N*(S+5) + RQ_STAGES + MUL_REG + 8) clocks or better, and no input
+//    stall at all when that dot-product bound is <= PIXELS;
 //  - every output is a register (no output moves when an input changes within a clock);
 //  - extremes: x = w = -128 everywhere (accumulator width), scale -32768/32767, bias
 //    extremes, shift 0 and up to 40.
@@ -42,7 +42,7 @@ static const int CFG_WORD_AW = CFG_AW - 2 > 0 ? CFG_AW - 2 : 1;
 static const int NADDR = 1 << CFG_WORD_AW;
 static const long MAX_ACC = (long)L * 128 * 128 * PIXELS;
 // contract: the dot products of one frame end within this many clocks of its closing vector
-static const int DOT_CLOCKS = OUT_N * (S + 5) + RQ_STAGES + 8;
+static const int DOT_CLOCKS = OUT_N * (S + 5) + RQ_STAGES + TB_MUL_REG + 8;
 
 static Vsf_head_pool* top;
 static long cycle = 0;
