@@ -49,6 +49,11 @@ struct TopStageView {
 #[derive(Template)]
 #[template(path = "rtl/top.v", escape = "none")]
 struct TopView {
+    /// Port prefixes of the video input, the configuration slave and the features (the plan's
+    /// `passes::interface` names).
+    video_in: &'static str,
+    axil: &'static str,
+    features: &'static str,
     version: &'static str,
     model: String,
     model_hash: String,
@@ -150,6 +155,9 @@ pub(super) fn top_file(header: &Header, plan: &HwPlan) -> Result<OutFile> {
         .map(param_view)
         .collect();
     let view = TopView {
+        video_in: crate::passes::interface::VIDEO_IN,
+        axil: crate::passes::interface::AXIL,
+        features: crate::passes::interface::FEATURES,
         version: header.version,
         model: header.model.clone(),
         model_hash: header.model_hash.clone(),

@@ -3,6 +3,8 @@
 use std::fmt::Write;
 
 use super::{bytes_for, Design};
+// the design's input stream and configuration slave, as the plan's port table names them
+use crate::passes::interface::{AXIL, VIDEO_IN as IN};
 
 /// Verilator's name for a hierarchical signal below the top, as a member of `rootp`:
 /// `u_a.g_x[2].sig` -> `<top>__DOT__u_a__DOT__g_x__BRA__2__KET____DOT__sig`.
@@ -158,21 +160,21 @@ pub fn design_header(design: &Design) -> String {
     );
     let _ = writeln!(
         w,
-        "  t->s_axis_tvalid = v; t->s_axis_tuser = u; t->s_axis_tlast = l;"
+        "  t->{IN}_tvalid = v; t->{IN}_tuser = u; t->{IN}_tlast = l;"
     );
     if design.input_bits <= 64 {
         let _ = writeln!(w, "  uint64_t x = 0; for (int k = 0; k < {in_bytes}; k++) x |= (uint64_t)d[k] << (8 * k);");
-        let _ = writeln!(w, "  t->s_axis_tdata = x;");
+        let _ = writeln!(w, "  t->{IN}_tdata = x;");
     } else {
         let words = (design.input_bits as usize).div_ceil(32);
         let _ = writeln!(w, "  for (int i = 0; i < {words}; i++) {{ uint32_t x = 0;");
         let _ = writeln!(w, "    for (int k = 0; k < 4 && 4 * i + k < {in_bytes}; k++) x |= (uint32_t)d[4 * i + k] << (8 * k);");
-        let _ = writeln!(w, "    t->s_axis_tdata[i] = x; }}");
+        let _ = writeln!(w, "    t->{IN}_tdata[i] = x; }}");
     }
     let _ = writeln!(w, "}}");
     let _ = writeln!(
         w,
-        "static inline bool sf_in_ready({cls}* t) {{ return t->s_axis_tready; }}"
+        "static inline bool sf_in_ready({cls}* t) {{ return t->{IN}_tready; }}"
     );
 
     // outputs
@@ -295,18 +297,18 @@ pub fn design_header(design: &Design) -> String {
         );
         let _ = writeln!(
             w,
-            "  t->s_axil_awvalid = awv; t->s_axil_awaddr = awa; t->s_axil_wvalid = wv;"
+            "  t->{AXIL}_awvalid = awv; t->{AXIL}_awaddr = awa; t->{AXIL}_wvalid = wv;"
         );
         let _ = writeln!(
             w,
-            "  t->s_axil_wdata = wd; t->s_axil_wstrb = ws; t->s_axil_bready = br;"
+            "  t->{AXIL}_wdata = wd; t->{AXIL}_wstrb = ws; t->{AXIL}_bready = br;"
         );
         let _ = writeln!(
             w,
-            "  t->s_axil_arvalid = arv; t->s_axil_araddr = ara; t->s_axil_rready = rr;"
+            "  t->{AXIL}_arvalid = arv; t->{AXIL}_araddr = ara; t->{AXIL}_rready = rr;"
         );
         if a.has_prot {
-            let _ = writeln!(w, "  t->s_axil_awprot = 0; t->s_axil_arprot = 0;");
+            let _ = writeln!(w, "  t->{AXIL}_awprot = 0; t->{AXIL}_arprot = 0;");
         }
         let _ = writeln!(w, "}}");
         for (f, ty) in [
@@ -321,7 +323,7 @@ pub fn design_header(design: &Design) -> String {
         ] {
             let _ = writeln!(
                 w,
-                "static inline {ty} sf_axil_{f}({cls}* t) {{ return t->s_axil_{f}; }}"
+                "static inline {ty} sf_axil_{f}({cls}* t) {{ return t->{AXIL}_{f}; }}"
             );
         }
     }

@@ -24,7 +24,8 @@ pub struct Design {
     pub rtl_files: Vec<PathBuf>,
     /// `-I` directories (for `` `include ``); their files are hashed too.
     pub include_dirs: Vec<PathBuf>,
-    /// Width of `s_axis_tdata` (8 * input channels).
+    /// Width of `s_axis_tdata` (8 * input channels; the input stream and the AXI4-Lite slave
+    /// carry the names of `passes::interface::VIDEO_IN` and `AXIL`).
     pub input_bits: u32,
     /// AXI4-Stream outputs, each with ports `<prefix>_tdata/_tvalid/_tready/_tuser/_tlast`.
     pub outputs: Vec<StreamPort>,

@@ -1,12 +1,12 @@
 {% include "rtl/header.v" %}
 //
 // Top level of the frozen core of "{{ model }}" (SPEC §4):
-//   s_axis_*       AXI4-Stream video in, {{ in_w }}x{{ in_h }} pixels of {{ in_channels }} bytes
+//   {{ video_in }}_*       AXI4-Stream video in, {{ in_w }}x{{ in_h }} pixels of {{ in_channels }} bytes
 //                  (tuser = start of frame, tlast = end of line).
-//   m_axis_feat_*  the frozen core's final feature map, {{ out_w }}x{{ out_h }} pixels of {{ out_channels }}
+//   {{ features }}_*  the frozen core's final feature map, {{ out_w }}x{{ out_h }} pixels of {{ out_channels }}
 //                  int8 channels, one beat per pixel in raster order, tuser on the first pixel of
 //                  a frame, tlast on the last pixel of each line (same convention as the input).
-//   s_axil_*       AXI4-Lite configuration: ID, status, control{% if programmable %}, requant parameters{% endif %}.
+//   {{ axil }}_*       AXI4-Lite configuration: ID, status, control{% if programmable %}, requant parameters{% endif %}.
 // Malformed input frames set sticky STATUS bits, are completed with zero pixels, and the
 // pipeline resynchronises at the next start of frame.
 
@@ -26,25 +26,25 @@ module {{ module }} (
     {{ p.dir }} wire         {{ p.prefix }}_tlast,
 {%- endfor %}
     // configuration
-    input  wire [{{ addr_bits - 1 }}:0] s_axil_awaddr,
-    input  wire [2:0]   s_axil_awprot,
-    input  wire         s_axil_awvalid,
-    output wire         s_axil_awready,
-    input  wire [31:0]  s_axil_wdata,
-    input  wire [3:0]   s_axil_wstrb,
-    input  wire         s_axil_wvalid,
-    output wire         s_axil_wready,
-    output wire [1:0]   s_axil_bresp,
-    output wire         s_axil_bvalid,
-    input  wire         s_axil_bready,
-    input  wire [{{ addr_bits - 1 }}:0] s_axil_araddr,
-    input  wire [2:0]   s_axil_arprot,
-    input  wire         s_axil_arvalid,
-    output wire         s_axil_arready,
-    output wire [31:0]  s_axil_rdata,
-    output wire [1:0]   s_axil_rresp,
-    output wire         s_axil_rvalid,
-    input  wire         s_axil_rready
+    input  wire [{{ addr_bits - 1 }}:0] {{ axil }}_awaddr,
+    input  wire [2:0]   {{ axil }}_awprot,
+    input  wire         {{ axil }}_awvalid,
+    output wire         {{ axil }}_awready,
+    input  wire [31:0]  {{ axil }}_wdata,
+    input  wire [3:0]   {{ axil }}_wstrb,
+    input  wire         {{ axil }}_wvalid,
+    output wire         {{ axil }}_wready,
+    output wire [1:0]   {{ axil }}_bresp,
+    output wire         {{ axil }}_bvalid,
+    input  wire         {{ axil }}_bready,
+    input  wire [{{ addr_bits - 1 }}:0] {{ axil }}_araddr,
+    input  wire [2:0]   {{ axil }}_arprot,
+    input  wire         {{ axil }}_arvalid,
+    output wire         {{ axil }}_arready,
+    output wire [31:0]  {{ axil }}_rdata,
+    output wire [1:0]   {{ axil }}_rresp,
+    output wire         {{ axil }}_rvalid,
+    input  wire         {{ axil }}_rready
 );
 
     // ---- configuration
@@ -60,15 +60,15 @@ module {{ module }} (
 
     sf_axil_regbus #(.ADDR_W({{ addr_bits }})) u_axil (
         .aclk(aclk), .aresetn(aresetn),
-        .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot),
-        .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
-        .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb),
-        .s_axil_wvalid(s_axil_wvalid), .s_axil_wready(s_axil_wready),
-        .s_axil_bresp(s_axil_bresp), .s_axil_bvalid(s_axil_bvalid), .s_axil_bready(s_axil_bready),
-        .s_axil_araddr(s_axil_araddr), .s_axil_arprot(s_axil_arprot),
-        .s_axil_arvalid(s_axil_arvalid), .s_axil_arready(s_axil_arready),
-        .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
-        .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
+        .s_axil_awaddr({{ axil }}_awaddr), .s_axil_awprot({{ axil }}_awprot),
+        .s_axil_awvalid({{ axil }}_awvalid), .s_axil_awready({{ axil }}_awready),
+        .s_axil_wdata({{ axil }}_wdata), .s_axil_wstrb({{ axil }}_wstrb),
+        .s_axil_wvalid({{ axil }}_wvalid), .s_axil_wready({{ axil }}_wready),
+        .s_axil_bresp({{ axil }}_bresp), .s_axil_bvalid({{ axil }}_bvalid), .s_axil_bready({{ axil }}_bready),
+        .s_axil_araddr({{ axil }}_araddr), .s_axil_arprot({{ axil }}_arprot),
+        .s_axil_arvalid({{ axil }}_arvalid), .s_axil_arready({{ axil }}_arready),
+        .s_axil_rdata({{ axil }}_rdata), .s_axil_rresp({{ axil }}_rresp),
+        .s_axil_rvalid({{ axil }}_rvalid), .s_axil_rready({{ axil }}_rready),
         .wr_en(wr_en), .wr_addr(wr_addr), .wr_data(wr_data), .wr_strb(wr_strb), .wr_ok(wr_ok),
         .rd_addr(rd_addr), .rd_data(rd_data), .rd_ok(rd_ok),
         .rd_en(rd_en), .wr_wait({{ wr_wait }}), .rd_wait({{ rd_wait }}), .ack({{ ack }})
@@ -87,8 +87,8 @@ module {{ module }} (
     wire video_valid, video_ready, video_sof, video_eol, video_eof;
     sf_axis_video_in #(.DATA_W({{ in_bits }}), .WIDTH({{ in_w }}), .HEIGHT({{ in_h }}), .CNT_W(32)) u_video_in (
         .aclk(aclk), .aresetn(aresetn),
-        .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready),
-        .s_axis_tuser(s_axis_tuser), .s_axis_tlast(s_axis_tlast),
+        .s_axis_tdata({{ video_in }}_tdata), .s_axis_tvalid({{ video_in }}_tvalid), .s_axis_tready({{ video_in }}_tready),
+        .s_axis_tuser({{ video_in }}_tuser), .s_axis_tlast({{ video_in }}_tlast),
         .m_data(video_data), .m_valid(video_valid), .m_ready(video_ready),
         .m_sof(video_sof), .m_eol(video_eol), .m_eof(video_eof),
         .err(status_err), .err_clear(err_clear), .frame_count(frame_count)
