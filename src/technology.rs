@@ -89,9 +89,10 @@ pub const ECP5: DelayModel = DelayModel {
     select_level: 1.0,
     frozen_base: 2.0,
     frozen_level: 2.8,
-    // the fixed-depth paths the RTL must keep for 100 MHz (a requirement, not a fit): the
-    // units placed with this table close it since stop 27, the longest fixed paths measured
-    // 9.8-9.9 ns post route (control fan-out into enable copies, mostly routing)
+    // the fixed-depth paths the RTL must keep for 100 MHz (a requirement, not a fit): met by
+    // the parallel stages since stop 27 (9.8-9.9 ns post route, control fan-out into enable
+    // copies, mostly routing), not yet by `sf_window3x3`'s room lookahead in the stem and the
+    // wide trainable windows (10.5-10.7 ns)
     fixed: 9.4,
     fill: 0.95,
     // MULT18X18D
