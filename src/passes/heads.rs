@@ -101,9 +101,8 @@ impl HeadHw {
 /// that saves weight-SRAM bits (a memory word holds a multiple of 4 bytes, so Q = 1 would
 /// leave 3 of every 4 bytes empty).
 pub fn pool_products(outputs: usize, l: usize, frame_clocks: usize) -> usize {
-    let fits = |q: usize| {
-        pool_frame_clocks(outputs, l.div_ceil(q), POOL_MAX_PIPELINE) <= frame_clocks / 2
-    };
+    let fits =
+        |q: usize| pool_frame_clocks(outputs, l.div_ceil(q), POOL_MAX_PIPELINE) <= frame_clocks / 2;
     let q_min = (1..=l).find(|&q| fits(q)).unwrap_or(l);
     let sram_bits = |q: usize| outputs * l.div_ceil(q) * q.div_ceil(4) * 32;
     (q_min..=(q_min + 3).min(l))
