@@ -8,7 +8,7 @@
 //! Verilator harness executes the same format.
 
 use crate::model::Model;
-use crate::passes::hash::frozen_hash;
+use crate::passes::hash::frozen_of;
 use crate::passes::regmap::{RegArray, RegMap, TableWord, Target, MAGIC};
 use crate::passes::schedule::{self, EngineSchedule};
 use anyhow::{bail, Context, Result};
@@ -72,7 +72,8 @@ pub fn read_rtl(dir: &Path) -> Result<(String, String, RegMap)> {
 
 /// The image that programs `model` into RTL with register map `map` and frozen hash `rtl_hash`.
 pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<ConfigImage> {
-    let hash = frozen_hash(model);
+    let store = model.to_store();
+    let hash = frozen_of(model, &store);
     if hash != rtl_hash {
         bail!(
             "model \"{}\" does not match the RTL of {top}: frozen weights and topology have SHA-256 {hash}, \
@@ -80,7 +81,6 @@ pub fn build(model: &Model, top: &str, rtl_hash: &str, map: &RegMap) -> Result<C
             model.manifest.name
         );
     }
-    let store = model.to_store();
     let mut accesses = vec![
         Access::Check {
             addr: 0x00,

@@ -7,7 +7,7 @@
 use crate::emit;
 use crate::golden::{self, Trace};
 use crate::model::Model;
-use crate::passes::interface::{boundary_wire, train_stream};
+use crate::passes::interface::{boundary_wire, train_stream, SkewFifoInst};
 use crate::passes::{self, HwPlan, PlanOptions};
 use crate::sim::{self, AxilPort, Design, FifoProbe, RunOptions, Stimulus, StreamPort, Tap};
 use anyhow::{Context, Result};
@@ -321,7 +321,7 @@ pub fn design(plan: &HwPlan, files: &[emit::OutFile], rtl_dir: &Path) -> Design 
         .map(|q| FifoProbe {
             instance: q.instance(),
             name: q.name,
-            module: "sf_fifo".into(),
+            module: SkewFifoInst::MODULE.into(),
             depth: q.depth as u64,
         })
         .collect();

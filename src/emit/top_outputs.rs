@@ -7,7 +7,7 @@
 use super::train_top::{fork, ForkView};
 use crate::model::manifest::HeadSource;
 use crate::passes::heads::HeadHw;
-use crate::passes::interface::{join_skew_fifo, train_stream, FEATURES};
+use crate::passes::interface::{fifo_count_bits, join_skew_fifo, train_stream, FEATURES};
 use crate::passes::plan::HwPlan;
 use std::collections::BTreeMap;
 
@@ -39,7 +39,7 @@ pub(super) struct JoinView {
     pub(super) repeat: usize,
     /// 8 * C_S.
     pub(super) c: usize,
-    pub(super) count_bits: u32,
+    pub(super) count_bits: usize,
     pub(super) skews: Vec<JoinSkewView>,
     /// (data, handshake prefix, sof) of each core's side.
     pub(super) d0: String,
@@ -224,7 +224,7 @@ fn join_view(plan: &HwPlan, n: usize, hs: [String; 2], unused: &mut Vec<String>)
         depth,
         repeat,
         c,
-        count_bits: crate::arith::csd::ceil_log2(depth as u64 + 1),
+        count_bits: fifo_count_bits(depth),
         skews,
         d0,
         d1,

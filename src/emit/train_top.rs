@@ -5,7 +5,9 @@
 //! boundaries; this module only names the wires.
 
 use crate::passes::glue::Boundary;
-use crate::passes::interface::{boundary_wire, frozen_skew_fifo, trainable_skew_fifo};
+use crate::passes::interface::{
+    boundary_wire, fifo_count_bits, frozen_skew_fifo, trainable_skew_fifo,
+};
 use crate::passes::plan::HwPlan;
 use crate::passes::schedule::{TrainCoreHw, TrainStageHw};
 
@@ -69,7 +71,7 @@ pub(super) struct SkewView {
     pub(super) fork: ForkView,
     pub(super) fw: String,
     pub(super) bits: usize,
-    pub(super) count_bits: u32,
+    pub(super) count_bits: usize,
 }
 
 /// Core t's trainable-side skew FIFO at a boundary.
@@ -77,7 +79,7 @@ pub(super) struct TrainSkewView {
     pub(super) q: String,
     pub(super) depth: usize,
     pub(super) extra: usize,
-    pub(super) count_bits: u32,
+    pub(super) count_bits: usize,
 }
 
 /// Core t's blend at boundary k, reading `w` (after its skew FIFO, if any).
@@ -144,10 +146,6 @@ pub(super) struct TrainTopView {
     pub(super) repeats: Vec<RepeatView>,
 }
 
-fn clog2_plus1(n: usize) -> u32 {
-    usize::BITS - n.leading_zeros()
-}
-
 fn stage_inst(
     plan: &HwPlan,
     st: &TrainStageHw,
@@ -195,7 +193,7 @@ fn skew_view(plan: &HwPlan, bd: &Boundary) -> SkewView {
         ),
         fw,
         bits: bd.skew.bits,
-        count_bits: clog2_plus1(bd.skew.depth),
+        count_bits: fifo_count_bits(bd.skew.depth),
     }
 }
 
@@ -248,7 +246,7 @@ fn blends_view(plan: &HwPlan, bd: &Boundary, unused: &mut Vec<String>) -> Blends
                 q,
                 depth: side.depth,
                 extra: side.extra_blocks,
-                count_bits: clog2_plus1(side.depth),
+                count_bits: fifo_count_bits(side.depth),
             }
         });
         blends.push(BlendView {

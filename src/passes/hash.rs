@@ -32,7 +32,8 @@ pub fn frozen_hash(model: &Model) -> String {
     frozen_of(model, &model.to_store())
 }
 
-fn frozen_of(model: &Model, store: &TensorStore) -> String {
+/// [`frozen_hash`] of `model` whose tensor store (`model.to_store()`) the caller already has.
+pub fn frozen_of(model: &Model, store: &TensorStore) -> String {
     let mut h = Sha256::new();
     let m = &model.manifest;
     h.update(

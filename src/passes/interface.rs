@@ -77,6 +77,12 @@ pub fn join_skew_fifo(h: usize, t: usize) -> String {
     format!("h{h}_skew{t}")
 }
 
+/// Width of the `count` port of an `sf_fifo` of `depth` entries (its derived `CNT_W`,
+/// `$clog2(DEPTH + 1)`): the top level declares the wire it connects.
+pub fn fifo_count_bits(depth: usize) -> usize {
+    (usize::BITS - depth.leading_zeros()) as usize
+}
+
 /// Which skew FIFO of the top level an instance is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkewPlace {
@@ -100,6 +106,9 @@ pub struct SkewFifoInst {
 }
 
 impl SkewFifoInst {
+    /// The primitive every skew FIFO instantiates.
+    pub const MODULE: &'static str = "sf_fifo";
+
     /// Its instance name below the top.
     pub fn instance(&self) -> String {
         format!("u_{}", self.name)
