@@ -16,8 +16,10 @@
 //          NOT at (0,0), the block takes that pixel and holds it, completes the current frame
 //          with zero pixels (one per clock, as line-memory space allows; s_ready low), then
 //          writes the held pixel as (0,0) of a new frame. So every frame is completed and
-//          output. s_ready is a register (high when the next pixel will have line-memory room
-//          and no padding or held pixel is pending).
+//          output. s_ready is a register, high when no padding or held pixel is pending; its
+//          next value reads registers only through the room test (no lookahead of the
+//          memories' next state). A pixel taken without line-memory room waits in a
+//          one-pixel hold register and s_ready falls until it is written.
 //   Output m_data/m_valid/m_ready: one 3x3 window per output pixel, ceil(H/S) x ceil(W/S)
 //          windows per frame, in raster order. Output pixel (r,c) holds input pixels
 //          (S*r+i-1, S*c+j-1) for i, j in 0..2, all bits ZERO outside the image.
@@ -38,7 +40,9 @@
 //          full rate). A row sweep reads one column per clock (WIDTH clocks per output row, so
 //          with STRIDE 2 one window every other clock during the sweep).
 //   Backpressure  m_ready low stalls the read side; the input keeps being accepted until all
-//          four line memories hold rows that are still needed, then s_ready falls. No data is
+//          four line memories hold rows that are still needed; the pixel taken then waits in
+//          the hold register and s_ready falls (one clock later than a prediction of the room
+//          would, and it rises one clock after the held pixel is written). No data is
 //          lost and the block cannot deadlock (the rows the output needs are always stored).
 //          m_ready feeds the read-side advance (line-memory read enables, window and output
 //          register enables) through a few gates: the consumer's ready must be a register.
@@ -183,11 +187,11 @@ module sf_window3x3 #(
 
   // ------------------------------------------------------------------ input side
   reg [XW-1:0] in_col_q;
-  reg [XW:0] in_col1_q;    // in_col_q + 1, kept beside it (the room compare reads it)
   reg [YW-1:0] in_row_q;
   reg [1:0] wslot_q;       // memory receiving the current input row
   reg pad_q;               // completing a truncated frame with zero pixels
-  reg held_q;              // the resync pixel waits to be written as (0,0)
+  reg held_q;              // a taken pixel waits for line-memory room (or, after a resync,
+                           // for the padding to end, to be written as (0,0))
   reg [CB-1:0] held_data_q;
   reg s_ready_q;
 
@@ -199,22 +203,24 @@ module sf_window3x3 #(
   wire take = s_valid && s_ready_q;
   wire resync = take && s_sof && !in_origin;
   wire held_go = held_q && !pad_q && wr_room;
-  wire wr_en = (take && !resync) || (pad_q && wr_room) || held_go;
+  // s_ready_q promises only the hold register: a pixel taken without room waits there
+  wire take_wr = take && !resync && wr_room;
+  wire take_held = take && !resync && !wr_room;
+  wire wr_en = take_wr || (pad_q && wr_room) || held_go;
   // The data written: zeros while padding, the held pixel while it waits, else the input
   // (selected per FO bits from copies of the controls, g_wr below).
   wire [CB-1:0] wr_data;
 
-  // next state of the input side, for the registered s_ready
-  wire [XW-1:0] in_col_d = !wr_en ? in_col_q : in_eol ? {XW{1'b0}} : in_col1_q[XW-1:0];
-  wire [XW:0] in_col1_d = !wr_en ? in_col1_q : in_eol ? { {XW{1'b0}}, 1'b1} : in_col1_q + 1'b1;
-  wire [1:0] wslot_d = (wr_en && in_eol) ? wslot_q + 2'd1 : wslot_q;
+  // next state of the input side. s_ready is a register: the next pixel may be taken when
+  // nothing is held or padding, whether or not it will find room (then it is held), so its
+  // next value reads the room test of this clock, not a prediction of the next one's
   wire pad_d = resync || (pad_q && !(wr_en && in_eof));
-  wire held_d = resync || (held_q && !held_go);
+  wire held_d = resync || take_held || (held_q && !held_go);
+  wire s_ready_d = !pad_d && !held_d;
 
   always @(posedge aclk) begin
     if (!aresetn) begin
       in_col_q  <= {XW{1'b0}};
-      in_col1_q <= { {XW{1'b0}}, 1'b1};
       in_row_q  <= {YW{1'b0}};
       wslot_q   <= 2'd0;
       pad_q     <= 1'b0;
@@ -224,10 +230,11 @@ module sf_window3x3 #(
       pad_q <= pad_d;
       held_q <= held_d;
       s_ready_q <= s_ready_d;
-      in_col_q <= in_col_d;
-      in_col1_q <= in_col1_d;
-      wslot_q <= wslot_d;
+      if (wr_en) begin
+        in_col_q <= in_eol ? {XW{1'b0}} : in_col_q + 1'b1;
+      end
       if (wr_en && in_eol) begin
+        wslot_q <= wslot_q + 2'd1;
         in_row_q <= in_eof ? {YW{1'b0}} : in_row_q + 1'b1;
       end
     end
@@ -265,19 +272,6 @@ module sf_window3x3 #(
 
   wire [3:0] set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
   wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
-  // next state of the ownership and the sweep column: the room of the next input pixel
-  wire [3:0] full_d = (full_q & ~clr_full) | set_full;
-  wire [3:0] rel_d = !go_rd ? rel_q : ic_last ? 4'b0000 : start ? rel_slots : rel_q;
-  // in_col_d < k_d, where k_d = !go_rd ? k_q : ic_last ? 0 : ic + 1, with the compares made
-  // on registers and the muxes after them (a compare after the muxes was the ECP5 path)
-  wire col1_lt_k = in_col1_q < {1'b0, k_q};
-  wire col_le_ic = in_col_q <= ic;
-  wire col_lt_ic = in_col_q < ic;
-  wire col_lt_kd = !wr_en  ? (!go_rd ? col_lt_k : !ic_last && col_le_ic)
-                 : in_eol ? (!go_rd ? (k_q != {XW{1'b0}}) : !ic_last)
-                 :          (!go_rd ? col1_lt_k : !ic_last && col_lt_ic);
-  wire room_d = !full_d[wslot_d] || (rel_d[wslot_d] && col_lt_kd);
-  wire s_ready_d = room_d && !pad_d && !held_d;
 
   // Copies of {s_ready_q, held_q, pad_q} for the input data path: each selects or enables
   // at most FO data bits. The held pixel is the last one taken before held_q rises
