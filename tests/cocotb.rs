@@ -141,7 +141,12 @@ fn assert_passed(m: &Model, ok: bool, text: &str) {
     eprintln!("{}", timing.join("\n"));
 }
 
+/// `tiny` through the generated testbench: about 77,000 Icarus cycles (programming dominates)
+/// at some 33 cycles per CPU second on today's RTL, about 40 CPU minutes, so it runs in the
+/// nightly command (`scripts/nightly`), not in the default suite; the random topology below
+/// runs the same testbench, AXI models, gaps, backpressure and malformed frame in CI.
 #[test]
+#[ignore = "nightly: about 40 CPU minutes on Icarus (scripts/nightly runs it)"]
 fn tiny_is_bit_exact_through_cocotbext_axi() {
     let m = tiny(1);
     let pixels = semifreddo::image::builtin(m.layout.input, m.layout.in_channels);
