@@ -9,6 +9,9 @@ use crate::passes::HwPlan;
 use anyhow::Result;
 use askama::Template;
 
+/// Elements of a parameter array one copy of its write enable drives (the template's `/ 48`).
+const WE_PER_COPY: usize = 48;
+
 struct ParamArrayView {
     name: String,
     description: String,
@@ -18,6 +21,8 @@ struct ParamArrayView {
     offset_hex: String,
     end_hex: String,
     index_bits: u32,
+    /// Copies of the write enable, one per `WE_PER_COPY` elements.
+    we_copies: usize,
     reset_lits: Vec<String>,
     read_expr: String,
 }
@@ -71,6 +76,7 @@ fn param_view(a: &RegArray, bus: &str) -> ParamArrayView {
         offset_hex: format!("{:x}", a.offset),
         end_hex: format!("{:x}", a.end()),
         index_bits: (usize::BITS - (a.count - 1).leading_zeros()).max(1),
+        we_copies: a.count.div_ceil(WE_PER_COPY),
         reset_lits: a
             .reset
             .iter()

@@ -86,8 +86,8 @@ module {{ module }} (
     wire [{{ a.count - 1 }}:0] {{ a.name }}_hit;      // one-hot: the element addressed (registered)
     wire [{{ a.bits - 1 }}:0] {{ a.name }}_el [0:{{ a.count - 1 }}];
     // a write request in the previous clock, copied once per 48 elements
-    wire [{{ (a.count + 47) / 48 - 1 }}:0] {{ a.name }}_wec;
-    sf_fanout #(.N({{ (a.count + 47) / 48 }}), .W(1)) u_{{ a.name }}_we (
+    wire [{{ a.we_copies - 1 }}:0] {{ a.name }}_wec;
+    sf_fanout #(.N({{ a.we_copies }}), .W(1)) u_{{ a.name }}_we (
         .aclk(aclk), .aresetn(aresetn), .d(wr_word), .q({{ a.name }}_wec)
     );
     genvar {{ a.name }}_g;
