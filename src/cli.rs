@@ -288,6 +288,10 @@ struct VerifyArgs {
     /// its golden model: reprogramming without regenerating.
     #[arg(long)]
     program: Option<PathBuf>,
+    /// Skip reading every programmed register and memory word back (read-back is half of the
+    /// programming clocks; use it for reruns of an image already checked).
+    #[arg(long)]
+    no_readback: bool,
     #[command(flatten)]
     hw: HwArgs,
 }
@@ -403,6 +407,7 @@ pub fn run(cli: Cli) -> Result<()> {
             opts.p_stall = a.stall;
             opts.hw = a.hw.options();
             opts.fst = a.fst;
+            opts.readback = !a.no_readback;
             let report = match &a.program {
                 None => semifreddo::verify::verify(&m, &opts)?,
                 Some(p) => {

@@ -176,11 +176,45 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
         // every skew FIFO (both sides of each boundary, the train01 join) measured, never full
         assert_fifos_measured(&r);
     }
-    mismatch_is_located_at_the_first_diverging_stage(&m);
-    reprogramming_without_regenerating(&m);
-    register_block_answers_over_axi_lite(&m);
-    malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
-    every_repeat_pass_count_and_pwl_segment_count(&m);
+}
+
+// The tiny tests below share tiny(1)'s simulator: whichever starts first builds it (the
+// others wait on the cache's build lock), so cargo-nextest runs them on both cores.
+
+#[test]
+fn tiny_mismatch_is_located_at_the_first_diverging_stage() {
+    require_tool("verilator");
+    mismatch_is_located_at_the_first_diverging_stage(&tiny(1));
+}
+
+#[test]
+fn tiny_is_reprogrammed_without_regenerating() {
+    require_tool("verilator");
+    reprogramming_without_regenerating(&tiny(1));
+}
+
+#[test]
+fn tiny_register_block_answers_over_axi_lite() {
+    require_tool("verilator");
+    register_block_answers_over_axi_lite(&tiny(1));
+}
+
+#[test]
+fn tiny_malformed_frames_raise_a_flag_and_the_pipeline_recovers() {
+    require_tool("verilator");
+    malformed_frames_raise_a_flag_and_the_pipeline_recovers(&tiny(1));
+}
+
+#[test]
+fn tiny_every_repeat_pass_count() {
+    require_tool("verilator");
+    every_repeat_pass_count(&tiny(1));
+}
+
+#[test]
+fn tiny_every_pwl_segment_count() {
+    require_tool("verilator");
+    every_pwl_segment_count(&tiny(1));
 }
 
 /// Every head's values are compared (counts asserted), pooled and per-pixel heads alike.
@@ -198,20 +232,32 @@ fn every_head_is_compared(m: &Model, r: &verify::VerifyReport, frames: usize) {
 }
 
 /// The same build with the repeat block's passes n = 0..=R_max on each core (independently,
-/// so the train01 head joins cores with different latencies) and PWL with K = 1..=K_max.
-fn every_repeat_pass_count_and_pwl_segment_count(m: &Model) {
+/// so the train01 head joins cores with different latencies).
+fn every_repeat_pass_count(m: &Model) {
     let r_max = m.manifest.topology.repeat_banks as u8;
     for n0 in 0..=r_max {
         for n1 in 0..=r_max {
             let mut p = m.clone();
             p.trainable[0].repeat_n = n0;
             p.trainable[1].repeat_n = n1;
-            let run = verify::simulate(m, &p, &verify_opts(2, 40 + n0 as u64, 0.2, 0.2)).unwrap();
-            assert!(run.build_cached);
+            // the image was read back in the other tiny tests; here only the passes change
+            let mut o = verify_opts(2, 40 + n0 as u64, 0.2, 0.2);
+            o.readback = false;
+            let run = verify::simulate(m, &p, &o).unwrap();
+            assert!(
+                run.build_cached || (n0, n1) == (0, 0),
+                "one build serves every program"
+            );
+            let reads = run.result.axil_reads.len();
+            assert_eq!(reads, 2, "the image's ID and hash checks, no read-back");
             let r = verify::check(&p, &run);
             assert!(r.passed(), "repeat passes n0 = {n0}, n1 = {n1}: {r}");
         }
     }
+}
+
+/// The same build with PWL activations of K = 1..=K_max segments in every head.
+fn every_pwl_segment_count(m: &Model) {
     let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(5);
     for k in 1..=m.manifest.generation.k_max {
         let mut p = m.clone();
@@ -219,7 +265,9 @@ fn every_repeat_pass_count_and_pwl_segment_count(m: &Model) {
             let (x, y, g) = semifreddo::modelgen::init::random_pwl_segments(k, &mut rng);
             h.pwl = semifreddo::model::params::Pwl { x, y, g };
         }
-        let run = verify::simulate(m, &p, &verify_opts(1, 60 + k as u64, 0.0, 0.3)).unwrap();
+        let mut o = verify_opts(1, 60 + k as u64, 0.0, 0.3);
+        o.readback = false;
+        let run = verify::simulate(m, &p, &o).unwrap();
         let r = verify::check(&p, &run);
         assert!(r.passed(), "PWL with {k} segments: {r}");
     }
@@ -239,6 +287,7 @@ fn reprogramming_without_regenerating(m: &Model) {
         }
     }
     second.frozen.stem.requant = donor.frozen.stem.requant.clone();
+    verify::prepare(m, m, &verify_opts(1, 11, 0.0, 0.0)).unwrap();
     let run = verify::simulate(m, &second, &verify_opts(2, 11, 0.2, 0.2)).unwrap();
     assert!(run.build_cached, "no rebuild");
     let r = verify::check(&second, &run);
@@ -295,7 +344,7 @@ fn register_block_answers_over_axi_lite(m: &Model) {
     assert_eq!((id.data, id.resp.as_str()), (0x5346_5244, "OKAY"));
 }
 /// A golden model that differs in one frozen block: the report names that block as the first
-/// divergence, with frame, pixel and channel. (Runs inside the tiny test, which built the RTL.)
+/// divergence, with frame, pixel and channel.
 fn mismatch_is_located_at_the_first_diverging_stage(m: &Model) {
     let run = verify::simulate(m, m, &verify_opts(2, 1, 0.0, 0.0)).unwrap();
     let mut other = m.clone();
@@ -319,10 +368,16 @@ fn mismatch_is_located_at_the_first_diverging_stage(m: &Model) {
 }
 
 #[test]
-fn frozen_bn_a_second_topology_and_malformed_input() {
+fn tiny_with_frozen_bn_is_bit_exact_under_random_gaps() {
     require_tool("verilator");
     let r = verify::verify(&tiny_frozen_bn(2), &verify_opts(2, 5, 0.2, 0.3)).unwrap();
     assert_exact(&r);
+}
+
+/// A second topology at full rate, then its malformed frames (on the same build).
+#[test]
+fn mini_is_bit_exact_at_full_rate_and_recovers_from_malformed_frames() {
+    require_tool("verilator");
     let m = mini(3);
     let r = verify::verify(&m, &verify_opts(3, 6, 0.0, 0.0)).unwrap();
     assert_exact(&r);
@@ -330,12 +385,17 @@ fn frozen_bn_a_second_topology_and_malformed_input() {
         r.cycles_per_frame().unwrap() as f64 <= 1.02 * r.pixels_per_frame as f64,
         "{r}"
     );
-    // the same topology planned for an ECP5 at 100 MHz (deeper engine and requant pipelines,
-    // shorter frozen segments): still exact under gaps and backpressure
+    malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
+}
+
+/// The same topology planned for an ECP5 at 100 MHz (deeper engine and requant pipelines,
+/// shorter frozen segments): still exact under gaps and backpressure.
+#[test]
+fn mini_planned_for_ecp5_is_bit_exact_under_random_gaps() {
+    require_tool("verilator");
     let mut ecp5 = verify_opts(3, 7, 0.4, 0.4);
     ecp5.hw.timing_model = Some(semifreddo::passes::timing::TimingModel::Ecp5);
     ecp5.hw.target_mhz = Some(100.0);
-    let r = verify::verify(&m, &ecp5).unwrap();
+    let r = verify::verify(&mini(3), &ecp5).unwrap();
     assert_exact(&r);
-    malformed_frames_raise_a_flag_and_the_pipeline_recovers(&m);
 }

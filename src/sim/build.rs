@@ -244,9 +244,19 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
         return Ok(done(true));
     }
 
-    // ---- build in a private directory, then rename into place ----
+    // ---- one builder per design: the others wait for it and reuse its build ----
     std::fs::create_dir_all(cache_dir)
         .with_context(|| format!("creating cache dir {}", cache_dir.display()))?;
+    let lock_path = cache_dir.join(format!(".lock-{top}-{}", &hash[..20]));
+    let lock = std::fs::File::create(&lock_path)
+        .with_context(|| format!("creating the build lock {}", lock_path.display()))?;
+    lock.lock()
+        .with_context(|| format!("locking {}", lock_path.display()))?;
+    if dir.join("BUILD_OK").is_file() && exe.is_file() {
+        return Ok(done(true));
+    }
+
+    // ---- build in a private directory, then rename into place ----
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
