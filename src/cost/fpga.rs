@@ -148,7 +148,7 @@ fn strip_comments(text: &str) -> String {
         let line = rest.find("//");
         let block = rest.find("/*");
         match (line, block) {
-            (Some(l), b) if b.map_or(true, |b| l < b) => {
+            (Some(l), b) if b.is_none_or(|b| l < b) => {
                 out.push_str(&rest[..l]);
                 rest = rest[l..].find('\n').map_or("", |n| &rest[l + n..]);
             }

@@ -300,7 +300,7 @@ impl CostReport {
             t.bram += n * f.bram;
             t.lutram += n * f.lutram;
             t.target_mhz = f.target_mhz;
-            if slowest.map_or(true, |(v, _)| f.fmax_mhz < v) {
+            if slowest.is_none_or(|(v, _)| f.fmax_mhz < v) {
                 slowest = Some((f.fmax_mhz, &b.block.name));
             }
         }
@@ -691,7 +691,7 @@ fn num(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

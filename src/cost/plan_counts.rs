@@ -259,7 +259,7 @@ pub fn frame_cycles(plan: &HwPlan) -> u64 {
 /// Sum of the counts of the blocks in `part` (all blocks with `None`).
 pub fn total(blocks: &[Block], part: Option<Part>) -> Counts {
     let mut c = Counts::default();
-    for b in blocks.iter().filter(|b| part.map_or(true, |p| b.part == p)) {
+    for b in blocks.iter().filter(|b| part.is_none_or(|p| b.part == p)) {
         c += b.counts;
     }
     c

@@ -189,7 +189,7 @@ pub fn stage_module(header: &str, module: &TrainModule) -> anyhow::Result<String
     let shuffled = |k: usize| -> usize {
         if !st.shuffle() {
             k
-        } else if k % 2 == 0 {
+        } else if k.is_multiple_of(2) {
             k / 2
         } else {
             out_c / 2 + k / 2

@@ -156,7 +156,7 @@ fn check_target(p: &mut Problems, mhz: f64, technology: crate::technology::Timin
 
 /// Block rules: halves and shuffles need an even width.
 fn check_width(p: &mut Problems, field: &str, c: usize) {
-    if c < 2 || c % 2 != 0 || c > MAX_CHANNELS {
+    if c < 2 || !c.is_multiple_of(2) || c > MAX_CHANNELS {
         p.field(
             field,
             format!("expected an even width in 2..={MAX_CHANNELS}, found {c}"),

@@ -126,10 +126,10 @@ impl FoldParams {
         let (g, q) = (self.group, self.products);
         g >= 1
             && q >= 1
-            && s.channels % g == 0
-            && s.in_channels % g == 0
-            && s.from % g == 0
-            && s.channels % q == 0
+            && s.channels.is_multiple_of(g)
+            && s.in_channels.is_multiple_of(g)
+            && s.from.is_multiple_of(g)
+            && s.channels.is_multiple_of(q)
             && (1..=s.channels).contains(&self.lanes)
             && (1..=self.lanes).contains(&self.units)
             && self.lanes_per_unit() <= self.clocks_per_output(s)
@@ -187,7 +187,7 @@ impl FoldParams {
 /// smaller `G`.
 pub fn choose(s: &FoldShape, t: usize, cost: &dyn FoldCost) -> Option<FoldParams> {
     let mut best: Option<(f64, usize, usize, usize, FoldParams)> = None;
-    let divisors = |n: usize| (1..=n).filter(move |d| n % d == 0);
+    let divisors = |n: usize| (1..=n).filter(move |d| n.is_multiple_of(*d));
     for group in divisors(s.channels) {
         for products in divisors(s.channels).filter(|&q| q <= MAX_PRODUCTS) {
             for lanes in 1..=s.channels {
@@ -202,9 +202,10 @@ pub fn choose(s: &FoldShape, t: usize, cost: &dyn FoldCost) -> Option<FoldParams
                         continue;
                     }
                     let key = (cost.fold_area(s, &p), p.multipliers(s), lanes, group);
-                    if best.as_ref().map_or(true, |b| {
-                        (key.0, key.1, key.2, key.3) < (b.0, b.1, b.2, b.3)
-                    }) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| (key.0, key.1, key.2, key.3) < (b.0, b.1, b.2, b.3))
+                    {
                         best = Some((key.0, key.1, key.2, key.3, p));
                     }
                     // more units only add cost once the first one fits

@@ -229,7 +229,7 @@ impl StageHw {
         let c = self.out_channels();
         if !self.shuffle {
             k
-        } else if k % 2 == 0 {
+        } else if k.is_multiple_of(2) {
             k / 2
         } else {
             c / 2 + k / 2

@@ -293,7 +293,7 @@ pub fn choose(out_n: usize, l: usize, t: usize) -> (usize, usize) {
                 continue;
             }
             let key = (p * q, gs * (p * q).div_ceil(4) * 32, p);
-            if best.map_or(true, |(k, _)| key < k) {
+            if best.is_none_or(|(k, _)| key < k) {
                 best = Some((key, (p, q)));
             }
         }

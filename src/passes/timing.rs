@@ -125,7 +125,7 @@ impl TimingPlan {
                     continue;
                 }
                 let key = (lane_register_bits(q, &p), segs.len());
-                if best.map_or(true, |(k, _)| key < k) {
+                if best.is_none_or(|(k, _)| key < k) {
                     best = Some((key, p));
                 }
             }

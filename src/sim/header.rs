@@ -27,7 +27,7 @@ pub fn mangle(top: &str, path: &str) -> String {
 /// Code that copies `expr` (a Verilator port or signal of `bits` bits) into `uint8_t* d`.
 fn read_bytes(expr: &str, bits: u32) -> String {
     let n = bytes_for(bits);
-    let mask = if bits % 8 == 0 {
+    let mask = if bits.is_multiple_of(8) {
         0xff
     } else {
         (1u32 << (bits % 8)) - 1

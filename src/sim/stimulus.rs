@@ -48,7 +48,7 @@ pub fn flatten_i16(beats: &[Beat]) -> Vec<i16> {
 /// Parses records of `1 + bytes_per_beat` bytes (an output `<prefix>.bin`).
 pub fn parse_beats(buf: &[u8], bytes_per_beat: usize) -> Result<Vec<Beat>> {
     let rec = 1 + bytes_per_beat;
-    if buf.len() % rec != 0 {
+    if !buf.len().is_multiple_of(rec) {
         bail!(
             "beat file of {} bytes is not a whole number of {rec}-byte records",
             buf.len()
