@@ -152,6 +152,23 @@ fn bit_exact_without_gaps_and_cycles_per_frame() {
     assert!(s.cycles_per_second > 0.0);
 }
 
+/// Two processes (here threads) building the same new design: one builds, the other waits
+/// on the cache's build lock and reuses that build.
+#[test]
+fn concurrent_builds_of_one_design_build_it_once() {
+    require_verilator();
+    let cache = tempfile::tempdir().unwrap();
+    let builds: Vec<Built> = std::thread::scope(|s| {
+        let jobs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| sim::build(&toy_design(), cache.path(), false).unwrap()))
+            .collect();
+        jobs.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    assert_eq!(builds.iter().filter(|b| !b.cached).count(), 1, "built once");
+    assert_eq!(builds[0].exe, builds[1].exe);
+    assert!(builds[0].exe.is_file());
+}
+
 #[test]
 fn bit_exact_with_random_gaps_and_backpressure() {
     let fr = frames(2, 2);
@@ -396,8 +413,14 @@ fn deadlock_is_reported_and_build_is_cached() {
     std::fs::create_dir_all(cache.path().join(".tmp-abandoned")).unwrap();
     assert_eq!(sim::prune_cache(cache.path(), 1).unwrap(), 0);
     assert!(first.exe.is_file());
+    let lock = cache.path().join(format!(
+        ".lock-{}",
+        first.dir.file_name().unwrap().to_string_lossy()
+    ));
+    assert!(lock.is_file(), "the build lock beside the build");
     assert_eq!(sim::prune_cache(cache.path(), 0).unwrap(), 1);
     assert!(!first.exe.exists());
+    assert!(!lock.exists(), "pruned with its build");
     assert!(!sim::build(&design, cache.path(), false).unwrap().cached);
 
     // a tap on a signal Verilator does not keep (not `public_flat_rd`, or misspelt) fails the

@@ -338,8 +338,8 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
 }
 
 /// Removes all but the `keep` most recent builds of each top in `cache_dir` (by the time their
-/// build finished), and abandoned temporary build folders older than an hour. Returns how many
-/// folders were removed. Not called automatically: a build still in use must not disappear.
+/// build finished) with their build locks, and abandoned temporary build folders older than an
+/// hour. Returns how many folders were removed. Not called automatically: a build still in use must not disappear.
 pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
     let mut by_top: std::collections::BTreeMap<String, Vec<(std::time::SystemTime, PathBuf)>> =
         Default::default();
@@ -375,6 +375,12 @@ pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
         for (_, p) in builds.into_iter().skip(keep) {
             if std::fs::remove_dir_all(&p).is_ok() {
                 removed += 1;
+                // and its build lock (`.lock-<top>-<hash>`, beside it)
+                if let Some(name) = p.file_name() {
+                    let _ = std::fs::remove_file(
+                        cache_dir.join(format!(".lock-{}", name.to_string_lossy())),
+                    );
+                }
             }
         }
     }
