@@ -487,16 +487,13 @@ impl Prepared {
         for h in &self.plan.heads {
             expect.insert(head_stream(h.index), (frames * h.beats_per_frame()) as u64);
         }
+        let mut script = self.image.text();
+        if opts.readback {
+            script += &self.image.readback();
+        }
+        script += &opts.extra_config;
         RunOptions {
-            config_script: Some(
-                self.image.text()
-                    + &(if opts.readback {
-                        self.image.readback()
-                    } else {
-                        String::new()
-                    })
-                    + &opts.extra_config,
-            ),
+            config_script: Some(script),
             seed: opts.seed,
             p_gap: opts.p_gap,
             p_stall: opts.p_stall,

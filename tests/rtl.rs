@@ -182,39 +182,9 @@ fn tiny_is_bit_exact_at_full_rate_and_under_random_gaps() {
 // others wait on the cache's build lock), so cargo-nextest runs them on both cores.
 
 #[test]
-fn tiny_mismatch_is_located_at_the_first_diverging_stage() {
-    require_tool("verilator");
-    mismatch_is_located_at_the_first_diverging_stage(&tiny(1));
-}
-
-#[test]
-fn tiny_is_reprogrammed_without_regenerating() {
-    require_tool("verilator");
-    reprogramming_without_regenerating(&tiny(1));
-}
-
-#[test]
-fn tiny_register_block_answers_over_axi_lite() {
-    require_tool("verilator");
-    register_block_answers_over_axi_lite(&tiny(1));
-}
-
-#[test]
 fn tiny_malformed_frames_raise_a_flag_and_the_pipeline_recovers() {
     require_tool("verilator");
     malformed_frames_raise_a_flag_and_the_pipeline_recovers(&tiny(1));
-}
-
-#[test]
-fn tiny_every_repeat_pass_count() {
-    require_tool("verilator");
-    every_repeat_pass_count(&tiny(1));
-}
-
-#[test]
-fn tiny_every_pwl_segment_count() {
-    require_tool("verilator");
-    every_pwl_segment_count(&tiny(1));
 }
 
 /// Every head's values are compared (counts asserted), pooled and per-pixel heads alike.
@@ -233,7 +203,10 @@ fn every_head_is_compared(m: &Model, r: &verify::VerifyReport, frames: usize) {
 
 /// The same build with the repeat block's passes n = 0..=R_max on each core (independently,
 /// so the train01 head joins cores with different latencies).
-fn every_repeat_pass_count(m: &Model) {
+#[test]
+fn tiny_every_repeat_pass_count() {
+    require_tool("verilator");
+    let m = &tiny(1);
     let r_max = m.manifest.topology.repeat_banks as u8;
     for n0 in 0..=r_max {
         for n1 in 0..=r_max {
@@ -257,7 +230,10 @@ fn every_repeat_pass_count(m: &Model) {
 }
 
 /// The same build with PWL activations of K = 1..=K_max segments in every head.
-fn every_pwl_segment_count(m: &Model) {
+#[test]
+fn tiny_every_pwl_segment_count() {
+    require_tool("verilator");
+    let m = &tiny(1);
     let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(5);
     for k in 1..=m.manifest.generation.k_max {
         let mut p = m.clone();
@@ -275,7 +251,10 @@ fn every_pwl_segment_count(m: &Model) {
 
 /// The same RTL programmed over AXI4-Lite with another model's frozen-core requant parameters
 /// (same frozen weights) is bit-exact against that model.
-fn reprogramming_without_regenerating(m: &Model) {
+#[test]
+fn tiny_is_reprogrammed_without_regenerating() {
+    require_tool("verilator");
+    let m = &tiny(1);
     let donor = tiny(9);
     let mut second = m.clone();
     for (stage, d) in second.frozen.stages.iter_mut().zip(&donor.frozen.stages) {
@@ -306,7 +285,10 @@ fn reprogramming_without_regenerating(m: &Model) {
 
 /// ID, version and status read back; unmapped reads answer SLVERR; partial writes change
 /// nothing; a frozen requant scale reads back from its stage's parameter memory.
-fn register_block_answers_over_axi_lite(m: &Model) {
+#[test]
+fn tiny_register_block_answers_over_axi_lite() {
+    require_tool("verilator");
+    let m = &tiny(1);
     let mut o = verify_opts(1, 12, 0.0, 0.0);
     let version = semifreddo::passes::plan::version_word();
     let plan = semifreddo::passes::plan(m, &semifreddo::passes::PlanOptions::default()).unwrap();
@@ -345,7 +327,10 @@ fn register_block_answers_over_axi_lite(m: &Model) {
 }
 /// A golden model that differs in one frozen block: the report names that block as the first
 /// divergence, with frame, pixel and channel.
-fn mismatch_is_located_at_the_first_diverging_stage(m: &Model) {
+#[test]
+fn tiny_mismatch_is_located_at_the_first_diverging_stage() {
+    require_tool("verilator");
+    let m = &tiny(1);
     let run = verify::simulate(m, m, &verify_opts(2, 1, 0.0, 0.0)).unwrap();
     let mut other = m.clone();
     let semifreddo::model::params::Block::Regular(b) = &mut other.frozen.stages[1][1] else {

@@ -247,7 +247,7 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     // ---- one builder per design: the others wait for it and reuse its build ----
     std::fs::create_dir_all(cache_dir)
         .with_context(|| format!("creating cache dir {}", cache_dir.display()))?;
-    let lock_path = cache_dir.join(format!(".lock-{top}-{}", &hash[..20]));
+    let lock_path = build_lock(&dir);
     let lock = std::fs::File::create(&lock_path)
         .with_context(|| format!("creating the build lock {}", lock_path.display()))?;
     lock.lock()
@@ -337,6 +337,12 @@ pub fn build_with(design: &Design, cache_dir: &Path, opts: &BuildOptions) -> Res
     Ok(done(false))
 }
 
+/// The lock file of the build in `dir` (`<cache>/<top>-<hash>`): `<cache>/.lock-<top>-<hash>`.
+fn build_lock(dir: &Path) -> PathBuf {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    dir.with_file_name(format!(".lock-{name}"))
+}
+
 /// Removes all but the `keep` most recent builds of each top in `cache_dir` (by the time their
 /// build finished) with their build locks, and abandoned temporary build folders older than an
 /// hour. Returns how many folders were removed. Not called automatically: a build still in use must not disappear.
@@ -375,12 +381,7 @@ pub fn prune_cache(cache_dir: &Path, keep: usize) -> Result<usize> {
         for (_, p) in builds.into_iter().skip(keep) {
             if std::fs::remove_dir_all(&p).is_ok() {
                 removed += 1;
-                // and its build lock (`.lock-<top>-<hash>`, beside it)
-                if let Some(name) = p.file_name() {
-                    let _ = std::fs::remove_file(
-                        cache_dir.join(format!(".lock-{}", name.to_string_lossy())),
-                    );
-                }
+                let _ = std::fs::remove_file(build_lock(&p));
             }
         }
     }
