@@ -46,6 +46,11 @@ pub struct DelayModel {
     /// requantization multipliers are then cut into DSP-sized partial products, each
     /// registered at the DSP's output (`sf_requant_pipe` `DSP_W`).
     pub dsp_w: u32,
+    /// `sf_window3x3`'s line-memory write as the input handshake decides it (WR_REG = 0):
+    /// handshake, room test and write enable into every cell of a line memory. Above the
+    /// budget the plan registers the write port (WR_REG = 1, a clock of latency and a
+    /// register of the pixel).
+    pub line_write: f64,
 }
 
 /// The calibration of docs/cost.md ("Timing model"): OpenSTA on the cost flow.
@@ -66,6 +71,9 @@ pub const OSU018: DelayModel = DelayModel {
     fixed: 6.3,
     fill: 0.97,
     dsp_w: 0,
+    // the whole of sf_window3x3 at 512 bits, WIDTH 16 (`primitive_timing`): the memories
+    // are synchronous stand-ins, so the enable ends at a pin
+    line_write: 1.98,
 };
 
 /// A first ECP5 table (LFE5U-85F, speed grade 6, Yosys `synth_ecp5` + nextpnr-ecp5 post
@@ -91,12 +99,14 @@ pub const ECP5: DelayModel = DelayModel {
     frozen_level: 2.8,
     // the fixed-depth paths the RTL must keep for 100 MHz (a requirement, not a fit): met by
     // the parallel stages since stop 27 (9.8-9.9 ns post route, control fan-out into enable
-    // copies, mostly routing), not yet by `sf_window3x3`'s room lookahead in the stem and the
-    // wide trainable windows (10.5-10.7 ns)
+    // copies, mostly routing); `sf_window3x3`'s write enable is `line_write`
     fixed: 9.4,
     fill: 0.95,
     // MULT18X18D
     dsp_w: 18,
+    // tiny's train.rep (512 bits, WIDTH 2) post route: s_ready_q -> handshake -> room ->
+    // write enable, 3.9 ns of it routing the enable to the line's LUT-RAM cells
+    line_write: 10.8,
 };
 
 /// Which delay table the `timing` pass plans with (`generation.timing_model`,

@@ -500,19 +500,30 @@ fn sim_window3x3() {
         prim("sf_sram_1r1w"),
         prim("sf_fanout"),
     ];
-    let out = verilate_and_run("tb_window_top", &src, "tb_window.cpp", &[], "", &[1, 2, 3]);
-    for cfg in [
-        "W=5 H=3 S=1",
-        "W=5 H=3 S=2",
-        "W=8 H=6 S=1",
-        "W=8 H=6 S=2",
-        "W=7 H=7 S=1",
-        "W=7 H=7 S=2",
-    ] {
-        assert!(
-            out.contains(&format!("window {cfg}:")),
-            "configuration {cfg} not exercised"
+    // both write ports: as the input's handshake decides (0) and registered (1)
+    for wr_reg in [0, 1] {
+        let out = verilate_and_run(
+            "tb_window_top",
+            &src,
+            "tb_window.cpp",
+            &[("WR_REG", wr_reg)],
+            &format!("-DTB_WR_REG={wr_reg}"),
+            &[1, 2, 3],
         );
+        for cfg in [
+            "W=5 H=3 S=1",
+            "W=5 H=3 S=2",
+            "W=8 H=6 S=1",
+            "W=8 H=6 S=2",
+            "W=7 H=7 S=1",
+            "W=7 H=7 S=2",
+            "W=1 H=1 S=1",
+        ] {
+            assert!(
+                out.contains(&format!("window {cfg}:")),
+                "WR_REG={wr_reg}: configuration {cfg} not exercised"
+            );
+        }
     }
 }
 
@@ -582,17 +593,18 @@ fn sim_window3x3_icarus() {
     require_tool("iverilog");
     require_tool("vvp");
     let dir = tempfile::tempdir().unwrap();
-    for (w, h, s, seed) in [
-        (5, 3, 1, 1),
-        (7, 7, 2, 2),
-        (8, 6, 2, 3),
-        (7, 4, 1, 4),
-        (1, 2, 2, 5),
+    for (w, h, s, seed, wr_reg) in [
+        (5, 3, 1, 1, 0),
+        (7, 7, 2, 2, 0),
+        (8, 6, 2, 3, 1),
+        (7, 4, 1, 4, 1),
+        (1, 2, 2, 5, 0),
+        (1, 3, 1, 6, 1),
     ] {
-        let what = format!("iverilog tb_window_iv W={w} H={h} S={s}");
+        let what = format!("iverilog tb_window_iv W={w} H={h} S={s} WR_REG={wr_reg}");
         let mut cmd = Command::new("iverilog");
         cmd.args(["-g2005", "-o", "tb.vvp"]);
-        for (k, v) in [("W", w), ("H", h), ("S", s), ("SEED", seed)] {
+        for (k, v) in [("W", w), ("H", h), ("S", s), ("SEED", seed), ("WR_REG", wr_reg)] {
             cmd.arg(format!("-Ptb_window_iv.{k}={v}"));
         }
         cmd.args([

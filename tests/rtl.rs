@@ -374,13 +374,24 @@ fn mini_is_bit_exact_at_full_rate_and_recovers_from_malformed_frames() {
 }
 
 /// The same topology planned for an ECP5 at 100 MHz (deeper engine and requant pipelines,
-/// shorter frozen segments): still exact under gaps and backpressure.
+/// shorter frozen segments, registered line-memory writes): still exact under gaps and
+/// backpressure.
 #[test]
 fn mini_planned_for_ecp5_is_bit_exact_under_random_gaps() {
     require_tool("verilator");
     let mut ecp5 = verify_opts(3, 7, 0.4, 0.4);
     ecp5.hw.timing_model = Some(semifreddo::passes::timing::TimingModel::Ecp5);
     ecp5.hw.target_mhz = Some(100.0);
+    // every window generator of that plan writes its line memories from registers
+    let files = emit::render(&passes::plan(&mini(3), &ecp5.hw).unwrap()).unwrap();
+    let windows: Vec<&OutFile> = files
+        .iter()
+        .filter(|f| !f.name.starts_with("sf_") && f.contents.contains("sf_window3x3 #("))
+        .collect();
+    assert!(!windows.is_empty());
+    for f in windows {
+        assert!(f.contents.contains(".WR_REG(1)"), "{} keeps the unregistered write", f.name);
+    }
     let r = verify::verify(&mini(3), &ecp5).unwrap();
     assert_exact(&r);
 }

@@ -129,6 +129,7 @@ pub fn repeat_bank_stage(plan: &HwPlan) -> TrainStageHw {
             engine("rep.pw", EngineKind::Pointwise, c / 2, c / 2, true),
         ]],
         boundary: None,
+        window_wr_reg: plan.timing.window_write_reg(),
     }
 }
 

@@ -87,7 +87,7 @@ pub fn frozen_stage_counts(st: &StageHw) -> Counts {
 pub fn train_stage_counts(st: &TrainStageHw) -> Counts {
     let mut c = Counts {
         line_buffer_bits: line_buffer_bits(st.in_size.w, st.in_channels),
-        window_bits: 9 * 8 * st.in_channels as u64,
+        window_bits: (9 + u64::from(st.window_wr_reg)) * 8 * st.in_channels as u64,
         ..Counts::default()
     };
     for e in st.branches.iter().flatten() {

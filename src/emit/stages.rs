@@ -101,6 +101,8 @@ struct StageView {
     out_bits: usize,
     t: usize,
     period: usize,
+    /// `sf_window3x3` WR_REG (the timing plan).
+    window_wr_reg: bool,
     period_w: usize,
     depth: usize,
     depth_w: usize,
@@ -404,6 +406,7 @@ pub(super) fn stage_file(header: &Header, stage: &StageHw, par: &ParallelHw) -> 
         out_bits: 8 * out_channels,
         t: stage.clocks_per_pixel,
         period: par.period,
+        window_wr_reg: par.window_wr_reg,
         period_w: bits_to(par.period),
         depth: par.depth,
         depth_w: bits_to(par.depth),

@@ -77,6 +77,8 @@ struct StageView {
     out_channels: usize,
     out_bits: usize,
     stride: usize,
+    /// `sf_window3x3` WR_REG (the timing plan).
+    window_wr_reg: bool,
     clocks_per_window: usize,
     engine_latency: usize,
     ports: Vec<PortView>,
@@ -226,6 +228,7 @@ pub fn stage_module(header: &str, module: &TrainModule) -> anyhow::Result<String
         out_channels: out_c,
         out_bits: 8 * out_c,
         stride: st.stride,
+        window_wr_reg: st.window_wr_reg,
         clocks_per_window: st.clocks_per_window(),
         engine_latency: st.engine_latency(),
         ports,

@@ -133,6 +133,8 @@ pub struct ParallelHw {
     /// Clocks from a window to the output FIFO (fixed: the layers run in lock-step).
     pub latency: usize,
     pub depth: usize,
+    /// The window generator registers its line memories' write port (`timing` pass).
+    pub window_wr_reg: bool,
 }
 
 /// One implementation the choice considered, with its predicted area (µm², logic at the

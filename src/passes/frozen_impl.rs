@@ -61,6 +61,7 @@ pub fn parallel(st: &StageHw) -> ParallelHw {
         depth: (latency + 2).div_ceil(period) + 1,
         units,
         latency,
+        window_wr_reg: false,
     }
 }
 
@@ -68,7 +69,7 @@ pub fn parallel(st: &StageHw) -> ParallelHw {
 pub fn parallel_counts(st: &StageHw, p: &ParallelHw) -> Counts {
     let mut c = Counts {
         line_buffer_bits: 4 * 8 * (st.in_size.w * st.in_channels) as u64,
-        window_bits: 9 * 8 * st.in_channels as u64,
+        window_bits: (9 + u64::from(p.window_wr_reg)) * 8 * st.in_channels as u64,
         busy_cycles_per_frame: st.out_size().pixels() as u64,
         ..Counts::default()
     };

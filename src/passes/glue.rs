@@ -3,7 +3,7 @@
 //! for the trainable path, and the trainable-side skew FIFOs where the frozen path is deeper;
 //! and the skew FIFOs in front of a train01 head's join. Emit, cost and the report read these.
 
-use super::frozen::StageHw;
+use super::frozen::{FrozenImpl, StageHw};
 use super::schedule::TrainCoreHw;
 use crate::model::layout::Size;
 
@@ -11,8 +11,14 @@ use crate::model::layout::Size;
 pub const BOUNDARY_CLOCKS: usize = 4;
 
 /// Clocks from the last input pixel a window needs to the window leaving `sf_window3x3`
-/// (its CONTRACT, "Latency"), the same in frozen and trainable stages.
+/// (its CONTRACT, "Latency"), the same in frozen and trainable stages; a registered write
+/// port (WR_REG) adds one.
 pub const WINDOW_CLOCKS: usize = 4;
+
+/// `WINDOW_CLOCKS` of a window generator with or without its registered write port.
+pub fn window_clocks(wr_reg: bool) -> usize {
+    WINDOW_CLOCKS + usize::from(wr_reg)
+}
 
 /// Beats a pipeline of `clocks` clocks holds of a stream with one beat every `t` clocks
 /// (rounded up): how pipeline latency turns into skew-FIFO entries.
@@ -132,7 +138,16 @@ fn stage_lag(
 fn frozen_lag(pixels: usize, stages: &[StageHw]) -> usize {
     stages
         .iter()
-        .map(|s| stage_lag(pixels, s.in_size, s.stride, s.period(), s.latency()))
+        .map(|s| {
+            let wr_reg = matches!(&s.imp, FrozenImpl::Parallel(p) if p.window_wr_reg);
+            stage_lag(
+                pixels,
+                s.in_size,
+                s.stride,
+                s.period(),
+                s.latency() + usize::from(wr_reg),
+            )
+        })
         .sum()
 }
 
@@ -151,7 +166,7 @@ fn trainable_lag(pixels: usize, core: &TrainCoreHw, k: usize) -> usize {
                 s.in_size,
                 s.stride,
                 s.clocks_per_window(),
-                s.engine_latency(),
+                s.engine_latency() + usize::from(s.window_wr_reg),
             )
         })
         .sum()
@@ -203,7 +218,7 @@ pub fn train01_skew_depth(input: Size, cores: &[TrainCoreHw], out_w: usize) -> u
                     let t = input.pixels() / st.out_size().pixels();
                     block_delay_beats(
                         out_w,
-                        WINDOW_CLOCKS + st.engine_latency() + BOUNDARY_CLOCKS,
+                        window_clocks(st.window_wr_reg) + st.engine_latency() + BOUNDARY_CLOCKS,
                         t,
                     )
                 })

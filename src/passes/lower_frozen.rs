@@ -259,6 +259,7 @@ pub fn lower_stages(
                 units: Vec::new(),
                 latency: 0,
                 depth: 1,
+                window_wr_reg: false,
             }),
             candidates: Vec::new(),
         });

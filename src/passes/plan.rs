@@ -168,7 +168,7 @@ pub fn plan(model: &Model, opts: &PlanOptions) -> Result<HwPlan> {
         .frozen_impl
         .unwrap_or(model.manifest.generation.frozen_impl);
     super::frozen_impl::choose(&mut stages, &jobs, mode)?;
-    timing.set_folded_pipes(&mut stages);
+    timing.set_frozen_pipes(&mut stages);
     let regmap = super::registers::register_map(model, &hashes.frozen, &stages, &trainable, &heads);
     let boundaries = glue::boundaries(lay.input, &stages, &trainable);
     let out_w = stages.last().map_or(lay.input, |s| s.out_size()).w;

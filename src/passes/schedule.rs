@@ -406,6 +406,8 @@ pub struct TrainStageHw {
     pub branches: Vec<Vec<EngineSchedule>>,
     /// `Some(k)` when this stage's output is the core's features at boundary k.
     pub boundary: Option<usize>,
+    /// The window generator registers its line memories' write port (`timing` pass).
+    pub window_wr_reg: bool,
 }
 
 impl TrainStageHw {
@@ -474,6 +476,7 @@ pub fn core_stages(net: &NetLayout, core: &CoreLayout, index: usize) -> TrainCor
         passthrough: 0,
         branches: vec![vec![next()]],
         boundary: Some(0),
+        window_wr_reg: false,
     }];
     let mut repeat = Vec::new();
     // Repeat banks are marked with stage index usize::MAX.
@@ -498,6 +501,7 @@ pub fn core_stages(net: &NetLayout, core: &CoreLayout, index: usize) -> TrainCor
                 passthrough: channels / 2,
                 branches: vec![vec![next(), next()]],
                 boundary,
+                window_wr_reg: false,
             },
             BlockLayout::Downsample {
                 name,
@@ -512,6 +516,7 @@ pub fn core_stages(net: &NetLayout, core: &CoreLayout, index: usize) -> TrainCor
                 passthrough: 0,
                 branches: vec![vec![next(), next()], vec![next(), next()]],
                 boundary,
+                window_wr_reg: false,
             },
         };
         if k == usize::MAX {

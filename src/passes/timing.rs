@@ -102,6 +102,12 @@ impl TimingPlan {
         self.period_ns * self.model().fill
     }
 
+    /// Whether the window generators register their line memories' write port
+    /// (`sf_window3x3` WR_REG): when the unregistered write does not fit the period.
+    pub fn window_write_reg(&self) -> bool {
+        self.model().line_write > self.budget()
+    }
+
     /// Pipeline parameters of an engine with `q` products per lane, `acc_w` accumulator bits
     /// and `steps` requant steps per vector: the lane registers with the fewest bits (then the
     /// fewest registers) whose segments fit the period, then the fewest requant stages that
@@ -173,6 +179,12 @@ impl TimingPlan {
         for e in engines {
             e.pipe = self.layer_pipe(e);
         }
+        for s in cores
+            .iter_mut()
+            .flat_map(|c| c.stages.iter_mut().chain(c.repeat.iter_mut()))
+        {
+            s.window_wr_reg = self.window_write_reg();
+        }
         for h in heads {
             // a pooled head requantizes its frame sums (wider than one pixel's)
             let acc_w = if h.pool {
@@ -186,12 +198,16 @@ impl TimingPlan {
 }
 
 impl TimingPlan {
-    /// Sets what the technology decides in the folded frozen stages' requant units (their
-    /// depth is fixed: `sf_requant_pipe` STAGES 3).
-    pub fn set_folded_pipes(&self, stages: &mut [super::frozen::StageHw]) {
+    /// Sets what the technology decides in the frozen stages: the folded stages' requant
+    /// units (their depth is fixed: `sf_requant_pipe` STAGES 3) and the parallel stages'
+    /// window write port.
+    pub fn set_frozen_pipes(&self, stages: &mut [super::frozen::StageHw]) {
         for st in stages {
-            if let super::frozen::FrozenImpl::Folded(f) = &mut st.imp {
-                f.rq_dsp_w = self.model().dsp_w;
+            match &mut st.imp {
+                super::frozen::FrozenImpl::Folded(f) => f.rq_dsp_w = self.model().dsp_w,
+                super::frozen::FrozenImpl::Parallel(p) => {
+                    p.window_wr_reg = self.window_write_reg()
+                }
             }
         }
     }
@@ -275,6 +291,16 @@ mod tests {
     /// The ECP5 table plans the same target with at least as many registers everywhere (its
     /// every delay is longer), cuts the requant multipliers for its 18-bit DSPs (standard
     /// cells do not), closes 100 MHz, and names itself when a target is too fast.
+    #[test]
+    fn only_a_period_the_unregistered_line_write_misses_registers_it() {
+        // OSU: the enable ends at a memory pin, far inside any supported period
+        assert!(!TimingPlan::new(DEFAULT_TARGET_MHZ).unwrap().window_write_reg());
+        // ECP5: the enable's routing to every LUT-RAM cell misses 100 MHz, not 50
+        let ecp5 = |mhz| TimingPlan::for_technology(mhz, TimingModel::Ecp5).unwrap();
+        assert!(ecp5(100.0).window_write_reg());
+        assert!(!ecp5(50.0).window_write_reg());
+    }
+
     #[test]
     fn the_ecp5_table_pipelines_deeper() {
         let osu = TimingPlan::new(100.0).unwrap();

@@ -7,6 +7,7 @@
 //     HEIGHT   input frame height in pixels, >= 1.
 //     STRIDE   1 or 2 (other values are not supported; the generator never uses them).
 //     FO       data bits per copy of a window-wide control (default 48), >= 1.
+//     WR_REG   0 (default) or 1: register the line memories' write port (see Latency).
 //   Depends on sf_sram_1r1w.v and sf_fanout.v (put them in the filelist).
 //   Input  s_data/s_valid/s_ready: pixels in raster order, exactly WIDTH x HEIGHT per frame
 //          (the block counts positions itself; no tlast/tuser needed).
@@ -38,7 +39,10 @@
 //          is out 4 clocks after that row's last pixel was accepted if the read side is idle
 //          (so the first window of a frame comes 2*WIDTH + 3 clocks after its first pixel at
 //          full rate). A row sweep reads one column per clock (WIDTH clocks per output row, so
-//          with STRIDE 2 one window every other clock during the sweep).
+//          with STRIDE 2 one window every other clock during the sweep). WR_REG = 1 writes each
+//          pixel one clock later, from registers, and adds that clock to these latencies;
+//          throughput is unchanged for WIDTH >= 2 (at WIDTH 1, where a row is one clock, the
+//          input may wait a clock per two rows).
 //   Backpressure  m_ready low stalls the read side; the input keeps being accepted until all
 //          four line memories hold rows that are still needed; the pixel taken then waits in
 //          the hold register and s_ready falls (one clock later than a prediction of the room
@@ -62,6 +66,12 @@
 //   released column by column: the input may overwrite column x of a releasing memory once
 //   the sweep has read it, so the input never waits for a sweep to finish. Memories are
 //   written and read in the same clock only at different addresses. Depends on sf_fanout.v.
+//   WR_REG = 1 registers the write (per-memory enable, address, data) and the row-complete
+//   flag with it, so the write enables leave flip-flops rather than the input handshake's
+//   logic: on an FPGA one enable reaches every LUT-RAM cell of a line memory, and routing that
+//   net after the handshake's logic set the clock (measured on an ECP5, docs/cost.md). Reads
+//   still never meet a write of the same word: a row is read only after its registered
+//   completion, and a releasing memory is written only at columns the sweep has passed.
 
 `resetall
 `timescale 1ns / 1ps
@@ -72,7 +82,8 @@ module sf_window3x3 #(
     parameter integer WIDTH   = 8,   // input frame width in pixels
     parameter integer HEIGHT  = 8,   // input frame height in pixels
     parameter integer STRIDE  = 1,   // output stride, 1 or 2
-    parameter integer FO      = 48   // data bits per copy of a window-wide control
+    parameter integer FO      = 48,  // data bits per copy of a window-wide control
+    parameter integer WR_REG  = 0    // 1: registered line-memory write port
 ) (
     input  wire                 aclk,
     input  wire                 aresetn,
@@ -95,10 +106,10 @@ module sf_window3x3 #(
 `ifndef SYNTHESIS
   initial begin
     if (!(CH_BITS >= 1 && WIDTH >= 1 && HEIGHT >= 1 && (STRIDE == 1 || STRIDE == 2)
-          && FO >= 1)) begin
+          && FO >= 1 && (WR_REG == 0 || WR_REG == 1))) begin
       $display("%m: sf_window3x3 parameters outside its CONTRACT:");
-      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d FO=%0d", CH_BITS, WIDTH, HEIGHT,
-               STRIDE, FO);
+      $display("  CH_BITS=%0d WIDTH=%0d HEIGHT=%0d STRIDE=%0d FO=%0d WR_REG=%0d", CH_BITS,
+               WIDTH, HEIGHT, STRIDE, FO, WR_REG);
       $finish;
     end
   end
@@ -270,7 +281,41 @@ module sf_window3x3 #(
   wire [3:0] rd_slots = slots(rsel_q);
   wire [3:0] rel_slots = rel_slots_q;
 
-  wire [3:0] set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+  // the write port of the line memories, and the memories whose row it completes
+  wire [3:0] wr_we;
+  wire [XW-1:0] wr_addr;
+  wire [CB-1:0] wr_word;
+  wire [3:0] set_full;
+  generate
+    if (WR_REG != 0) begin : g_wr_reg
+      // enables and completion are control (reset); address and data load every clock, so
+      // that no enable fans out to them
+      reg [3:0] we_q;
+      reg [3:0] set_q;
+      reg [XW-1:0] addr_q;
+      reg [CB-1:0] word_q;
+      always @(posedge aclk) begin
+        if (!aresetn) begin
+          we_q  <= 4'b0000;
+          set_q <= 4'b0000;
+        end else begin
+          we_q  <= wr_en ? (4'b0001 << wslot_q) : 4'b0000;
+          set_q <= (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+        end
+        addr_q <= in_col_q;
+        word_q <= wr_data;
+      end
+      assign wr_we = we_q;
+      assign wr_addr = addr_q;
+      assign wr_word = word_q;
+      assign set_full = set_q;
+    end else begin : g_wr_now
+      assign wr_we = wr_en ? (4'b0001 << wslot_q) : 4'b0000;
+      assign wr_addr = in_col_q;
+      assign wr_word = wr_data;
+      assign set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+    end
+  endgenerate
   wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
 
   // Copies of {s_ready_q, held_q, pad_q} for the input data path: each selects or enables
@@ -393,9 +438,9 @@ module sf_window3x3 #(
           .DEPTH(WIDTH)
       ) u_line (
           .aclk (aclk),
-          .we   (wr_en && (wslot_q == gm)),
-          .waddr(in_col_q),
-          .wdata(wr_data),
+          .we   (wr_we[gm]),
+          .waddr(wr_addr),
+          .wdata(wr_word),
           .re   (go_rd && rd_slots[gm]),
           .raddr(ic),
           .rdata(rdat[gm])

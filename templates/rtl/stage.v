@@ -46,7 +46,9 @@ module {{ module }} (
         .CH_BITS({{ in_bits }}),
         .WIDTH({{ in_w }}),
         .HEIGHT({{ in_h }}),
-        .STRIDE({{ stride }})
+        .STRIDE({{ stride }}){% if window_wr_reg %},
+        .WR_REG(1)  // registered line-memory writes (the timing plan)
+{%- endif %}
     ) u_window (
         .aclk(aclk),
         .aresetn(aresetn),

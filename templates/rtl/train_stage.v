@@ -27,7 +27,7 @@ module {{ module }} (
     // 3x3 windows with zero padding; element t = 3i + j at bits [t*{{ in_bits }} +: {{ in_bits }}].
     wire [{{ 9 * in_bits - 1 }}:0] win_data;
     wire win_valid, win_ready, win_sof, win_eol, win_eof;
-    sf_window3x3 #(.CH_BITS({{ in_bits }}), .WIDTH({{ in_w }}), .HEIGHT({{ in_h }}), .STRIDE({{ stride }})) u_window (
+    sf_window3x3 #(.CH_BITS({{ in_bits }}), .WIDTH({{ in_w }}), .HEIGHT({{ in_h }}), .STRIDE({{ stride }}){% if window_wr_reg %}, .WR_REG(1){% endif %}) u_window (
         .aclk(aclk), .aresetn(aresetn),
         .s_data(s_data), .s_valid(s_valid), .s_ready(s_ready), .s_sof(s_sof),
         .m_data(win_data), .m_valid(win_valid), .m_ready(win_ready),

@@ -11,6 +11,7 @@ module tb_window_iv;
   parameter integer S = 1;       // stride
   parameter integer NF = 3;      // frames
   parameter integer SEED = 1;    // $random seed
+  parameter integer WR_REG = 0;  // sf_window3x3 WR_REG
   localparam integer CB = 10;    // bits per pixel
   localparam integer WO = (W + S - 1) / S;
   localparam integer HO = (H + S - 1) / S;
@@ -26,7 +27,7 @@ module tb_window_iv;
   reg m_ready = 1'b0;
   wire m_sof, m_eol, m_eof;
 
-  sf_window3x3 #(.CH_BITS(CB), .WIDTH(W), .HEIGHT(H), .STRIDE(S)) dut (
+  sf_window3x3 #(.CH_BITS(CB), .WIDTH(W), .HEIGHT(H), .STRIDE(S), .WR_REG(WR_REG)) dut (
       .aclk(aclk), .aresetn(aresetn), .s_data(s_data), .s_valid(s_valid), .s_ready(s_ready),
       .s_sof(s_sof), .m_data(m_data), .m_valid(m_valid), .m_ready(m_ready), .m_sof(m_sof),
       .m_eol(m_eol), .m_eof(m_eof));

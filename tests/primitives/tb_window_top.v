@@ -8,7 +8,8 @@
 
 module tb_window_top #(
     parameter integer K  = 18,  // number of instances (must match CFG)
-    parameter integer CB = 12   // CH_BITS of every instance
+    parameter integer CB = 12,  // CH_BITS of every instance
+    parameter integer WR_REG = 0  // sf_window3x3 WR_REG of every instance
 ) (
     input  wire              aclk,
     input  wire              aresetn,
@@ -56,7 +57,8 @@ module tb_window_top #(
           .WIDTH  ({24'd0, C[23:16]}),
           .HEIGHT ({24'd0, C[15:8]}),
           .STRIDE ({24'd0, C[7:0]}),
-          .FO     (5)   // several copies of the controls, the last partial
+          .FO     (5),  // several copies of the controls, the last partial
+          .WR_REG (WR_REG)
       ) u_win (
           .aclk   (aclk),
           .aresetn(aresetn),
