@@ -604,7 +604,13 @@ fn sim_window3x3_icarus() {
         let what = format!("iverilog tb_window_iv W={w} H={h} S={s} WR_REG={wr_reg}");
         let mut cmd = Command::new("iverilog");
         cmd.args(["-g2005", "-o", "tb.vvp"]);
-        for (k, v) in [("W", w), ("H", h), ("S", s), ("SEED", seed), ("WR_REG", wr_reg)] {
+        for (k, v) in [
+            ("W", w),
+            ("H", h),
+            ("S", s),
+            ("SEED", seed),
+            ("WR_REG", wr_reg),
+        ] {
             cmd.arg(format!("-Ptb_window_iv.{k}={v}"));
         }
         cmd.args([

@@ -355,7 +355,14 @@ fn tiny_mismatch_is_located_at_the_first_diverging_stage() {
 #[test]
 fn tiny_with_frozen_bn_is_bit_exact_under_random_gaps() {
     require_tool("verilator");
-    let r = verify::verify(&tiny_frozen_bn(2), &verify_opts(2, 5, 0.2, 0.3)).unwrap();
+    let m = tiny_frozen_bn(2);
+    // constant requant in both frozen forms
+    let plan = passes::plan(&m, &PlanOptions::default()).unwrap();
+    let kinds: std::collections::BTreeSet<&str> =
+        plan.stages.iter().map(|s| s.imp.name()).collect();
+    assert_eq!(kinds, ["folded", "parallel"].into());
+    assert!(plan.stages.iter().all(|s| !s.programmable()));
+    let r = verify::verify(&m, &verify_opts(2, 5, 0.2, 0.3)).unwrap();
     assert_exact(&r);
 }
 
@@ -390,7 +397,11 @@ fn mini_planned_for_ecp5_is_bit_exact_under_random_gaps() {
         .collect();
     assert!(!windows.is_empty());
     for f in windows {
-        assert!(f.contents.contains(".WR_REG(1)"), "{} keeps the unregistered write", f.name);
+        assert!(
+            f.contents.contains(".WR_REG(1)"),
+            "{} keeps the unregistered write",
+            f.name
+        );
     }
     let r = verify::verify(&mini(3), &ecp5).unwrap();
     assert_exact(&r);

@@ -205,9 +205,7 @@ impl TimingPlan {
         for st in stages {
             match &mut st.imp {
                 super::frozen::FrozenImpl::Folded(f) => f.rq_dsp_w = self.model().dsp_w,
-                super::frozen::FrozenImpl::Parallel(p) => {
-                    p.window_wr_reg = self.window_write_reg()
-                }
+                super::frozen::FrozenImpl::Parallel(p) => p.window_wr_reg = self.window_write_reg(),
             }
         }
     }
@@ -294,7 +292,9 @@ mod tests {
     #[test]
     fn only_a_period_the_unregistered_line_write_misses_registers_it() {
         // OSU: the enable ends at a memory pin, far inside any supported period
-        assert!(!TimingPlan::new(DEFAULT_TARGET_MHZ).unwrap().window_write_reg());
+        assert!(!TimingPlan::new(DEFAULT_TARGET_MHZ)
+            .unwrap()
+            .window_write_reg());
         // ECP5: the enable's routing to every LUT-RAM cell misses 100 MHz, not 50
         let ecp5 = |mhz| TimingPlan::for_technology(mhz, TimingModel::Ecp5).unwrap();
         assert!(ecp5(100.0).window_write_reg());

@@ -13,10 +13,25 @@ pub fn tiny(seed: u64) -> Model {
     init(&presets::preset("tiny").unwrap(), seed)
 }
 
-/// `tiny` with the frozen core's requant baked in (`frozen_bn = "frozen"`).
+/// `tiny`'s frozen core with its requant baked in (`frozen_bn = "frozen"`): the same
+/// parallel and folded stages, with constant requantization lowered to shift-add. Constant
+/// requant is the frozen core's own matter, so the trainable cores (and the heads that read
+/// them) are left out: they would more than double the Verilator build of this model.
 pub fn tiny_frozen_bn(seed: u64) -> Model {
     let mut p = presets::preset("tiny").unwrap();
     p.manifest.generation.frozen_bn = FrozenBn::Frozen;
+    p.manifest.topology.trainable_cores = 0;
+    p.manifest.topology.repeat_banks = 0;
+    let frozen: Vec<bool> = p
+        .manifest
+        .heads
+        .iter()
+        .map(|h| h.source == HeadSource::Frozen)
+        .collect();
+    let mut keep = frozen.iter();
+    p.manifest.heads.retain(|_| *keep.next().unwrap());
+    let mut keep = frozen.iter();
+    p.pool.retain(|_| *keep.next().unwrap());
     init(&p, seed)
 }
 
