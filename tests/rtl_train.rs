@@ -169,6 +169,28 @@ fn deeper_frozen_stages_do_not_deadlock() {
     eprintln!("{r}");
 }
 
+/// The same model planned for an ECP5 at 100 MHz: deeper engine pipelines and registered
+/// line-memory writes in every window generator, frozen and trainable, so every latency the
+/// skew FIFOs are sized from changes; still exact under gaps and backpressure, and no FIFO
+/// reaches its depth.
+#[test]
+fn deeper_frozen_stages_planned_for_ecp5_are_bit_exact() {
+    require_tool("verilator");
+    let m = train_deep(1);
+    let mut ecp5 = verify_opts(2, 9, 0.3, 0.3);
+    ecp5.hw.timing_model = Some(semifreddo::passes::timing::TimingModel::Ecp5);
+    ecp5.hw.target_mhz = Some(100.0);
+    let plan = passes::plan(&m, &ecp5.hw).unwrap();
+    assert!(plan
+        .trainable
+        .iter()
+        .all(|c| c.stages.iter().all(|s| s.window_wr_reg)));
+    let r = verify::verify(&m, &ecp5).unwrap();
+    assert_exact(&r, "ECP5 plan, random gaps");
+    assert!(r.fifos.iter().any(|q| q.name.starts_with("tskew")), "{r}");
+    assert_fifos_measured(&r);
+}
+
 #[test]
 fn two_trainable_cores_with_core_shuffle_are_bit_exact() {
     require_tool("verilator");
