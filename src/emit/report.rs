@@ -43,6 +43,16 @@ pub fn text(plan: &HwPlan) -> String {
         plan.timing.period_ns,
         plan.timing.timing_model.name()
     );
+    let line_write = plan.timing.model().line_write;
+    let _ = writeln!(
+        s,
+        "window generators: {} (the unregistered write takes {line_write} ns)",
+        if plan.timing.window_write_reg() {
+            "line-memory writes registered, WR_REG = 1, one clock of latency"
+        } else {
+            "line-memory writes as the input handshake decides, WR_REG = 0"
+        }
+    );
     let _ = writeln!(s, "\nshift-add layers (counted from the adder graphs):");
     s.push_str(&format_table(&layer_stats(plan)));
     let _ = writeln!(s, "\nstages:");
