@@ -286,11 +286,8 @@ mod tests {
         }
     }
 
-    /// The ECP5 table plans the same target with at least as many registers everywhere (its
-    /// every delay is longer), cuts the requant multipliers for its 18-bit DSPs (standard
-    /// cells do not), closes 100 MHz, and names itself when a target is too fast.
     #[test]
-    fn only_a_period_the_unregistered_line_write_misses_registers_it() {
+    fn the_line_write_is_registered_only_where_it_misses_the_period() {
         // OSU: the enable ends at a memory pin, far inside any supported period
         assert!(!TimingPlan::new(DEFAULT_TARGET_MHZ)
             .unwrap()
@@ -301,6 +298,9 @@ mod tests {
         assert!(!ecp5(50.0).window_write_reg());
     }
 
+    /// The ECP5 table plans the same target with at least as many registers everywhere (its
+    /// every delay is longer), cuts the requant multipliers for its 18-bit DSPs (standard
+    /// cells do not), closes 100 MHz, and names itself when a target is too fast.
     #[test]
     fn the_ecp5_table_pipelines_deeper() {
         let osu = TimingPlan::new(100.0).unwrap();
