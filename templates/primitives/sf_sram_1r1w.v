@@ -9,9 +9,9 @@
 //   Ports (all synchronous to the rising edge of aclk; no reset)
 //     we, waddr, wdata   write port: writes wdata to waddr at the edge when we = 1.
 //     re, raddr, rdata   read port: when re = 1 at an edge, rdata shows mem[raddr] after that
-//                        edge (read latency 1 clock). rdata is guaranteed only in the clock
-//                        after a read; after a clock without re it is UNSPECIFIED (this model
-//                        holds the last value; callers must not rely on it).
+//                        edge (read latency 1 clock) and HOLDS it until the next read (clocks
+//                        with re = 0, and writes, leave rdata unchanged). sf_window3x3 relies
+//                        on the hold: a column read waits there while its output is stalled.
 //   Collision  a read and a write of the SAME address in the same clock return an UNSPECIFIED
 //              value (this model returns the old word). sf_window3x3 never does this.
 //   Throughput one read and one write per clock.
@@ -21,7 +21,9 @@
 //   macro (1R1W, same clock) or an FPGA simple dual-port block RAM (Xilinx xpm_memory_sdpram
 //   with READ_LATENCY_B = 1, Intel altsyncram DUAL_PORT, Lattice PDPW16KD). As written the
 //   model infers simple dual-port block RAM in FPGA flows. For ASIC synthesis without a macro,
-//   `blackbox sf_sram_1r1w` in Yosys.
+//   `blackbox sf_sram_1r1w` in Yosys. The replacement must hold its read data while the read
+//   port is disabled, as compiled SRAMs (output latched while the chip enable is off) and
+//   FPGA block RAMs (output register with the read enable as clock enable) do.
 
 `resetall
 `timescale 1ns / 1ps
