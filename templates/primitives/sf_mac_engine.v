@@ -331,24 +331,26 @@ module sf_mac_engine #(
     wire unused_x = &{1'b0, x_buf, 1'b0};
 
     // ---------------------------------------------------------------- weight memory
-    // config word k -> memory word k / WPW, 32-bit lane k % WPW (constant divisor)
-    function [MAW-1:0] cfg_line_of;
-        input [CFG_WORD_AW-1:0] k;
-        integer t;
-        begin
-            t = { {(32-CFG_WORD_AW){1'b0}}, k} / WPW;
-            t = t - ((t >>> MAW) <<< MAW);
-            cfg_line_of = t[MAW-1:0];
-        end
-    endfunction
-    function [WPW-1:0] cfg_lane_of;
-        input [CFG_WORD_AW-1:0] k;
-        integer t;
-        begin
-            t = { {(32-CFG_WORD_AW){1'b0}}, k} % WPW;
-            cfg_lane_of = { {(WPW-1){1'b0}}, 1'b1} << t;
-        end
-    endfunction
+    // config word k -> memory word k / WPW, 32-bit lane k % WPW. The quotient is a reciprocal
+    // multiply, (k * ceil(2^DS / WPW)) >> DS with DS = CFG_WORD_AW + clog2(WPW), exact for
+    // every CFG_WORD_AW-bit k (checked exhaustively for k < 2^16, WPW < 300): a constant
+    // divider synthesizes to carry chains in series on an FPGA (an 810-cell path for WPW = 18
+    // on an ECP5), the multiply to one DSP or a few adders.
+    localparam integer KW = CFG_WORD_AW;
+    localparam integer DL = (WPW > 1) ? $clog2(WPW) : 0;
+    localparam integer DS = KW + DL;
+    localparam [31:0] WPW_U = WPW;
+    localparam [63:0] WPW64 = {32'd0, WPW_U};
+    localparam [63:0] DM64 = ((64'd1 << DS) + WPW64 - 64'd1) / WPW64;  // < 2^(KW+2)
+    localparam [2*KW+1:0] DM = DM64[2*KW+1:0];
+    localparam [KW-1:0] WPW_K = WPW64[KW-1:0];                    // WPW mod 2^KW
+    wire [2*KW+1:0] cfg_prod = { {(KW + 2){1'b0}}, cfg_addr} * DM;
+    wire [2*KW+1:0] cfg_quot = cfg_prod >> DS;
+    wire [KW-1:0] cfg_q = cfg_quot[KW-1:0];
+    // the remainder modulo 2^KW is exact: it is below WPW <= 2^KW
+    wire [KW-1:0] cfg_r = cfg_addr - cfg_q * WPW_K;
+    wire [MAW+KW-1:0] cfg_q_x = { {MAW{1'b0}}, cfg_q};
+    wire unused_cfg_q = &{1'b0, cfg_quot[2*KW+1:KW], cfg_q_x[MAW+KW-1:MAW], 1'b0};
     reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;
     reg  [MAW-1:0] cfg_line_q;
     reg  [WPW-1:0] cfg_lane_q;   // one-hot 32-bit lane of the word
@@ -366,8 +368,8 @@ module sf_mac_engine #(
         if (cfg_req) begin
             cfg_we_q <= cfg_we;
             cfg_ok_q <= ({1'b0, cfg_addr} < CFG_WORDS_V);
-            cfg_line_q <= cfg_line_of(cfg_addr);
-            cfg_lane_q <= cfg_lane_of(cfg_addr);
+            cfg_line_q <= cfg_q_x[MAW-1:0];
+            cfg_lane_q <= { {(WPW-1){1'b0}}, 1'b1} << cfg_r;
         end
     end
     reg [31:0] cfg_word;
