@@ -172,6 +172,11 @@ impl StageHw {
             FrozenImpl::Folded(f) => f.a_len() + super::fold::HANDOFF + f.b_len(),
         }
     }
+    /// Whether the stage's window generator registers its line-memory write port (one clock
+    /// more from a pixel to its window); only the parallel form has that generator.
+    pub fn window_wr_reg(&self) -> bool {
+        matches!(&self.imp, FrozenImpl::Parallel(p) if p.window_wr_reg)
+    }
     /// The layers in stream order (branch by branch).
     pub fn layers(&self) -> impl Iterator<Item = &LayerHw> {
         self.branches.iter().flat_map(|b| b.layers.iter())

@@ -3,7 +3,7 @@
 //! for the trainable path, and the trainable-side skew FIFOs where the frozen path is deeper;
 //! and the skew FIFOs in front of a train01 head's join. Emit, cost and the report read these.
 
-use super::frozen::{FrozenImpl, StageHw};
+use super::frozen::StageHw;
 use super::schedule::TrainCoreHw;
 use crate::model::layout::Size;
 
@@ -139,13 +139,12 @@ fn frozen_lag(pixels: usize, stages: &[StageHw]) -> usize {
     stages
         .iter()
         .map(|s| {
-            let wr_reg = matches!(&s.imp, FrozenImpl::Parallel(p) if p.window_wr_reg);
             stage_lag(
                 pixels,
                 s.in_size,
                 s.stride,
                 s.period(),
-                s.latency() + usize::from(wr_reg),
+                s.latency() + usize::from(s.window_wr_reg()),
             )
         })
         .sum()

@@ -42,7 +42,7 @@
 //     cfg_wdata are sampled with cfg_req, except that cfg_wdata must stay valid until
 //     cfg_ack (the register bus holds it). The access waits while the engine reads the
 //     memory, and no new vector is accepted while it waits, so it takes place at the latest
-//     when the current vector's reads end: cfg_ack pulses 3 to G*S + 3 clocks after
+//     when the current vector's reads end: cfg_ack pulses 4 to G*S + 4 clocks after
 //     cfg_req, for a read with cfg_rdata valid in that clock only. Words k >= DEPTH*WPW:
 //     writes are ignored, reads return 0. Computations in flight are not disturbed; a vector
 //     sees a weight word as it is when its step reads it, so writing the weights of a layer
@@ -276,7 +276,7 @@ module sf_mac_engine #(
     wire rd_now = load || rd_go;
     wire end_now = rd_now && last;
     wire pop = m_valid_q && m_ready;
-    wire cfg_go = cfg_pend_q && !rd_go;
+    wire cfg_go = cfg_pend_q && !cfg_map_q && !rd_go;   // the lane is formed: see below
     localparam [MAW:0]  LAST_AV = LAST_A[MAW:0];
     localparam [MAW:0]  GATE_AV = GATE_A[MAW:0];
     localparam [CW-1:0] CV = C[CW-1:0];
@@ -331,11 +331,13 @@ module sf_mac_engine #(
     wire unused_x = &{1'b0, x_buf, 1'b0};
 
     // ---------------------------------------------------------------- weight memory
-    // config word k -> memory word k / WPW, 32-bit lane k % WPW. The quotient is a reciprocal
-    // multiply, (k * ceil(2^DS / WPW)) >> DS with DS = CFG_WORD_AW + clog2(WPW), exact for
-    // every CFG_WORD_AW-bit k (checked exhaustively for k < 2^16, WPW < 300): a constant
-    // divider synthesizes to carry chains in series on an FPGA (an 810-cell path for WPW = 18
-    // on an ECP5), the multiply to one DSP or a few adders.
+    // config word k -> memory word q = k / WPW, 32-bit lane r = k % WPW, over two clocks
+    // (cfg_map_q marks the second): the quotient is a reciprocal multiply,
+    // (k * ceil(2^DS / WPW)) >> DS with DS = CFG_WORD_AW + clog2(WPW), exact for every
+    // CFG_WORD_AW-bit k (checked exhaustively for k < 2^16, WPW < 300), and the remainder
+    // k - q * WPW is formed from the registered quotient. A constant divider synthesizes to
+    // carry chains in series on an FPGA (an 810-cell path for WPW = 18 on an ECP5); the two
+    // multiplies in one clock were still 16.6 ns there.
     localparam integer KW = CFG_WORD_AW;
     localparam integer DL = (WPW > 1) ? $clog2(WPW) : 0;
     localparam integer DS = KW + DL;
@@ -346,31 +348,36 @@ module sf_mac_engine #(
     localparam [KW-1:0] WPW_K = WPW64[KW-1:0];                    // WPW mod 2^KW
     wire [2*KW+1:0] cfg_prod = { {(KW + 2){1'b0}}, cfg_addr} * DM;
     wire [2*KW+1:0] cfg_quot = cfg_prod >> DS;
-    wire [KW-1:0] cfg_q = cfg_quot[KW-1:0];
-    // the remainder modulo 2^KW is exact: it is below WPW <= 2^KW
-    wire [KW-1:0] cfg_r = cfg_addr - cfg_q * WPW_K;
-    wire [MAW+KW-1:0] cfg_q_x = { {MAW{1'b0}}, cfg_q};
-    wire unused_cfg_q = &{1'b0, cfg_quot[2*KW+1:KW], cfg_q_x[MAW+KW-1:MAW], 1'b0};
-    reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;
-    reg  [MAW-1:0] cfg_line_q;
+    wire unused_cfg_quot = &{1'b0, cfg_quot[2*KW+1:KW], 1'b0};
+    reg            cfg_we_q, cfg_ok_q, cfg_map_q, cfg_c1_q, cfg_ack_q;
+    reg  [KW-1:0]  cfg_k_q;      // the word address
+    reg  [KW-1:0]  cfg_q_q;      // its memory word
     reg  [WPW-1:0] cfg_lane_q;   // one-hot 32-bit lane of the word
     reg  [31:0]    cfg_rdata_q;
+    // the remainder modulo 2^KW is exact: it is below WPW <= 2^KW
+    wire [KW-1:0] cfg_r = cfg_k_q - cfg_q_q * WPW_K;
+    wire [MAW+KW-1:0] cfg_q_x = { {MAW{1'b0}}, cfg_q_q};
+    wire [MAW-1:0] cfg_line = cfg_q_x[MAW-1:0];
+    wire unused_cfg_q = &{1'b0, cfg_q_x[MAW+KW-1:MAW], 1'b0};
     wire [8*WB-1:0] mem_rdata;
     wire [WB-1:0]   mem_be;
     always @(posedge aclk) begin
         if (!aresetn) begin
+            cfg_map_q <= 1'b0;
             cfg_c1_q <= 1'b0;
             cfg_ack_q <= 1'b0;
         end else begin
+            cfg_map_q <= cfg_req;
             cfg_c1_q <= cfg_go;
             cfg_ack_q <= cfg_c1_q;
         end
         if (cfg_req) begin
             cfg_we_q <= cfg_we;
             cfg_ok_q <= ({1'b0, cfg_addr} < CFG_WORDS_V);
-            cfg_line_q <= cfg_q_x[MAW-1:0];
-            cfg_lane_q <= { {(WPW-1){1'b0}}, 1'b1} << cfg_r;
+            cfg_k_q <= cfg_addr;
+            cfg_q_q <= cfg_quot[KW-1:0];
         end
+        if (cfg_map_q) cfg_lane_q <= { {(WPW-1){1'b0}}, 1'b1} << cfg_r;
     end
     reg [31:0] cfg_word;
     integer cw;
@@ -400,7 +407,7 @@ module sf_mac_engine #(
         .aclk (aclk),
         .req  (rd_now || (cfg_go && cfg_ok_q)),
         .we   (cfg_go && cfg_we_q),
-        .addr (cfg_go ? cfg_line_q : a_q),
+        .addr (cfg_go ? cfg_line : a_q),
         .wdata({WPW{cfg_wdata}}),
         .be   (mem_be),
         .rdata(mem_rdata)

@@ -286,6 +286,8 @@ module sf_window3x3 #(
   wire [XW-1:0] wr_addr;
   wire [CB-1:0] wr_word;
   wire [3:0] set_full;
+  wire [3:0] we_now = wr_en ? (4'b0001 << wslot_q) : 4'b0000;
+  wire [3:0] set_now = in_eol ? we_now : 4'b0000;
   generate
     if (WR_REG != 0) begin : g_wr_reg
       // enables and completion are control (reset); address and data load every clock, so
@@ -299,8 +301,8 @@ module sf_window3x3 #(
           we_q  <= 4'b0000;
           set_q <= 4'b0000;
         end else begin
-          we_q  <= wr_en ? (4'b0001 << wslot_q) : 4'b0000;
-          set_q <= (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+          we_q  <= we_now;
+          set_q <= set_now;
         end
         addr_q <= in_col_q;
         word_q <= wr_data;
@@ -310,10 +312,10 @@ module sf_window3x3 #(
       assign wr_word = word_q;
       assign set_full = set_q;
     end else begin : g_wr_now
-      assign wr_we = wr_en ? (4'b0001 << wslot_q) : 4'b0000;
+      assign wr_we = we_now;
       assign wr_addr = in_col_q;
       assign wr_word = wr_data;
-      assign set_full = (wr_en && in_eol) ? (4'b0001 << wslot_q) : 4'b0000;
+      assign set_full = set_now;
     end
   endgenerate
   wire [3:0] clr_full = (go_rd && ic_last) ? rel_slots : 4'b0000;
