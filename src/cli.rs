@@ -219,6 +219,11 @@ pub struct CostArgs {
     /// RAM and post-route Fmax per unit (implies --synth).
     #[arg(long)]
     fpga: bool,
+    /// Keep each unit placed in this run in DIR/<module>: its sources, the pin wrapper, the
+    /// Yosys script, the netlist (unit.json) and nextpnr's log, to repeat or vary the place
+    /// and route by hand (a unit taken from the cache is not placed again; implies --fpga).
+    #[arg(long, value_name = "DIR", conflicts_with = "synth_cached")]
+    fpga_keep: Option<PathBuf>,
     /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).
     #[arg(long)]
     cache: Option<PathBuf>,
@@ -240,7 +245,8 @@ impl CostArgs {
             sram: SramModel {
                 um2_per_bit: self.sram_um2_per_bit,
             },
-            fpga: self.fpga,
+            fpga: self.fpga || self.fpga_keep.is_some(),
+            fpga_keep: self.fpga_keep.clone(),
             verbose: true,
             synth_only: self.synth_only.clone(),
             ..CostOptions::default()
@@ -248,7 +254,7 @@ impl CostArgs {
         if let Some(c) = &self.cache {
             o.cache = c.clone();
         }
-        let synth = self.synth || self.fpga || !self.synth_only.is_empty();
+        let synth = self.synth || o.fpga || !self.synth_only.is_empty();
         o.synth = match (synth, self.synth_limit) {
             _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),

@@ -46,6 +46,11 @@ pub struct DelayModel {
     /// requantization multipliers are then cut into DSP-sized partial products, each
     /// registered at the DSP's output (`sf_requant_pipe` `DSP_W`).
     pub dsp_w: u32,
+    /// Routing a product segment pays when its operands come from the logic's registers: on
+    /// an FPGA the multipliers are DSP blocks in columns away from the logic, and the
+    /// operands and the product each cross that distance. Above the budget the plan registers
+    /// the operands by the multiplier (`sf_mac_engine` OP_REG = 1). 0 for standard cells.
+    pub operand_route: f64,
     /// `sf_window3x3`'s line-memory write as the input handshake decides it (WR_REG = 0):
     /// handshake, room test and write enable into every cell of a line memory. Above the
     /// budget the plan registers the write port (WR_REG = 1, a clock of latency and a
@@ -71,6 +76,7 @@ pub const OSU018: DelayModel = DelayModel {
     fixed: 6.3,
     fill: 0.97,
     dsp_w: 0,
+    operand_route: 0.0,
     // the whole of sf_window3x3 at 512 bits, WIDTH 16 (`primitive_timing`): the memories
     // are synchronous stand-ins, so the enable ends at a pin
     line_write: 1.98,
@@ -104,6 +110,10 @@ pub const ECP5: DelayModel = DelayModel {
     fill: 0.95,
     // MULT18X18D
     dsp_w: 18,
+    // tiny's train.stem with 80 MULT18X18D post route (stop 31): select register -> DSP ->
+    // product register 12.6 ns, of which 8.15 ns routing to and from the DSP columns; the
+    // model's register hop and multiplier leave 6.0 ns of it
+    operand_route: 6.0,
     // tiny's train.rep (512 bits, WIDTH 2) post route: s_ready_q -> handshake -> room ->
     // write enable, 3.9 ns of it routing the enable to the line's LUT-RAM cells
     line_write: 10.8,

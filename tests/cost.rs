@@ -294,12 +294,21 @@ fn a_small_block_places_and_routes_on_the_ecp5() {
     };
     let unit = small_unit();
     let cache = tempfile::tempdir().unwrap();
-    let (r, hit) = fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0).unwrap();
+    let keep = tempfile::tempdir().unwrap();
+    let (r, hit) =
+        fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0, Some(keep.path())).unwrap();
     assert!(!hit);
+    // the kept folder holds what repeating the place and route by hand needs
+    let kept = keep.path().join(&unit.module);
+    for f in ["unit.json", "sf_ecp5_wrap.v", "run.ys", "nextpnr.log"] {
+        assert!(kept.join(f).is_file(), "{f} kept in {}", kept.display());
+    }
+    assert!(kept.join(format!("{}.v", unit.module)).is_file());
     assert!(r.lut4 + r.ccu2c > 0 && r.ff > 0, "{r:?}");
     assert!(r.fmax_mhz > 0.0 && r.fmax_mhz < 1000.0, "{r:?}");
     assert_eq!((r.dsp, r.bram), (0, 0), "shift-add only: {r:?}");
-    let (again, hit) = fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0).unwrap();
+    let (again, hit) =
+        fpga::place_and_route(&unit, &tools, &pnr, cache.path(), 150.0, None).unwrap();
     assert!(hit, "second run comes from the cache");
     assert_eq!(r, again);
 }

@@ -132,6 +132,7 @@ impl Cfg {
             ("RELU", self.relu),
             ("OUT_W", self.out_w),
             ("SIDE_W", self.side_w),
+            ("OP_REG", i64::from(self.pipe.op_reg)),
             ("MUL_REG", i64::from(self.pipe.mul_reg)),
             ("LPR", i64::from(self.pipe.lpr)),
             ("RQ_STAGES", i64::from(self.pipe.rq_stages)),
@@ -158,6 +159,7 @@ impl Cfg {
     }
     fn with_pipe(mut self, mul_reg: bool, lpr: u32, rq_stages: u32, rq_split: u32) -> Cfg {
         self.pipe = EnginePipe {
+            op_reg: self.pipe.op_reg,
             mul_reg,
             lpr,
             rq_stages,
@@ -172,6 +174,11 @@ impl Cfg {
         self
     }
     /// Requant multipliers cut to DSP-sized partial products (the ECP5 plan).
+    /// The products' operands registered by the multipliers (the ECP5 plan).
+    fn with_op_reg(mut self) -> Cfg {
+        self.pipe.op_reg = true;
+        self
+    }
     fn with_rq_dsp(mut self, bits: u32) -> Cfg {
         self.pipe.rq_dsp_w = bits;
         self
@@ -248,10 +255,12 @@ fn cases() -> Vec<Cfg> {
             .with_pipe(true, 1, 4, 2)
             .with_rq_sel(),
         // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27; the
-        // requant multipliers cut for an 18-bit DSP (two accumulator pieces)
+        // requant multipliers cut for an 18-bit DSP (two accumulator pieces), the products'
+        // operands registered (the ECP5 plan)
         cfg("stem_fold", 27, 8, 27, 3, 2, dense, 24, 1, 8, 3, false)
             .with_pipe(false, 1, 2, 1)
-            .with_rq_dsp(18),
+            .with_rq_dsp(18)
+            .with_op_reg(),
         // depthwise, two branches over a 4-channel window: o mod 4 + 4 i
         cfg(
             "dw_2br",
@@ -319,8 +328,10 @@ fn cases() -> Vec<Cfg> {
         ),
         // fully serial head: one lane, one product per clock
         cfg("head_serial", 5, 3, 5, 1, 1, dense, 18, 0, 16, 1, false),
-        // fully parallel: G = S = 1, one vector per clock
-        cfg("parallel", 4, 2, 4, 2, 4, dense, 18, 1, 8, 4, false).with_pipe(true, 1, 1, 1),
+        // fully parallel: G = S = 1, one vector per clock; operands and products registered
+        cfg("parallel", 4, 2, 4, 2, 4, dense, 18, 1, 8, 4, false)
+            .with_pipe(true, 1, 1, 1)
+            .with_op_reg(),
     ]
 }
 

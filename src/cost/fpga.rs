@@ -511,14 +511,35 @@ pub fn cached(
     Some(r)
 }
 
+/// Replaces `to` with a copy of the flat folder `from`.
+fn keep_folder(from: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to).with_context(|| format!("cannot replace {}", to.display()))?;
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).with_context(|| {
+                format!("cannot copy {} to {}", entry.path().display(), to.display())
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Synthesizes a unit with `synth_ecp5`, places and routes it in the wrapper with
-/// nextpnr-ecp5 at `target_mhz`, or returns the cached result (`true` when cached).
+/// nextpnr-ecp5 at `target_mhz`, or returns the cached result (`true` when cached). With
+/// `keep`, the working folder (sources, wrapper, Yosys script and log, the netlist
+/// `unit.json`, nextpnr's log and report) is copied to `keep_dir/<module>` after nextpnr ran,
+/// so that the place and route can be repeated or varied by hand.
 pub fn place_and_route(
     unit: &Unit,
     tools: &Tools,
     pnr: &Nextpnr,
     cache: &Path,
     target_mhz: f64,
+    keep_dir: Option<&Path>,
 ) -> Result<(Ecp5Result, bool)> {
     if let Some(r) = cached(unit, tools, pnr, cache, target_mhz) {
         return Ok((r, true));
@@ -582,6 +603,9 @@ pub fn place_and_route(
         .output()
         .with_context(|| format!("cannot run {}", pnr.command.display()))?;
     let nextpnr_seconds = t.elapsed().as_secs_f64();
+    if let Some(to) = keep_dir {
+        keep_folder(dir, &to.join(top))?;
+    }
     let log = std::fs::read_to_string(dir.join("nextpnr.log")).unwrap_or_default();
     if !out.status.success() {
         let tail: Vec<&str> = log.lines().rev().take(20).collect();

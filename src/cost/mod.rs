@@ -102,6 +102,8 @@ pub struct CostOptions {
     /// When not empty, only these modules are synthesized (after a change to them); the
     /// others come from the cache or the estimate, as with `SynthMode::CacheOnly`.
     pub synth_only: Vec<String>,
+    /// Where to keep each unit's place-and-route folder (`<dir>/<module>`), if anywhere.
+    pub fpga_keep: Option<PathBuf>,
 }
 
 impl Default for CostOptions {
@@ -113,6 +115,7 @@ impl Default for CostOptions {
             sram: SramModel::default(),
             verbose: false,
             synth_only: Vec::new(),
+            fpga_keep: None,
         }
     }
 }
@@ -443,7 +446,14 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                     if opts.verbose {
                         eprint!("place and route {} on the ECP5 ... ", u.module);
                     }
-                    fpga::place_and_route(u, &tools, pnr, &opts.cache, target_mhz)?
+                    fpga::place_and_route(
+                        u,
+                        &tools,
+                        pnr,
+                        &opts.cache,
+                        target_mhz,
+                        opts.fpga_keep.as_deref(),
+                    )?
                 };
                 if opts.verbose && !cache_only {
                     eprintln!(

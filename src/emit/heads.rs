@@ -34,7 +34,8 @@ struct HeadView {
     k_max: usize,
     pool: bool,
     ports: Vec<PortView>,
-    /// Pipeline parameters of the engine (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W), timing pass.
+    /// Pipeline parameters of the engine (OP_REG, MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W), timing pass.
+    op_reg: bool,
     mul_reg: u8,
     lpr: u32,
     rq_stages: u32,
@@ -87,6 +88,7 @@ pub fn head_module(header: &str, plan: &HwPlan, h: &HeadHw) -> anyhow::Result<St
         k_max: h.k_max,
         pool: h.pool,
         ports: h.ports().into_iter().map(port_view).collect(),
+        op_reg: e.pipe.op_reg,
         mul_reg: u8::from(e.pipe.mul_reg),
         lpr: e.pipe.lpr,
         rq_stages: e.pipe.rq_stages,

@@ -53,7 +53,8 @@ struct EngineView {
     sg: isize,
     acc_w: usize,
     relu: u8,
-    /// Pipeline parameters (MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W) from the timing pass.
+    /// Pipeline parameters (OP_REG, MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W) from the timing pass.
+    op_reg: bool,
     mul_reg: u8,
     lpr: u32,
     rq_stages: u32,
@@ -115,6 +116,7 @@ fn engine_view(e: &EngineSchedule, local: String, inst: String, src: String) -> 
         sg,
         acc_w: e.acc_bits(),
         relu: u8::from(e.relu),
+        op_reg: e.pipe.op_reg,
         mul_reg: u8::from(e.pipe.mul_reg),
         lpr: e.pipe.lpr,
         rq_stages: e.pipe.rq_stages,

@@ -31,10 +31,13 @@ pub enum EngineKind {
     Head { groups: usize },
 }
 
-/// Pipeline registers of one `sf_mac_engine` (its parameters `MUL_REG`, `LPR`,
+/// Pipeline registers of one `sf_mac_engine` (its parameters `OP_REG`, `MUL_REG`, `LPR`,
 /// `RQ_STAGES`, `RQ_SPLIT`, `RQ_SEL`, `RQ_DSP_W`), chosen for the target clock by the `timing` pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnginePipe {
+    /// A register of each product's operands in front of its multiplier (an FPGA's DSP
+    /// blocks sit away from the logic).
+    pub op_reg: bool,
     /// A register right after the 8x8 products.
     pub mul_reg: bool,
     /// Adder levels per register in a lane (tree levels, the accumulate counting as one).
@@ -54,6 +57,7 @@ impl Default for EnginePipe {
     /// The engine's own parameter defaults (`sf_mac_engine.v`).
     fn default() -> Self {
         EnginePipe {
+            op_reg: false,
             mul_reg: false,
             lpr: 8,
             rq_stages: 3,
@@ -132,9 +136,12 @@ impl EngineSchedule {
         crate::arith::csd::ceil_log2(self.q as u64) as usize
     }
     /// Registers of a lane from the selected inputs to the accumulator:
-    /// `MUL_REG + floor(T / LPR) + 1`.
+    /// `OP_REG + MUL_REG + floor(T / LPR) + 1`.
     pub fn lane_registers(&self) -> usize {
-        usize::from(self.pipe.mul_reg) + self.tree_levels() / self.pipe.lpr as usize + 1
+        usize::from(self.pipe.op_reg)
+            + usize::from(self.pipe.mul_reg)
+            + self.tree_levels() / self.pipe.lpr as usize
+            + 1
     }
     /// Requant steps per vector, `G*NR` (each with its own scale and bias).
     pub fn requant_steps(&self) -> usize {

@@ -37,32 +37,58 @@ pub struct TimingPlan {
 }
 
 /// The segments of an engine lane between registers, each (starts with the multiplier,
-/// adder levels), for a tree of `t` levels plus the accumulate (level t+1): a register after
-/// the products with `mul_reg`, after every tree level k with k % lpr == 0, and the
-/// accumulator.
+/// adder levels), for a tree of `t` levels plus the accumulate (level t+1): the operand
+/// copies with `op_reg` (a register hop), a register after the products with `mul_reg`,
+/// after every tree level k with k % lpr == 0, and the accumulator.
 pub fn lane_segments(t: usize, pipe: &EnginePipe) -> Vec<(bool, usize)> {
     let lpr = pipe.lpr.max(1) as usize;
     let mut segs = Vec::new();
+    if pipe.op_reg {
+        segs.push((false, 0));
+    }
+    let mut multiplier = true;
     if pipe.mul_reg {
         segs.push((true, 0));
+        multiplier = false;
     }
     let mut start = 1;
     while start <= t + 1 {
         let end = (start - 1) / lpr * lpr + lpr;
         let end = if end > t { t + 1 } else { end };
-        segs.push((segs.is_empty(), end - start + 1));
+        segs.push((multiplier, end - start + 1));
+        multiplier = false;
         start = end + 1;
     }
     segs
 }
 
-/// Pipeline-register bits of one lane besides its accumulator: the products with `mul_reg`
-/// (Q x 16), and after tree level k the ceil(Q / 2^k) partial sums of 16 + k bits.
+/// The delay of each of a lane's segments (`lane_segments`): a segment starting with the
+/// multiplier pays the technology's `operand_route` unless the operands are registered by
+/// the multiplier (`op_reg`).
+pub fn lane_segment_delays(model: &DelayModel, t: usize, pipe: &EnginePipe) -> Vec<f64> {
+    lane_segments(t, pipe)
+        .into_iter()
+        .map(|(m, l)| {
+            let far = if m && !pipe.op_reg {
+                model.operand_route
+            } else {
+                0.0
+            };
+            model.lane_segment(m, l) + far
+        })
+        .collect()
+}
+
+/// Pipeline-register bits of one lane besides its accumulator: the operand copies with
+/// `op_reg` (Q x 16), the products with `mul_reg` (Q x 16), and after tree level k the
+/// ceil(Q / 2^k) partial sums of 16 + k bits.
 pub fn lane_register_bits(q: usize, pipe: &EnginePipe) -> usize {
     let t = crate::arith::csd::ceil_log2(q as u64) as usize;
     let lpr = pipe.lpr.max(1) as usize;
+    let operands = if pipe.op_reg { q * 16 } else { 0 };
     let products = if pipe.mul_reg { q * 16 } else { 0 };
-    products
+    operands
+        + products
         + (1..=t)
             .filter(|k| k % lpr == 0)
             .map(|k| q.div_ceil(1 << k) * (16 + k))
@@ -116,30 +142,32 @@ impl TimingPlan {
         let model = self.model();
         let t = crate::arith::csd::ceil_log2(q as u64) as usize;
         let mut best: Option<((usize, usize), EnginePipe)> = None;
-        for mul_reg in [false, true] {
-            for lpr in 1..=(t as u32 + 1) {
-                let p = EnginePipe {
-                    mul_reg,
-                    lpr,
-                    ..EnginePipe::default()
-                };
-                let segs = lane_segments(t, &p);
-                if segs
-                    .iter()
-                    .any(|&(m, l)| model.lane_segment(m, l) > self.budget())
-                {
-                    continue;
-                }
-                let key = (lane_register_bits(q, &p), segs.len());
-                if best.is_none_or(|(k, _)| key < k) {
-                    best = Some((key, p));
+        for op_reg in [false, true] {
+            for mul_reg in [false, true] {
+                for lpr in 1..=(t as u32 + 1) {
+                    let p = EnginePipe {
+                        op_reg,
+                        mul_reg,
+                        lpr,
+                        ..EnginePipe::default()
+                    };
+                    let delays = lane_segment_delays(&model, t, &p);
+                    if delays.iter().any(|&d| d > self.budget()) {
+                        continue;
+                    }
+                    let key = (lane_register_bits(q, &p), delays.len());
+                    if best.is_none_or(|(k, _)| key < k) {
+                        best = Some((key, p));
+                    }
                 }
             }
         }
-        // one adder level per register always fits (checked in `new`)
+        // one adder level per register, operands and products registered, always fits
+        // (checked in `new`)
         let (_, mut p) = best.unwrap_or((
             (0, 0),
             EnginePipe {
+                op_reg: true,
                 mul_reg: true,
                 lpr: 1,
                 ..EnginePipe::default()
@@ -225,8 +253,11 @@ mod tests {
     fn segments_cover_every_level_once() {
         for t in 0..6 {
             for lpr in 1..8u32 {
-                for mul_reg in [false, true] {
+                for (op_reg, mul_reg) in
+                    [(false, false), (false, true), (true, false), (true, true)]
+                {
                     let p = EnginePipe {
+                        op_reg,
                         mul_reg,
                         lpr,
                         ..EnginePipe::default()
@@ -236,8 +267,12 @@ mod tests {
                     assert_eq!(levels, t + 1, "t {t} lpr {lpr}");
                     assert_eq!(segs.iter().filter(|s| s.0).count(), 1);
                     // registers: one per segment, the accumulator included
-                    let regs = usize::from(mul_reg) + t / lpr as usize + 1;
-                    assert_eq!(segs.len(), regs, "t {t} lpr {lpr} mul {mul_reg}");
+                    let regs = usize::from(op_reg) + usize::from(mul_reg) + t / lpr as usize + 1;
+                    assert_eq!(
+                        segs.len(),
+                        regs,
+                        "t {t} lpr {lpr} mul {mul_reg} op {op_reg}"
+                    );
                 }
             }
         }
@@ -310,18 +345,22 @@ mod tests {
         for q in 1..40 {
             let (a, b) = (osu.engine_pipe(q, 24, 6), ecp5.engine_pipe(q, 24, 6));
             assert_eq!((a.rq_dsp_w, b.rq_dsp_w), (0, 18));
+            // the DSP columns: operands registered by the multipliers on the ECP5 only
+            assert_eq!((a.op_reg, b.op_reg), (false, true), "q {q}");
             assert!(
                 lane_register_bits(q, &b) >= lane_register_bits(q, &a),
                 "q {q}"
             );
             assert!(b.rq_stages >= a.rq_stages || b.rq_sel, "q {q}");
             let levels = crate::arith::csd::ceil_log2(q as u64) as usize;
-            for (m, l) in lane_segments(levels, &b) {
-                assert!(
-                    ECP5.lane_segment(m, l) <= ecp5.period_ns * ECP5.fill,
-                    "q {q}"
-                );
+            for d in lane_segment_delays(&ECP5, levels, &b) {
+                assert!(d <= ecp5.period_ns * ECP5.fill, "q {q}");
             }
+            // without the operand registers the product segment does not fit
+            let far = EnginePipe { op_reg: false, ..b };
+            assert!(lane_segment_delays(&ECP5, levels, &far)
+                .iter()
+                .any(|&d| d > ecp5.period_ns * ECP5.fill));
         }
         let e = TimingPlan::for_technology(150.0, TimingModel::Ecp5)
             .unwrap_err()

@@ -16,6 +16,11 @@
 //     RELU                  1: clamp below at 0.      OUT_W  8 or 16.
 //     SIDE_W                sideband bits carried unchanged from input to output (>= 1).
 //   Pipeline parameters (the plan chooses them for a target clock, src/passes/timing.rs)
+//     OP_REG                1: a register of each product's operands (weight and input byte)
+//                           in front of its multiplier. On an FPGA the multipliers are DSP
+//                           blocks in columns away from the logic, and a product between two
+//                           long routes does not fit the clock (measured on an ECP5); the
+//                           copies let the placer put both ends of the product by the DSP.
 //     MUL_REG               1: a register right after the 8x8 products; 0: the products feed
 //                           the lane's adder tree in the same clock.
 //     LPR                   adder levels per register in a lane: the tree of the Q products
@@ -59,8 +64,8 @@
 //   Throughput  one vector every G*S clocks sustained (inputs available, m_ready high): the
 //     reads of the next vector start in the clock after the last read of the previous one.
 //   Latency  LATENCY = G*S + LANE + NR + SEL + RQ_STAGES + 2 clocks from the input handshake
-//     to the first clock of m_valid without stalls, where LANE = MUL_REG + floor(T/LPR) + 1
-//     lane registers, R = ceil(P/S) requant units serve the P lanes in NR = ceil(P/R) <= S
+//     to the first clock of m_valid without stalls, where LANE = OP_REG + MUL_REG + floor(T/LPR)
+//     + 1 lane registers, R = ceil(P/S) requant units serve the P lanes in NR = ceil(P/R) <= S
 //     steps, and SEL = 1 when RQ_SEL = 1 and G*NR > 1 (a register after the select of each
 //     step's scale and bias). src/passes/schedule.rs (`EngineSchedule::latency`) mirrors it.
 //   Scale/bias/shift  read while the vector's groups are requantized: hold them stable while
@@ -77,7 +82,8 @@
 //      AND-OR levels: over the steps s (the lane's one-hot s ring) for every base b the lane
 //      uses, then over the groups g (its one-hot g ring) when it uses more than one base;
 //      slots with i >= L select 0. Registered in x_q beside the memory word (w_q).
-//   M/T lane: Q 8x8 products, an adder tree and the accumulator, registers per MUL_REG/LPR;
+//   M/T lane: Q 8x8 products, an adder tree and the accumulator, registers per
+//      OP_REG/MUL_REG/LPR;
 //      the datapath runs free (no enables); one-hot flags mark the first and last step.
 //   A  requant: NR = 1: unit j takes lane j's accumulator; NR > 1: the finished group's
 //      accumulators load a shift chain that hands lane c*R + u to unit u in step c. With
@@ -85,8 +91,9 @@
 //      R sf_requant_pipe units; a one-hot tag marks which outputs a result belongs to.
 //   O  collection register (one per output), then the output queue (entry 0 = m_data),
 //      loaded from the collection one clock after the vector's last result.
-//   Registers: x_buf 8*IN_N (+ side), x_q and w_q 8*P*Q each, lane pipeline and accumulators,
-//   the requant units, collection OUT_W*OUT_N, queue C*OUT_W*OUT_N and C*SIDE_W, rings.
+//   Registers: x_buf 8*IN_N (+ side), x_q and w_q 8*P*Q each (with OP_REG twice), lane
+//   pipeline and accumulators, the requant units, collection OUT_W*OUT_N, queue C*OUT_W*OUT_N
+//   and C*SIDE_W, rings.
 
 `resetall
 `timescale 1ns / 1ps
@@ -107,6 +114,7 @@ module sf_mac_engine #(
     parameter integer RELU      = 1,   // 1: clamp below at 0
     parameter integer OUT_W     = 8,   // 8 or 16
     parameter integer SIDE_W    = 1,   // sideband bits
+    parameter integer OP_REG    = 0,   // 1: register the products' operands
     parameter integer MUL_REG   = 0,   // 1: register the 8x8 products
     parameter integer LPR       = 8,   // lane adder levels per register
     parameter integer RQ_STAGES = 3,   // requant pipeline registers (sf_requant_pipe STAGES)
@@ -152,14 +160,16 @@ module sf_mac_engine #(
         if (!(IN_N >= 1 && OUT_N >= 1 && L >= 1 && P >= 1 && Q >= 1 && GO >= 1
             && ACC_W >= 17 && (ACC_W >= 32 || L * 16384 < (1 << (ACC_W - 1)))
             && (RELU == 0 || RELU == 1) && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
-            && SIDE_W >= 1 && (MUL_REG == 0 || MUL_REG == 1) && LPR >= 1
+            && SIDE_W >= 1 && (OP_REG == 0 || OP_REG == 1) && (MUL_REG == 0 || MUL_REG == 1)
+            && LPR >= 1
             && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_SPLIT == 1 || RQ_SPLIT == 2 || RQ_SPLIT == 4)
             && (RQ_SEL == 0 || RQ_SEL == 1)
             && (RQ_DSP_W == 0 || (RQ_DSP_W > 1 && 16 / RQ_SPLIT + 1 <= RQ_DSP_W)))) begin
             $display("%m: sf_mac_engine parameters outside its CONTRACT:");
             $display("  IN_N=%0d OUT_N=%0d L=%0d P=%0d", IN_N, OUT_N, L, P);
             $display("  Q=%0d GO=%0d ACC_W=%0d RELU=%0d", Q, GO, ACC_W, RELU);
-            $display("  OUT_W=%0d SIDE_W=%0d MUL_REG=%0d LPR=%0d", OUT_W, SIDE_W, MUL_REG, LPR);
+            $display("  OUT_W=%0d SIDE_W=%0d OP_REG=%0d MUL_REG=%0d LPR=%0d", OUT_W, SIDE_W,
+                     OP_REG, MUL_REG, LPR);
             $display("  RQ_STAGES=%0d RQ_SPLIT=%0d RQ_SEL=%0d RQ_DSP_W=%0d", RQ_STAGES, RQ_SPLIT,
                      RQ_SEL, RQ_DSP_W);
             $finish;
@@ -180,7 +190,7 @@ module sf_mac_engine #(
     localparam integer T = (Q > 1) ? $clog2(Q) : 0;
     localparam integer TW = 16 + T;                                // exact tree width
     localparam integer NTR = T / LPR;                              // tree registers
-    localparam integer LANE = MUL_REG + NTR + 1;                   // lane registers
+    localparam integer LANE = OP_REG + MUL_REG + NTR + 1;          // lane registers
     // shared requantization: R units, each group's P lanes in NR steps (NR <= S)
     localparam integer R = (P + S - 1) / S;
     localparam integer NR = (P + R - 1) / R;
@@ -528,12 +538,37 @@ module sf_mac_engine #(
                 else done_q <= v_x_q && sring[S-1];
             end
 
+            // the products' operands, registered by the multipliers with OP_REG (no enable:
+            // each copy feeds one multiplier), and the step flags beside them
+            wire [8*Q-1:0] w_op, x_op;
+            wire           first_op, done_op;
+            if (OP_REG != 0) begin : g_oreg
+                reg [8*Q-1:0] w_op_q, x_op_q;
+                reg           first_op_q, done_op_q;
+                always @(posedge aclk) begin
+                    w_op_q <= w_q[8*j*Q +: 8*Q];
+                    x_op_q <= x_q;
+                    first_op_q <= first_q;
+                    if (!aresetn) done_op_q <= 1'b0;
+                    else done_op_q <= done_q;
+                end
+                assign w_op = w_op_q;
+                assign x_op = x_op_q;
+                assign first_op = first_op_q;
+                assign done_op = done_op_q;
+            end else begin : g_onow
+                assign w_op = w_q[8*j*Q +: 8*Q];
+                assign x_op = x_q;
+                assign first_op = first_q;
+                assign done_op = done_q;
+            end
+
             // M/T: products (optionally registered), then the tree with a register after
             // every LPR levels; first/done flags travel beside the data
             wire [TW*Q-1:0] pv;
             for (q = 0; q < Q; q = q + 1) begin : g_prod
-                wire signed [7:0]  wv = w_q[8*(j*Q+q) +: 8];
-                wire signed [7:0]  xv = x_q[8*q +: 8];
+                wire signed [7:0]  wv = w_op[8*q +: 8];
+                wire signed [7:0]  xv = x_op[8*q +: 8];
                 wire signed [15:0] pr = wv * xv;
                 assign pv[TW*q +: TW] = { {(TW-16){pr[15]}}, pr};
             end
@@ -541,8 +576,8 @@ module sf_mac_engine #(
             // [0]: the products (MUL_REG), then the tree stages; entry NLR is a spare (0)
             reg  [TW*Q-1:0] tr_q [0:NLR];
             reg  [NLR:0]    tf_q, te_q;
-            wire [NLR+1:0]  tf_in = {tf_q, first_q};
-            wire [NLR+1:0]  te_in = {te_q, done_q};
+            wire [NLR+1:0]  tf_in = {tf_q, first_op};
+            wire [NLR+1:0]  te_in = {te_q, done_op};
             always @(posedge aclk) begin
                 tr_q[NLR] <= {TW*Q{1'b0}};
                 tf_q[NLR] <= 1'b0;
@@ -551,9 +586,9 @@ module sf_mac_engine #(
             if (MUL_REG != 0) begin : g_mreg
                 always @(posedge aclk) begin
                     tr_q[0] <= pv;
-                    tf_q[0] <= first_q;
+                    tf_q[0] <= first_op;
                     if (!aresetn) te_q[0] <= 1'b0;
-                    else te_q[0] <= done_q;
+                    else te_q[0] <= done_op;
                 end
             end
             // the tree: level l (1..T) adds pairs of the ceil(Q/2^(l-1)) terms of its input

@@ -36,7 +36,7 @@ static int clog2(long v) {
 }
 // LATENCY = G*S + LANE + NR + SEL + RQ_STAGES + 2 (contract in the engine's header)
 static const int T_LVL = Q > 1 ? clog2(Q) : 0;
-static const int LANE = MUL_REG + T_LVL / LPR + 1;
+static const int LANE = TB_OP_REG + MUL_REG + T_LVL / LPR + 1;
 static const int SEL = (G * NR > 1 && RQ_SEL) ? 1 : 0;
 static const int LATENCY = DEPTH + LANE + NR + SEL + RQ_STAGES + 2;
 static const int CFG_AW = (DEPTH * WB > 4) ? clog2((long)DEPTH * WB) : 2;

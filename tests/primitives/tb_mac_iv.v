@@ -9,7 +9,7 @@ module tb_mac_iv;
     parameter integer IN_N = 36, OUT_N = 8, L = 9, P = 4, Q = 3;
     parameter integer OFFSET = 0, SI = 4, SO = 1, GO = 4, SG = -4;
     parameter integer ACC_W = 20, RELU = 0, OUT_W = 8, SIDE_W = 3;
-    parameter integer MUL_REG = 0, LPR = 8, RQ_STAGES = 3, RQ_SPLIT = 1, RQ_SEL = 0;
+    parameter integer OP_REG = 0, MUL_REG = 0, LPR = 8, RQ_STAGES = 3, RQ_SPLIT = 1, RQ_SEL = 0;
     parameter integer SHIFT = 14, NVEC = 60, SEED = 1;
 
     localparam integer G = (OUT_N + P - 1) / P, S = (L + Q - 1) / Q;
@@ -39,7 +39,7 @@ module tb_mac_iv;
     sf_mac_engine #(
         .IN_N(IN_N), .OUT_N(OUT_N), .L(L), .P(P), .Q(Q), .OFFSET(OFFSET), .SI(SI), .SO(SO),
         .GO(GO), .SG(SG), .ACC_W(ACC_W), .RELU(RELU), .OUT_W(OUT_W), .SIDE_W(SIDE_W),
-        .MUL_REG(MUL_REG), .LPR(LPR), .RQ_STAGES(RQ_STAGES), .RQ_SPLIT(RQ_SPLIT),
+        .OP_REG(OP_REG), .MUL_REG(MUL_REG), .LPR(LPR), .RQ_STAGES(RQ_STAGES), .RQ_SPLIT(RQ_SPLIT),
         .RQ_SEL(RQ_SEL)
     ) dut (
         .aclk(aclk), .aresetn(aresetn),
