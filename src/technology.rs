@@ -112,7 +112,9 @@ pub const ECP5: DelayModel = DelayModel {
     dsp_w: 18,
     // tiny's train.stem with 80 MULT18X18D post route (stop 31): select register -> DSP ->
     // product register 12.6 ns, of which 8.15 ns routing to and from the DSP columns; the
-    // model's register hop and multiplier leave 6.0 ns of it
+    // model's register hop and multiplier leave 6.0 ns of it. With OP_REG the model assumes
+    // the placer puts the copies by the DSP: it did for train.s2.b0 (26 DSPs, 108.3 MHz), not
+    // for the stem (80 DSPs, 76.5 MHz; docs/cost.md, stop 31)
     operand_route: 6.0,
     // tiny's train.rep (512 bits, WIDTH 2) post route: s_ready_q -> handshake -> room ->
     // write enable, 3.9 ns of it routing the enable to the line's LUT-RAM cells

@@ -530,7 +530,7 @@ fn keep_folder(from: &Path, to: &Path) -> Result<()> {
 
 /// Synthesizes a unit with `synth_ecp5`, places and routes it in the wrapper with
 /// nextpnr-ecp5 at `target_mhz`, or returns the cached result (`true` when cached). With
-/// `keep`, the working folder (sources, wrapper, Yosys script and log, the netlist
+/// `keep_dir`, the working folder (sources, wrapper, Yosys script and log, the netlist
 /// `unit.json`, nextpnr's log and report) is copied to `keep_dir/<module>` after nextpnr ran,
 /// so that the place and route can be repeated or varied by hand.
 pub fn place_and_route(
