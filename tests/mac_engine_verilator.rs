@@ -28,9 +28,10 @@ fn engine() -> String {
         .into_owned()
 }
 
-/// The primitives the engine instantiates besides the SRAM: requant units and fan-out copies.
-fn engine_deps() -> [String; 2] {
-    ["sf_requant_pipe.v", "sf_fanout.v"].map(|f| {
+/// The primitives the engine instantiates besides the SRAM: requant units, fan-out copies and
+/// the operand registers.
+fn engine_deps() -> [String; 3] {
+    ["sf_requant_pipe.v", "sf_fanout.v", "sf_delay.v"].map(|f| {
         root()
             .join("templates/primitives")
             .join(f)

@@ -205,12 +205,12 @@ fn cases() -> Vec<Case> {
         c("sf_blend", &["sf_fanout"], &[("CH", 5), ("SIDE_W", 2)]),
         c(
             "sf_mac_engine",
-            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout", "sf_delay"],
             &[],
         ),
         c(
             "sf_mac_engine",
-            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout", "sf_delay"],
             &[
                 ("P", 3),
                 ("Q", 2),
@@ -1024,12 +1024,12 @@ fn primitives_stop_on_illegal_parameters() {
         ),
         (
             "sf_mac_engine",
-            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout", "sf_delay"],
             &[("L", 27), ("ACC_W", 18)],
         ),
         (
             "sf_mac_engine",
-            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout"],
+            &["sf_sram_sp", "sf_requant_pipe", "sf_fanout", "sf_delay"],
             &[("RQ_STAGES", 5)],
         ),
         ("sf_requant_pipe", &[], &[("SPLIT", 3)]),

@@ -141,6 +141,7 @@ pub fn mac_engine_unit(e: &EngineSchedule, module: &str) -> Result<Unit> {
         instances: 1,
         files: vec![
             prim("sf_fanout.v"),
+            prim("sf_delay.v"),
             prim("sf_requant_pipe.v"),
             prim("sf_mac_engine.v"),
             crate::emit::engine_unit::render(e, module)?,

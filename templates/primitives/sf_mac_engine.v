@@ -36,7 +36,8 @@
 //     (bytes per memory word), WPW = WB/4 config words per memory word, DEPTH = G*S words.
 //     CFG_AW = clog2(DEPTH*WB) (min 2): byte-address bits of the weight window;
 //     CFG_WORD_AW = CFG_AW - 2: bits of cfg_addr (32-bit word address).
-//   Depends on sf_sram_sp.v, sf_requant_pipe.v and sf_fanout.v (put them in the filelist).
+//   Depends on sf_sram_sp.v, sf_requant_pipe.v, sf_fanout.v and sf_delay.v (put them in the
+//   filelist).
 //   Weight memory  one sf_sram_sp (WIDTH 8*WB, DEPTH G*S, BE_W 8). Word a = g*S + s holds at
 //     byte j*Q + q the weight w[o][i] of lane j slot q, o = g*P + j, i = s*Q + q; bytes with
 //     o >= OUT_N or i >= L and the padding bytes P*Q..WB-1 are 0 in a configuration image
@@ -542,26 +543,13 @@ module sf_mac_engine #(
             // each copy feeds one multiplier), and the step flags beside them
             wire [8*Q-1:0] w_op, x_op;
             wire           first_op, done_op;
-            if (OP_REG != 0) begin : g_oreg
-                reg [8*Q-1:0] w_op_q, x_op_q;
-                reg           first_op_q, done_op_q;
-                always @(posedge aclk) begin
-                    w_op_q <= w_q[8*j*Q +: 8*Q];
-                    x_op_q <= x_q;
-                    first_op_q <= first_q;
-                    if (!aresetn) done_op_q <= 1'b0;
-                    else done_op_q <= done_q;
-                end
-                assign w_op = w_op_q;
-                assign x_op = x_op_q;
-                assign first_op = first_op_q;
-                assign done_op = done_op_q;
-            end else begin : g_onow
-                assign w_op = w_q[8*j*Q +: 8*Q];
-                assign x_op = x_q;
-                assign first_op = first_q;
-                assign done_op = done_q;
-            end
+            sf_delay #(.WIDTH(16 * Q + 1), .DEPTH(OP_REG)) u_op (
+                .aclk(aclk), .aresetn(aresetn), .en(1'b1),
+                .d({first_q, x_q, w_q[8*j*Q +: 8*Q]}), .q({first_op, x_op, w_op})
+            );
+            sf_delay #(.WIDTH(1), .DEPTH(OP_REG), .RESET(1)) u_op_done (
+                .aclk(aclk), .aresetn(aresetn), .en(1'b1), .d(done_q), .q(done_op)
+            );
 
             // M/T: products (optionally registered), then the tree with a register after
             // every LPR levels; first/done flags travel beside the data
