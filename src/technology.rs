@@ -51,6 +51,10 @@ pub struct DelayModel {
     /// operands and the product each cross that distance. Above the budget the plan registers
     /// the operands by the multiplier (`sf_mac_engine` OP_REG = 1). 0 for standard cells.
     pub operand_route: f64,
+    /// The most 8x8 products one engine keeps in DSP blocks. An engine with more spreads its
+    /// DSPs over the die, far from its logic, and builds its products from logic instead
+    /// (`sf_mac_engine` MUL_LUT = 1). `usize::MAX` for standard cells (no DSP blocks).
+    pub dsp_products: usize,
     /// `sf_window3x3`'s line-memory write as the input handshake decides it (WR_REG = 0):
     /// handshake, room test and write enable into every cell of a line memory. Above the
     /// budget the plan registers the write port (WR_REG = 1, a clock of latency and a
@@ -77,6 +81,7 @@ pub const OSU018: DelayModel = DelayModel {
     fill: 0.97,
     dsp_w: 0,
     operand_route: 0.0,
+    dsp_products: usize::MAX,
     // the whole of sf_window3x3 at 512 bits, WIDTH 16 (`primitive_timing`): the memories
     // are synchronous stand-ins, so the enable ends at a pin
     line_write: 1.98,
@@ -116,6 +121,12 @@ pub const ECP5: DelayModel = DelayModel {
     // the placer puts the copies by the DSP: it did for train.s2.b0 (26 DSPs, 108.3 MHz), not
     // for the stem (80 DSPs, 76.5 MHz; docs/cost.md, stop 31)
     operand_route: 6.0,
+    // tiny's train.stem, one engine of 72 products (P 8, Q 9): with DSPs 76.5 MHz, the
+    // products' routes to and from the DSPs (4.1 + 4.5 ns) even with two operand and two
+    // product registers in series (76.2 MHz: the placer kept all of them by the logic);
+    // with LUT products 106.0 MHz, its slowest path then a control path (stop 32).
+    // train.s2.b0's engines (at most 6 products each) kept their DSPs: 108.3 MHz.
+    dsp_products: 32,
     // tiny's train.rep (512 bits, WIDTH 2) post route: s_ready_q -> handshake -> room ->
     // write enable, 3.9 ns of it routing the enable to the line's LUT-RAM cells
     line_write: 10.8,

@@ -135,6 +135,7 @@ impl Cfg {
             ("SIDE_W", self.side_w),
             ("OP_REG", i64::from(self.pipe.op_reg)),
             ("MUL_REG", i64::from(self.pipe.mul_reg)),
+            ("MUL_LUT", i64::from(self.pipe.mul_lut)),
             ("LPR", i64::from(self.pipe.lpr)),
             ("RQ_STAGES", i64::from(self.pipe.rq_stages)),
             ("RQ_SPLIT", i64::from(self.pipe.rq_split)),
@@ -162,6 +163,7 @@ impl Cfg {
         self.pipe = EnginePipe {
             op_reg: self.pipe.op_reg,
             mul_reg,
+            mul_lut: self.pipe.mul_lut,
             lpr,
             rq_stages,
             rq_split,
@@ -178,6 +180,11 @@ impl Cfg {
     /// The products' operands registered by the multipliers (the ECP5 plan).
     fn with_op_reg(mut self) -> Cfg {
         self.pipe.op_reg = true;
+        self
+    }
+    /// The products from shifted weight rows, no `*` (the ECP5 plan's many-product engines).
+    fn with_mul_lut(mut self) -> Cfg {
+        self.pipe.mul_lut = true;
         self
     }
     fn with_rq_dsp(mut self, bits: u32) -> Cfg {
@@ -251,10 +258,12 @@ fn cases() -> Vec<Cfg> {
     vec![
         // stem, Cin = 3 -> 8: one group, one product per lane per clock (P*Q divides O*L)
         cfg("stem_g1", 27, 8, 27, 8, 1, dense, 24, 1, 8, 2, true),
-        // the stem as generated (P = 8, Q = 9): products registered, a register every level
+        // the stem as generated (P = 8, Q = 9): products registered, a register every level;
+        // the products from shifted rows as the ECP5 plan builds this engine
         cfg("stem_q9", 27, 8, 27, 8, 9, dense, 20, 1, 8, 2, true)
             .with_pipe(true, 1, 4, 2)
-            .with_rq_sel(),
+            .with_rq_sel()
+            .with_mul_lut(),
         // stem folded harder: 3 groups with an idle lane, Q = 2 not dividing L = 27; the
         // requant multipliers cut for an 18-bit DSP (two accumulator pieces), the products'
         // operands registered (the ECP5 plan)
@@ -308,10 +317,11 @@ fn cases() -> Vec<Cfg> {
             130,
             false,
         ),
-        // pointwise 16 -> 16, Q = 4
+        // pointwise 16 -> 16, Q = 4, products from shifted rows feeding the tree directly
         cfg("pw", 16, 16, 16, 4, 4, dense, 22, 1, 8, 1, false)
-            .with_pipe(true, 2, 3, 4)
-            .with_rq_sel(),
+            .with_pipe(false, 2, 3, 4)
+            .with_rq_sel()
+            .with_mul_lut(),
         // grouped pointwise head, I = 16, O = 8, 4 groups; requant16; WB = 12 (3 words / line)
         cfg(
             "head_grp",

@@ -169,7 +169,8 @@ fn deeper_frozen_stages_do_not_deadlock() {
     eprintln!("{r}");
 }
 
-/// The same model planned for an ECP5 at 100 MHz: deeper engine pipelines and registered
+/// The same model planned for an ECP5 at 100 MHz: deeper engine pipelines, products from
+/// logic in the stems' engines, and registered
 /// line-memory writes in every window generator, frozen and trainable, so every latency the
 /// skew FIFOs are sized from changes; still exact under gaps and backpressure, and no FIFO
 /// reaches its depth.
@@ -185,6 +186,20 @@ fn deeper_frozen_stages_planned_for_ecp5_are_bit_exact() {
         .trainable
         .iter()
         .all(|c| c.stages.iter().all(|s| s.window_wr_reg)));
+    // the stems' engines (36 products each) build their products from logic, the others
+    // keep DSP products: both forms are checked here
+    let engines = || {
+        plan.trainable
+            .iter()
+            .flat_map(|c| c.stages.iter())
+            .flat_map(|s| s.branches.iter().flatten())
+    };
+    assert!(engines().any(|e| e.pipe.mul_lut) && engines().any(|e| !e.pipe.mul_lut));
+    assert!(plan.trainable.iter().all(|c| c.stages[0]
+        .branches
+        .iter()
+        .flatten()
+        .all(|e| e.pipe.mul_lut)));
     let r = verify::verify(&m, &ecp5).unwrap();
     assert_exact(&r, "ECP5 plan, random gaps");
     assert!(r.fifos.iter().any(|q| q.name.starts_with("tskew")), "{r}");

@@ -34,9 +34,10 @@ struct HeadView {
     k_max: usize,
     pool: bool,
     ports: Vec<PortView>,
-    /// Pipeline parameters of the engine (OP_REG, MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W), timing pass.
+    /// Pipeline parameters of the engine (OP_REG, MUL_REG, MUL_LUT, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W), timing pass.
     op_reg: bool,
     mul_reg: u8,
+    mul_lut: bool,
     lpr: u32,
     rq_stages: u32,
     rq_split: u32,
@@ -90,6 +91,7 @@ pub fn head_module(header: &str, plan: &HwPlan, h: &HeadHw) -> anyhow::Result<St
         ports: h.ports().into_iter().map(port_view).collect(),
         op_reg: e.pipe.op_reg,
         mul_reg: u8::from(e.pipe.mul_reg),
+        mul_lut: e.pipe.mul_lut,
         lpr: e.pipe.lpr,
         rq_stages: e.pipe.rq_stages,
         rq_split: e.pipe.rq_split,

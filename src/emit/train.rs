@@ -53,9 +53,10 @@ struct EngineView {
     sg: isize,
     acc_w: usize,
     relu: u8,
-    /// Pipeline parameters (OP_REG, MUL_REG, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W) from the timing pass.
+    /// Pipeline parameters (OP_REG, MUL_REG, MUL_LUT, LPR, RQ_STAGES, RQ_SPLIT, RQ_SEL, RQ_DSP_W) from the timing pass.
     op_reg: bool,
     mul_reg: u8,
+    mul_lut: bool,
     lpr: u32,
     rq_stages: u32,
     rq_split: u32,
@@ -118,6 +119,7 @@ fn engine_view(e: &EngineSchedule, local: String, inst: String, src: String) -> 
         relu: u8::from(e.relu),
         op_reg: e.pipe.op_reg,
         mul_reg: u8::from(e.pipe.mul_reg),
+        mul_lut: e.pipe.mul_lut,
         lpr: e.pipe.lpr,
         rq_stages: e.pipe.rq_stages,
         rq_split: e.pipe.rq_split,

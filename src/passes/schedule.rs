@@ -31,7 +31,7 @@ pub enum EngineKind {
     Head { groups: usize },
 }
 
-/// Pipeline registers of one `sf_mac_engine` (its parameters `OP_REG`, `MUL_REG`, `LPR`,
+/// Pipeline registers of one `sf_mac_engine` (its parameters `OP_REG`, `MUL_REG`, `MUL_LUT`, `LPR`,
 /// `RQ_STAGES`, `RQ_SPLIT`, `RQ_SEL`, `RQ_DSP_W`), chosen for the target clock by the `timing` pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnginePipe {
@@ -40,6 +40,9 @@ pub struct EnginePipe {
     pub op_reg: bool,
     /// A register right after the 8x8 products.
     pub mul_reg: bool,
+    /// The 8x8 products from shifted weight rows in logic rather than `*` (an FPGA's DSP
+    /// blocks; `MUL_LUT`).
+    pub mul_lut: bool,
     /// Adder levels per register in a lane (tree levels, the accumulate counting as one).
     pub lpr: u32,
     /// Registers of each requantization unit (`sf_requant_pipe` `STAGES`, 1..=4).
@@ -59,6 +62,7 @@ impl Default for EnginePipe {
         EnginePipe {
             op_reg: false,
             mul_reg: false,
+            mul_lut: false,
             lpr: 8,
             rq_stages: 3,
             rq_split: 1,

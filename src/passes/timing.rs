@@ -193,9 +193,20 @@ impl TimingPlan {
 }
 
 impl TimingPlan {
-    /// The pipeline of a trainable layer's engine `e` (its Q, accumulator and requant steps).
+    /// The pipeline of a trainable layer's engine `e` (its Q, accumulator and requant steps)
+    /// and the form of its products (`products_in_logic`).
     pub fn layer_pipe(&self, e: &EngineSchedule) -> EnginePipe {
-        self.engine_pipe(e.q, e.acc_bits(), e.requant_steps())
+        EnginePipe {
+            mul_lut: self.products_in_logic(e.p * e.q),
+            ..self.engine_pipe(e.q, e.acc_bits(), e.requant_steps())
+        }
+    }
+
+    /// Whether an engine of `products` 8x8 products per clock builds them in logic rather
+    /// than in the technology's DSP blocks (more than `DelayModel::dsp_products`). The lane's
+    /// registers stay those of the DSP form, the measured one.
+    pub fn products_in_logic(&self, products: usize) -> bool {
+        products > self.model().dsp_products
     }
 
     /// Sets the pipeline parameters of every engine of the trainable cores and the heads.
@@ -220,7 +231,10 @@ impl TimingPlan {
             } else {
                 h.engine.acc_bits()
             };
-            h.engine.pipe = self.engine_pipe(h.engine.q, acc_w, h.engine.requant_steps());
+            h.engine.pipe = EnginePipe {
+                mul_lut: self.products_in_logic(h.engine.p * h.engine.q),
+                ..self.engine_pipe(h.engine.q, acc_w, h.engine.requant_steps())
+            };
         }
     }
 }
@@ -362,6 +376,9 @@ mod tests {
                 .iter()
                 .any(|&d| d > ecp5.period_ns * ECP5.fill));
         }
+        // products from logic only for an ECP5 engine with many of them (tiny's stem: 72)
+        assert!(ecp5.products_in_logic(72) && !ecp5.products_in_logic(18));
+        assert!(!osu.products_in_logic(72) && !osu.products_in_logic(usize::MAX - 1));
         let e = TimingPlan::for_technology(150.0, TimingModel::Ecp5)
             .unwrap_err()
             .to_string();

@@ -23,6 +23,10 @@
 //                           copies let the placer put both ends of the product by the DSP.
 //     MUL_REG               1: a register right after the 8x8 products; 0: the products feed
 //                           the lane's adder tree in the same clock.
+//     MUL_LUT               1: the 8x8 products as sums of shifted weight rows (no `*`), so
+//                           an FPGA flow builds them from LUTs and carry chains rather than
+//                           DSP blocks: an engine with many products spreads its DSPs over
+//                           the die, far from its logic (measured on an ECP5). 0: `*`.
 //     LPR                   adder levels per register in a lane: the tree of the Q products
 //                           has T = clog2(Q) levels and the accumulate is level T+1; a
 //                           register follows every LPR tree levels, and the accumulator.
@@ -48,7 +52,7 @@
 //     cfg_wdata are sampled with cfg_req, except that cfg_wdata must stay valid until
 //     cfg_ack (the register bus holds it). The access waits while the engine reads the
 //     memory, and no new vector is accepted while it waits, so it takes place at the latest
-//     when the current vector's reads end: cfg_ack pulses 4 to G*S + 4 clocks after
+//     when the current vector's reads end: cfg_ack pulses 5 to G*S + 5 clocks after
 //     cfg_req, for a read with cfg_rdata valid in that clock only. Words k >= DEPTH*WPW:
 //     writes are ignored, reads return 0. Computations in flight are not disturbed; a vector
 //     sees a weight word as it is when its step reads it, so writing the weights of a layer
@@ -117,6 +121,7 @@ module sf_mac_engine #(
     parameter integer SIDE_W    = 1,   // sideband bits
     parameter integer OP_REG    = 0,   // 1: register the products' operands
     parameter integer MUL_REG   = 0,   // 1: register the 8x8 products
+    parameter integer MUL_LUT   = 0,   // 1: products from shifted rows (no DSP blocks)
     parameter integer LPR       = 8,   // lane adder levels per register
     parameter integer RQ_STAGES = 3,   // requant pipeline registers (sf_requant_pipe STAGES)
     parameter integer RQ_SPLIT  = 1,   // requant scale pieces (sf_requant_pipe SPLIT)
@@ -162,6 +167,7 @@ module sf_mac_engine #(
             && ACC_W >= 17 && (ACC_W >= 32 || L * 16384 < (1 << (ACC_W - 1)))
             && (RELU == 0 || RELU == 1) && (OUT_W == 8 || (OUT_W == 16 && RELU == 0))
             && SIDE_W >= 1 && (OP_REG == 0 || OP_REG == 1) && (MUL_REG == 0 || MUL_REG == 1)
+            && (MUL_LUT == 0 || MUL_LUT == 1)
             && LPR >= 1
             && RQ_STAGES >= 1 && RQ_STAGES <= 4 && (RQ_SPLIT == 1 || RQ_SPLIT == 2 || RQ_SPLIT == 4)
             && (RQ_SEL == 0 || RQ_SEL == 1)
@@ -169,8 +175,8 @@ module sf_mac_engine #(
             $display("%m: sf_mac_engine parameters outside its CONTRACT:");
             $display("  IN_N=%0d OUT_N=%0d L=%0d P=%0d", IN_N, OUT_N, L, P);
             $display("  Q=%0d GO=%0d ACC_W=%0d RELU=%0d", Q, GO, ACC_W, RELU);
-            $display("  OUT_W=%0d SIDE_W=%0d OP_REG=%0d MUL_REG=%0d LPR=%0d", OUT_W, SIDE_W,
-                     OP_REG, MUL_REG, LPR);
+            $display("  OUT_W=%0d SIDE_W=%0d OP_REG=%0d MUL_REG=%0d MUL_LUT=%0d LPR=%0d", OUT_W,
+                     SIDE_W, OP_REG, MUL_REG, MUL_LUT, LPR);
             $display("  RQ_STAGES=%0d RQ_SPLIT=%0d RQ_SEL=%0d RQ_DSP_W=%0d", RQ_STAGES, RQ_SPLIT,
                      RQ_SEL, RQ_DSP_W);
             $finish;
@@ -273,6 +279,7 @@ module sf_mac_engine #(
     reg  [CW-1:0]  res_q;        // vectors with a reserved queue entry, not yet sent
     reg  [MAW-1:0] a_q;          // memory word of the next read
     reg            cfg_pend_q;   // a configuration access waits for the memory
+    reg  [1:0]     cfg_map_q;    // its address mapping's second and third clock
     reg            push_q;       // the output queue is loaded in this clock
     reg  [CW-1:0]  cnt_q;        // output queue occupancy
     reg            m_valid_q;
@@ -287,7 +294,7 @@ module sf_mac_engine #(
     wire rd_now = load || rd_go;
     wire end_now = rd_now && last;
     wire pop = m_valid_q && m_ready;
-    wire cfg_go = cfg_pend_q && !cfg_map_q && !rd_go;   // the lane is formed: see below
+    wire cfg_go = cfg_pend_q && !(|cfg_map_q) && !rd_go;   // the lane is formed: see below
     localparam [MAW:0]  LAST_AV = LAST_A[MAW:0];
     localparam [MAW:0]  GATE_AV = GATE_A[MAW:0];
     localparam [CW-1:0] CV = C[CW-1:0];
@@ -342,13 +349,14 @@ module sf_mac_engine #(
     wire unused_x = &{1'b0, x_buf, 1'b0};
 
     // ---------------------------------------------------------------- weight memory
-    // config word k -> memory word q = k / WPW, 32-bit lane r = k % WPW, over two clocks
-    // (cfg_map_q marks the second): the quotient is a reciprocal multiply,
+    // config word k -> memory word q = k / WPW, 32-bit lane r = k % WPW, over three clocks
+    // (cfg_map_q marks the second and third): the quotient is a reciprocal multiply,
     // (k * ceil(2^DS / WPW)) >> DS with DS = CFG_WORD_AW + clog2(WPW), exact for every
     // CFG_WORD_AW-bit k (checked exhaustively for k < 2^16, WPW < 300), and the remainder
-    // k - q * WPW is formed from the registered quotient. A constant divider synthesizes to
-    // carry chains in series on an FPGA (an 810-cell path for WPW = 18 on an ECP5); the two
-    // multiplies in one clock were still 16.6 ns there.
+    // k - q * WPW from the registered quotient and, a clock later, the registered product.
+    // A constant divider synthesizes to carry chains in series on an FPGA (an 810-cell path
+    // for WPW = 18 on an ECP5); the two multiplies in one clock were still 16.6 ns there,
+    // and the remainder's multiply and subtract in one clock 12.0 ns.
     localparam integer KW = CFG_WORD_AW;
     localparam integer DL = (WPW > 1) ? $clog2(WPW) : 0;
     localparam integer DS = KW + DL;
@@ -360,13 +368,14 @@ module sf_mac_engine #(
     wire [2*KW+1:0] cfg_prod = { {(KW + 2){1'b0}}, cfg_addr} * DM;
     wire [2*KW+1:0] cfg_quot = cfg_prod >> DS;
     wire unused_cfg_quot = &{1'b0, cfg_quot[2*KW+1:KW], 1'b0};
-    reg            cfg_we_q, cfg_ok_q, cfg_map_q, cfg_c1_q, cfg_ack_q;
+    reg            cfg_we_q, cfg_ok_q, cfg_c1_q, cfg_ack_q;
     reg  [KW-1:0]  cfg_k_q;      // the word address
     reg  [KW-1:0]  cfg_q_q;      // its memory word
+    reg  [KW-1:0]  cfg_qw_q;     // q * WPW, modulo 2^KW
     reg  [WPW-1:0] cfg_lane_q;   // one-hot 32-bit lane of the word
     reg  [31:0]    cfg_rdata_q;
     // the remainder modulo 2^KW is exact: it is below WPW <= 2^KW
-    wire [KW-1:0] cfg_r = cfg_k_q - cfg_q_q * WPW_K;
+    wire [KW-1:0] cfg_r = cfg_k_q - cfg_qw_q;
     wire [MAW+KW-1:0] cfg_q_x = { {MAW{1'b0}}, cfg_q_q};
     wire [MAW-1:0] cfg_line = cfg_q_x[MAW-1:0];
     wire unused_cfg_q = &{1'b0, cfg_q_x[MAW+KW-1:MAW], 1'b0};
@@ -374,11 +383,11 @@ module sf_mac_engine #(
     wire [WB-1:0]   mem_be;
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cfg_map_q <= 1'b0;
+            cfg_map_q <= 2'b00;
             cfg_c1_q <= 1'b0;
             cfg_ack_q <= 1'b0;
         end else begin
-            cfg_map_q <= cfg_req;
+            cfg_map_q <= {cfg_map_q[0], cfg_req};
             cfg_c1_q <= cfg_go;
             cfg_ack_q <= cfg_c1_q;
         end
@@ -388,7 +397,8 @@ module sf_mac_engine #(
             cfg_k_q <= cfg_addr;
             cfg_q_q <= cfg_quot[KW-1:0];
         end
-        if (cfg_map_q) cfg_lane_q <= { {(WPW-1){1'b0}}, 1'b1} << cfg_r;
+        if (cfg_map_q[0]) cfg_qw_q <= cfg_q_q * WPW_K;
+        if (cfg_map_q[1]) cfg_lane_q <= { {(WPW-1){1'b0}}, 1'b1} << cfg_r;
     end
     reg [31:0] cfg_word;
     integer cw;
@@ -557,7 +567,19 @@ module sf_mac_engine #(
             for (q = 0; q < Q; q = q + 1) begin : g_prod
                 wire signed [7:0]  wv = w_op[8*q +: 8];
                 wire signed [7:0]  xv = x_op[8*q +: 8];
-                wire signed [15:0] pr = wv * xv;
+                wire signed [15:0] pr;
+                if (MUL_LUT != 0) begin : g_lut
+                    // x = -128*x[7] + sum_{i<7} 2^i*x[i]: the sum of the shifted weight
+                    // rows, exact modulo 2^16 (the product fits 16 bits)
+                    wire [15:0] a = { {8{wv[7]}}, wv};
+                    wire [15:0] s01 = (xv[0] ? a : 16'd0) + (xv[1] ? a << 1 : 16'd0);
+                    wire [15:0] s23 = (xv[2] ? a << 2 : 16'd0) + (xv[3] ? a << 3 : 16'd0);
+                    wire [15:0] s45 = (xv[4] ? a << 4 : 16'd0) + (xv[5] ? a << 5 : 16'd0);
+                    wire [15:0] s67 = (xv[6] ? a << 6 : 16'd0) - (xv[7] ? a << 7 : 16'd0);
+                    assign pr = (s01 + s23) + (s45 + s67);
+                end else begin : g_mul
+                    assign pr = wv * xv;
+                end
                 assign pv[TW*q +: TW] = { {(TW-16){pr[15]}}, pr};
             end
             localparam integer NLR = MUL_REG + NTR;   // lane registers before the accumulate

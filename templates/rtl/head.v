@@ -63,7 +63,7 @@ module {{ module }} (
         .IN_N({{ in_channels }}), .OUT_N({{ outputs }}), .L({{ l }}), .P({{ p }}), .Q({{ q }}),
         .OFFSET(0), .SI(1), .SO(0), .GO({{ go }}), .SG({{ l }}),
         .ACC_W({{ acc_w }}), .RELU(0), .OUT_W(16), .SIDE_W(2),
-        {% if op_reg %}.OP_REG(1), {% endif %}.MUL_REG({{ mul_reg }}), .LPR({{ lpr }}),
+        {% if op_reg %}.OP_REG(1), {% endif %}.MUL_REG({{ mul_reg }}), {% if mul_lut %}.MUL_LUT(1), {% endif %}.LPR({{ lpr }}),
         .RQ_STAGES({{ rq_stages }}), .RQ_SPLIT({{ rq_split }}), .RQ_SEL({{ rq_sel }}){% if rq_dsp_w > 0 %},
         .RQ_DSP_W({{ rq_dsp_w }}){% endif %}
     ) u_conv (

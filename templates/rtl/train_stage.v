@@ -61,7 +61,7 @@ module {{ module }} (
         .IN_N({{ e.in_n }}), .OUT_N({{ e.out_n }}), .L({{ e.l }}), .P({{ e.p }}), .Q({{ e.q }}),
         .OFFSET({{ e.offset }}), .SI({{ e.si }}), .SO({{ e.so }}), .GO({{ e.go }}), .SG({{ e.sg }}),
         .ACC_W({{ e.acc_w }}), .RELU({{ e.relu }}), .OUT_W(8), .SIDE_W({{ side_w }}),
-        {% if e.op_reg %}.OP_REG(1), {% endif %}.MUL_REG({{ e.mul_reg }}), .LPR({{ e.lpr }}),
+        {% if e.op_reg %}.OP_REG(1), {% endif %}.MUL_REG({{ e.mul_reg }}), {% if e.mul_lut %}.MUL_LUT(1), {% endif %}.LPR({{ e.lpr }}),
         .RQ_STAGES({{ e.rq_stages }}), .RQ_SPLIT({{ e.rq_split }}), .RQ_SEL({{ e.rq_sel }}){% if e.rq_dsp_w > 0 %},
         .RQ_DSP_W({{ e.rq_dsp_w }}){% endif %}
     ) u_{{ e.inst }} (

@@ -200,7 +200,7 @@ static uint32_t cfg_access(bool we, uint32_t addr, uint32_t wdata) {
     top->eval();
   }
   CHECK(top->cfg_ack == 1, "cfg_ack missing (addr %u)", addr);
-  CHECK(waited == 4, "idle engine: cfg_ack %d clocks after the request, want 4", waited);
+  CHECK(waited == 5, "idle engine: cfg_ack %d clocks after the request, want 5", waited);
   uint32_t r = top->cfg_rdata;
   tick();
   top->eval();
@@ -294,13 +294,13 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
       cfg_age++;
       if (cfg_age == 1) CHECK(!top->s_ready, "s_ready high while a cfg access waits");
       if (top->cfg_ack) {
-        CHECK(cfg_age >= 4 && cfg_age <= DEPTH + 4, "cfg_ack after %d clocks", cfg_age);
+        CHECK(cfg_age >= 5 && cfg_age <= DEPTH + 5, "cfg_ack after %d clocks", cfg_age);
         if (cfg_busy_read)
           CHECK(top->cfg_rdata == cfg_busy_exp, "cfg read in flight: got %08x want %08x",
                 top->cfg_rdata, cfg_busy_exp);
         cfg_busy = false;
       } else {
-        CHECK(cfg_age <= DEPTH + 4, "cfg_ack missing after %d clocks", cfg_age);
+        CHECK(cfg_age <= DEPTH + 5, "cfg_ack missing after %d clocks", cfg_age);
       }
     } else if (!creq) {
       CHECK(!top->cfg_ack, "cfg_ack without a request at cycle %lu", (unsigned long)cycle);
@@ -349,7 +349,7 @@ static long stream(const std::vector<int8_t>& w, const std::vector<uint32_t>& im
     if (top->cfg_ack) {
       if (cfg_busy_read) CHECK(top->cfg_rdata == cfg_busy_exp, "last cfg read");
       cfg_busy = false;
-    } else if (cfg_age > DEPTH + 3) {
+    } else if (cfg_age > DEPTH + 4) {
       CHECK(false, "cfg_ack missing after stream");
       cfg_busy = false;
     }

@@ -92,7 +92,7 @@ module tb_mac_iv;
         end
     endtask
 
-    // one access: a one-clock request, then cfg_wdata held until cfg_ack (4 clocks when idle)
+    // one access: a one-clock request, then cfg_wdata held until cfg_ack (5 clocks when idle)
     task cfg_op;
         input we;
         input integer addr;
@@ -108,7 +108,7 @@ module tb_mac_iv;
                 @(negedge aclk);
                 waited = waited + 1;
             end
-            if (waited != 4) begin
+            if (waited != 5) begin
                 errors = errors + 1;
                 $display("FAIL cfg_ack after %0d clocks", waited);
             end
@@ -159,17 +159,17 @@ module tb_mac_iv;
             @(negedge aclk);
             cyc = cyc + 1;
             // checks of the clock that just ended were done at its posedge (below)
-            // a read in flight: its ack (with the data) comes 4 to G*S + 4 clocks later
+            // a read in flight: its ack (with the data) comes 5 to G*S + 5 clocks later
             cfg_req = 0;
             if (pend_rd) begin
                 pend_age = pend_age + 1;
                 if (cfg_ack === 1'b1) begin
-                    if (cfg_rdata !== pend_exp || pend_age < 4) begin
+                    if (cfg_rdata !== pend_exp || pend_age < 5) begin
                         errors = errors + 1;
                         $display("FAIL cfg read in flight: %h want %h", cfg_rdata, pend_exp);
                     end
                     pend_rd = 0;
-                end else if (pend_age > G * S + 4) begin
+                end else if (pend_age > G * S + 5) begin
                     errors = errors + 1;
                     $display("FAIL cfg read in flight: no ack");
                     pend_rd = 0;
