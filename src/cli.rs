@@ -224,6 +224,10 @@ pub struct CostArgs {
     /// and route by hand (a unit taken from the cache is not placed again; implies --fpga).
     #[arg(long, value_name = "DIR", conflicts_with = "synth_cached")]
     fpga_keep: Option<PathBuf>,
+    /// Also synthesize the whole design flat once (the top with every unit, memories as
+    /// black boxes) and compare its area with the per-block sum (implies --synth).
+    #[arg(long, conflicts_with = "synth_cached")]
+    synth_flat: bool,
     /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).
     #[arg(long)]
     cache: Option<PathBuf>,
@@ -249,12 +253,13 @@ impl CostArgs {
             fpga_keep: self.fpga_keep.clone(),
             verbose: true,
             synth_only: self.synth_only.clone(),
+            flat: self.synth_flat,
             ..CostOptions::default()
         };
         if let Some(c) = &self.cache {
             o.cache = c.clone();
         }
-        let synth = self.synth || o.fpga || !self.synth_only.is_empty();
+        let synth = self.synth || o.fpga || o.flat || !self.synth_only.is_empty();
         o.synth = match (synth, self.synth_limit) {
             _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),

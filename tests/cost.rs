@@ -313,6 +313,61 @@ fn a_small_block_places_and_routes_on_the_ecp5() {
     assert_eq!(r, again);
 }
 
+/// Issue #16: the report's area is a sum of per-unit syntheses; synthesizing the whole
+/// design flat (one Yosys run over the top and every unit, memories as black boxes) must
+/// agree with that sum within 10 %. A small random model with a trainable core keeps it to
+/// about a minute; tiny's figures are in docs/cost.md.
+#[test]
+fn the_whole_design_synthesized_flat_matches_the_per_block_sum() {
+    let Some(_tools) = tools_or_skip("flat synthesis") else {
+        return;
+    };
+    let model = semifreddo::modelgen::random::random_model(7);
+    let plan = passes::plan(&model, &PlanOptions::default()).unwrap();
+    assert!(!plan.trainable.is_empty(), "the model has MAC engines");
+    let cache = tempfile::tempdir().unwrap();
+    let opts = CostOptions {
+        synth: cost::SynthMode::Limit(u64::MAX),
+        cache: cache.path().to_path_buf(),
+        flat: true,
+        ..CostOptions::default()
+    };
+    let report = cost::analyze(&plan, &opts).unwrap();
+    assert!(
+        report.blocks.iter().all(|b| b.asic.is_some()),
+        "every unit synthesized"
+    );
+    let check = report.flat_check().expect("the flat synthesis ran");
+    assert_eq!(check.per_block_provenance, cost::Provenance::Synthesized);
+    assert!(
+        check.difference.abs() <= 0.10,
+        "flat {:.0} um2 against the per-block sum {:.0} um2 ({:+.1} %)",
+        check.flat_um2,
+        check.per_block_um2,
+        100.0 * check.difference
+    );
+    // the flat netlist holds every unit's flip-flops (no unit was dropped or duplicated)
+    let flat = report.flat.as_ref().unwrap();
+    let unit_ffs: u64 = report
+        .blocks
+        .iter()
+        .map(|b| b.asic.as_ref().unwrap().flip_flops * b.instances as u64)
+        .sum();
+    let ff_diff = flat.flip_flops.abs_diff(unit_ffs) as f64 / unit_ffs as f64;
+    assert!(
+        ff_diff <= 0.02,
+        "flat {} FFs, units {unit_ffs}",
+        flat.flip_flops
+    );
+    // only memories are black boxes in the flat design
+    for m in flat.black_boxes.keys() {
+        assert!(synth::BLACK_BOXES.contains(&m.as_str()), "black box {m}");
+    }
+    let json = cost::json(&report);
+    assert!(json["flat"]["difference"].is_number(), "{}", json["flat"]);
+    assert!(cost::text(&report).contains("whole design synthesized flat"));
+}
+
 #[test]
 fn missing_tools_are_named_with_their_package() {
     let msg = Tools::sta_missing();

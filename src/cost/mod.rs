@@ -104,6 +104,8 @@ pub struct CostOptions {
     pub synth_only: Vec<String>,
     /// Where to keep each unit's place-and-route folder (`<dir>/<module>`), if anywhere.
     pub fpga_keep: Option<PathBuf>,
+    /// Also synthesize the whole design flat and compare with the per-block sum.
+    pub flat: bool,
 }
 
 impl Default for CostOptions {
@@ -116,6 +118,7 @@ impl Default for CostOptions {
             verbose: false,
             synth_only: Vec::new(),
             fpga_keep: None,
+            flat: false,
         }
     }
 }
@@ -173,7 +176,21 @@ pub struct CostReport {
     pub frozen: Vec<freezing::FrozenStageView>,
     /// The target clock the plan's pipelines were chosen for (`HwPlan::timing`), MHz.
     pub target_mhz: f64,
+    /// The whole design synthesized flat (`--synth-flat`).
+    pub flat: Option<synth::AsicResult>,
     pub notes: Vec<String>,
+}
+
+/// The flat synthesis next to the per-block figures the report sums.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FlatCheck {
+    /// Logic area of the flat synthesis, µm² (memories excluded, as in every unit).
+    pub flat_um2: f64,
+    /// The report's logic area: per-block syntheses times instances, plus estimates.
+    pub per_block_um2: f64,
+    pub per_block_provenance: Provenance,
+    /// (flat - per block) / per block.
+    pub difference: f64,
 }
 
 /// What the timing pass's pipelines cost: the flip-flops they add over the shallowest form
@@ -282,6 +299,18 @@ impl CostReport {
         t
     }
 
+    /// The flat synthesis against the per-block sum (with `--synth-flat`).
+    pub fn flat_check(&self) -> Option<FlatCheck> {
+        let flat = self.flat.as_ref()?;
+        let t = self.totals(&[]);
+        Some(FlatCheck {
+            flat_um2: flat.area_um2,
+            per_block_um2: t.logic_um2,
+            per_block_provenance: t.logic_provenance,
+            difference: (flat.area_um2 - t.logic_um2) / t.logic_um2.max(1.0),
+        })
+    }
+
     /// Fmax of the whole design in MHz: the slowest synthesized unit.
     pub fn fmax_mhz(&self) -> Option<f64> {
         self.totals(&[]).critical_path_ns.map(|cp| 1000.0 / cp)
@@ -326,6 +355,7 @@ impl CostReport {
 pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
     let blocks = plan_counts::blocks(plan);
     let mut notes = Vec::new();
+    let mut flat = None;
     let mut out: Vec<BlockCost> = blocks
         .into_iter()
         .map(|b| BlockCost {
@@ -476,6 +506,27 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 }
             }
         }
+        if opts.flat {
+            let unit = synth::flat_unit(&files, &plan.top())?;
+            if opts.verbose {
+                eprint!("synthesize the whole design {} flat ... ", unit.module);
+            }
+            let (r, hit) = synth::synth_asic(&unit, &tools, &opts.cache)?;
+            if opts.verbose {
+                eprintln!(
+                    "{:.0} um2, {} FFs, critical path {:?} ns{}",
+                    r.area_um2,
+                    r.flip_flops,
+                    r.critical_path_ns,
+                    if hit {
+                        " (cached)".to_string()
+                    } else {
+                        format!(" ({:.0} s)", r.yosys_seconds + r.sta_seconds)
+                    }
+                );
+            }
+            flat = Some(r);
+        }
     }
     // Calibration on the synthesized units with plan counts (new block kinds are excluded).
     // A shared module is one sample (its first block).
@@ -517,6 +568,7 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         register_bits: plan_counts::register_bits_by_part(plan),
         frozen: freezing::frozen_views(plan),
         target_mhz: plan.timing.target_mhz,
+        flat,
         notes,
     })
 }
@@ -683,6 +735,17 @@ pub fn json(report: &CostReport) -> Value {
             "fraction_of_area": pipe.fraction,
         },
         "calibration": report.calibration,
+        "flat": report.flat.as_ref().zip(report.flat_check()).map(|(a, c)| json!({
+            "logic_area_um2": fig(a.area_um2, "um2", Provenance::Synthesized),
+            "cells": a.cells,
+            "flip_flops": a.flip_flops,
+            "critical_path_ns": a.critical_path_ns.map(|v| fig(v, "ns", Provenance::Synthesized)),
+            "critical_path": a.critical_path,
+            "per_block_logic_area_um2": fig(c.per_block_um2, "um2", c.per_block_provenance),
+            "difference": c.difference,
+            "yosys_seconds": a.yosys_seconds,
+            "sta_seconds": a.sta_seconds,
+        })),
         "ecp5": report.ecp5_total().map(|(t, slowest)| json!({
             "device": fpga::DEVICE,
             "provenance": ECP5_PROVENANCE,
@@ -921,6 +984,23 @@ pub fn text(report: &CostReport) -> String {
             } else {
                 format!(", below the {} MHz target", tot.target_mhz)
             }
+        );
+    }
+    if let (Some(a), Some(c)) = (&report.flat, report.flat_check()) {
+        let _ = writeln!(
+            s,
+            "whole design synthesized flat: {:.3} mm2 logic, {} cells, {} flip-flops{}; \
+             the per-block sum above is {:.3} mm2 ({}), the flat design {:+.1} % of it",
+            a.area_um2 / 1e6,
+            num(a.cells),
+            num(a.flip_flops),
+            a.critical_path_ns.map_or(String::new(), |cp| format!(
+                ", critical path {cp:.2} ns with the paths between units ({})",
+                a.critical_path.as_deref().unwrap_or("?")
+            )),
+            c.per_block_um2 / 1e6,
+            c.per_block_provenance.text(),
+            100.0 * c.difference
         );
     }
     freezing::text(report, &mut s);

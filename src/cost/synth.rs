@@ -283,6 +283,51 @@ pub fn units(files: &[OutFile], top: &str) -> Result<Vec<Unit>> {
     Ok(out)
 }
 
+/// The whole design as one unit: the top with every module it instantiates, flattened
+/// together (`report --synth-flat`); only the memories stay black boxes, as in every unit.
+pub fn flat_unit(files: &[OutFile], top: &str) -> Result<Unit> {
+    let units = units(files, top)?;
+    let (top_unit, children): (Vec<Unit>, Vec<Unit>) =
+        units.into_iter().partition(|u| u.module == top);
+    let top_unit = top_unit
+        .into_iter()
+        .next()
+        .with_context(|| format!("the generated files hold no module {top}"))?;
+    let bb: BTreeSet<&str> = BLACK_BOXES.into_iter().collect();
+    // Dependencies first: each child's closure, then the top's own files; a file shared by
+    // several closures (primitives) is read once.
+    let mut seen = BTreeSet::new();
+    let (mut files, mut black_boxes) = (Vec::new(), Vec::new());
+    for f in children
+        .iter()
+        .flat_map(|u| u.files.iter().chain(&u.black_boxes))
+        .chain(top_unit.files.iter().chain(&top_unit.black_boxes))
+    {
+        let Some(m) = module_of(f) else { continue };
+        if !seen.insert(m.clone()) {
+            continue;
+        }
+        if bb.contains(m.as_str()) {
+            black_boxes.push(f.clone());
+        } else {
+            files.push(f.clone());
+        }
+    }
+    // The top's black boxes named the units; the top itself goes last.
+    let at = files
+        .iter()
+        .position(|f| module_of(f).as_deref() == Some(top))
+        .with_context(|| format!("no file of {top} among the top's sources"))?;
+    let top_file = files.remove(at);
+    files.push(top_file);
+    Ok(Unit {
+        module: top.to_string(),
+        instances: 1,
+        files,
+        black_boxes,
+    })
+}
+
 /// One ASIC synthesis result (OSU 0.18 µm).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AsicResult {
