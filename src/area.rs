@@ -13,11 +13,13 @@ use serde::Serialize;
 pub struct Counts {
     /// Adders/subtractors of the frozen shift-add networks (multipliers, trees, negations).
     pub adders: u64,
-    /// Adder bits that need carry logic (`LayerStats::adder_bits`).
+    /// Adder bits that need carry logic (`LayerStats::adder_bits`; in a MAC engine its lanes'
+    /// adder trees and accumulators).
     pub adder_bits: u64,
     /// Flip-flops of the datapaths: the adder graphs' pipeline registers, the folded blocks'
-    /// rings, sums and output registers, held accumulators; in the register block the
-    /// programmable parameter bits.
+    /// rings, sums and output registers, held accumulators, a MAC engine's input, operand,
+    /// accumulator, collection and queue registers and its pipeline; in the register block
+    /// the programmable parameter bits.
     pub flip_flops: u64,
     /// 8x8 multipliers (MAC engines `P*Q`, folded blocks' lanes and depthwise units).
     pub mac_units: u64,
@@ -110,10 +112,11 @@ pub const FEATURES: [&str; NF] = [
 ];
 
 /// µm² per feature unit, from the calibration recorded in docs/cost.md (the plan's choices
-/// use these; `report --synth` refits them). The register-block bit is tiny's synthesized
-/// register block (9.21 mm² for 43,078 flip-flops with their decode and read-back).
+/// use these; `report --synth` refits them): tiny's 20 synthesized units at stop 32 (the
+/// register-block bit is its register block, 9.29 mm² for 43,077 flip-flops with their decode
+/// and read-back).
 pub const DEFAULT_COEFFICIENTS: [f64; NF] = [
-    104.4, 281.0, 20_139.3, 303.1, 465.7, 141.4, 31_323.3, 213.8, 5_181.0, 13_181.6, 5.0,
+    241.4, 288.2, 13_814.9, 81.5, 12.1, 159.0, 73_709.0, 215.7, 55_128.9, 1_834.1, 4.8,
 ];
 
 /// µm² per memory bit (SRAM area model; docs/cost.md).

@@ -61,18 +61,35 @@ pub fn line_buffer_bits(in_w: usize, in_channels: usize) -> u64 {
 /// Counts of one MAC engine (a trainable conv layer, or any engine-like plan entry).
 pub fn engine_counts(e: &EngineSchedule) -> Counts {
     let (r, _) = e.requant_units();
+    // each lane's adder tree (Q - 1 adders of 16 + T bits, as the RTL writes them) and its
+    // accumulator
+    let tree_w = 16 + e.tree_levels();
+    let lane_adder_bits = (e.q - 1) * tree_w + e.acc_bits();
     Counts {
+        adder_bits: (e.p * lane_adder_bits) as u64,
         mac_units: e.mac_units() as u64,
         sram_bits: e.sram_bits() as u64,
         busy_cycles_per_frame: (e.out_size.pixels() * e.clocks_used()) as u64,
         requant_mult_bits: (r * 16 * e.acc_bits()) as u64,
-        flip_flops: e.pipeline_register_bits() as u64,
+        flip_flops: (e.pipeline_register_bits() + engine_base_register_bits(e)) as u64,
         pipeline_bits: e.pipeline_register_bits() as u64,
         engines: 1,
         engine_outputs: e.out_n as u64,
         weights: (e.out_n * e.l) as u64,
         ..Counts::default()
     }
+}
+
+/// The registers every `sf_mac_engine` holds whatever its pipeline (its CONTRACT's storage
+/// line): the input vector, the selected inputs and the memory word (a byte per product each),
+/// the accumulators, the collection register and the output queue.
+fn engine_base_register_bits(e: &EngineSchedule) -> usize {
+    let out_w = if matches!(e.kind, crate::passes::schedule::EngineKind::Head { .. }) {
+        16
+    } else {
+        8
+    };
+    8 * e.in_n + 16 * e.mac_units() + e.p * e.acc_bits() + out_w * e.out_n * (1 + e.queue_depth())
 }
 
 /// Counts of one frozen stage as the plan builds it.
@@ -105,6 +122,8 @@ pub fn train_stage_counts(st: &TrainStageHw) -> Counts {
 pub fn head_counts(h: &crate::passes::heads::HeadHw) -> Counts {
     let mut c = engine_counts(&h.engine);
     if h.pool {
+        // the pooled dot products are no `sf_mac_engine`: only its pipeline registers count
+        c.flip_flops -= engine_base_register_bits(&h.engine) as u64;
         let sum_bits = 8 + (usize::BITS - h.in_size.pixels().saturating_sub(1).leading_zeros());
         c.flip_flops += 2 * (h.in_channels as u64) * sum_bits as u64 + h.pool_acc_bits() as u64;
         c.busy_cycles_per_frame = h.pool_clocks() as u64;
