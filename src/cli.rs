@@ -228,6 +228,12 @@ pub struct CostArgs {
     /// black boxes) and compare its area with the per-block sum (implies --synth).
     #[arg(long, conflicts_with = "synth_cached")]
     synth_flat: bool,
+    /// Keep each unit synthesized in this run in DIR/<module> (the whole design of
+    /// --synth-flat in DIR/<top>_flat): its sources, the Yosys script and log, the mapped
+    /// netlist and OpenSTA's report of the critical path (a unit taken from the cache is not
+    /// synthesized again; implies --synth).
+    #[arg(long, value_name = "DIR", conflicts_with = "synth_cached")]
+    synth_keep: Option<PathBuf>,
     /// Cache of synthesis results, keyed by content hash (default ~/.cache/semifreddo/synth).
     #[arg(long)]
     cache: Option<PathBuf>,
@@ -254,12 +260,14 @@ impl CostArgs {
             verbose: true,
             synth_only: self.synth_only.clone(),
             flat: self.synth_flat,
+            synth_keep: self.synth_keep.clone(),
             ..CostOptions::default()
         };
         if let Some(c) = &self.cache {
             o.cache = c.clone();
         }
-        let synth = self.synth || o.fpga || o.flat || !self.synth_only.is_empty();
+        let synth =
+            self.synth || o.fpga || o.flat || o.synth_keep.is_some() || !self.synth_only.is_empty();
         o.synth = match (synth, self.synth_limit) {
             _ if self.synth_cached => SynthMode::CacheOnly,
             (_, Some(l)) => SynthMode::Limit(l),

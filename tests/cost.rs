@@ -265,8 +265,21 @@ fn a_small_block_synthesizes_and_the_cache_returns_identical_numbers() {
     };
     let unit = small_unit();
     let cache = tempfile::tempdir().unwrap();
-    let (a, hit) = synth::synth_asic(&unit, &tools, cache.path()).unwrap();
+    let keep = tempfile::tempdir().unwrap();
+    let kept = keep.path().join(&unit.module);
+    let (a, hit) = synth::synth_asic_kept(&unit, &tools, cache.path(), Some(&kept)).unwrap();
     assert!(!hit);
+    // the kept folder holds what repeating the synthesis and timing by hand needs
+    for f in [
+        "cost_pw6.v",
+        "run.ys",
+        "yosys.log",
+        "netlist.v",
+        "sta.tcl",
+        "sta.log",
+    ] {
+        assert!(kept.join(f).is_file(), "{f} kept in {}", kept.display());
+    }
     assert!(a.area_um2 > 0.0 && a.cells > 0, "{a:?}");
     assert!(a.flip_flops > 0, "pipeline registers: {a:?}");
     let cp = a.critical_path_ns.expect("OpenSTA finds a path");

@@ -512,22 +512,6 @@ pub fn cached(
 }
 
 /// Replaces `to` with a copy of the flat folder `from`.
-fn keep_folder(from: &Path, to: &Path) -> Result<()> {
-    if to.exists() {
-        std::fs::remove_dir_all(to).with_context(|| format!("cannot replace {}", to.display()))?;
-    }
-    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).with_context(|| {
-                format!("cannot copy {} to {}", entry.path().display(), to.display())
-            })?;
-        }
-    }
-    Ok(())
-}
-
 /// Synthesizes a unit with `synth_ecp5`, places and routes it in the wrapper with
 /// nextpnr-ecp5 at `target_mhz`, or returns the cached result (`true` when cached). With
 /// `keep_dir`, the working folder (sources, wrapper, Yosys script and log, the netlist
@@ -604,7 +588,7 @@ pub fn place_and_route(
         .with_context(|| format!("cannot run {}", pnr.command.display()))?;
     let nextpnr_seconds = t.elapsed().as_secs_f64();
     if let Some(to) = keep_dir {
-        keep_folder(dir, &to.join(top))?;
+        synth::keep_folder(dir, &to.join(top))?;
     }
     let log = std::fs::read_to_string(dir.join("nextpnr.log")).unwrap_or_default();
     if !out.status.success() {

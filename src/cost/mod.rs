@@ -106,6 +106,9 @@ pub struct CostOptions {
     pub fpga_keep: Option<PathBuf>,
     /// Also synthesize the whole design flat and compare with the per-block sum.
     pub flat: bool,
+    /// Where to keep each synthesized unit's folder (`<dir>/<module>`, the flat design in
+    /// `<dir>/<top>_flat`), if anywhere.
+    pub synth_keep: Option<PathBuf>,
 }
 
 impl Default for CostOptions {
@@ -119,6 +122,7 @@ impl Default for CostOptions {
             synth_only: Vec::new(),
             fpga_keep: None,
             flat: false,
+            synth_keep: None,
         }
     }
 }
@@ -446,7 +450,8 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 if opts.verbose {
                     eprint!("synthesize {} (size {size}) ... ", u.module);
                 }
-                synth::synth_asic(u, &tools, &opts.cache)?
+                let keep = opts.synth_keep.as_ref().map(|d| d.join(&u.module));
+                synth::synth_asic_kept(u, &tools, &opts.cache, keep.as_deref())?
             };
             if opts.verbose && !cache_only {
                 eprintln!(
@@ -511,7 +516,11 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
             if opts.verbose {
                 eprint!("synthesize the whole design {} flat ... ", unit.module);
             }
-            let (r, hit) = synth::synth_asic(&unit, &tools, &opts.cache)?;
+            let keep = opts
+                .synth_keep
+                .as_ref()
+                .map(|d| d.join(format!("{}_flat", unit.module)));
+            let (r, hit) = synth::synth_asic_kept(&unit, &tools, &opts.cache, keep.as_deref())?;
             if opts.verbose {
                 eprintln!(
                     "{:.0} um2, {} FFs, critical path {:?} ns{}",

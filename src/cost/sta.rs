@@ -22,6 +22,8 @@ pub fn critical_path(
     clock: &str,
 ) -> Result<Option<(f64, String)>> {
     let dir = netlist.parent().unwrap_or(Path::new("."));
+    // relative to the folder OpenSTA runs in, so that a kept folder can be rerun as is
+    let net = netlist.file_name().map_or(netlist, Path::new);
     let script = format!(
         "read_liberty {lib}\nread_verilog {net}\nlink_design {top}\n\
          create_clock -name clk -period {PERIOD_NS} [get_ports {clock}]\n\
@@ -29,7 +31,7 @@ pub fn critical_path(
          set_output_delay 0 -clock clk [all_outputs]\n\
          report_checks -path_delay max -digits 3\nexit\n",
         lib = liberty.display(),
-        net = netlist.display()
+        net = net.display()
     );
     std::fs::write(dir.join("sta.tcl"), script)?;
     let out = Command::new(sta)

@@ -482,9 +482,41 @@ pub fn parse_stat(text: &str) -> (BTreeMap<String, u64>, Option<f64>) {
     (cells, area)
 }
 
+/// Copies the files of a working folder to `to` (replaced if it exists): what `--fpga-keep`
+/// and `--synth-keep` leave for a run by hand.
+pub(crate) fn keep_folder(from: &Path, to: &Path) -> Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to).with_context(|| format!("cannot replace {}", to.display()))?;
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).with_context(|| {
+                format!("cannot copy {} to {}", entry.path().display(), to.display())
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Synthesizes a unit for OSU 0.18 µm and times it with OpenSTA, or returns the cached
 /// result (`true` when it came from the cache).
 pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResult, bool)> {
+    synth_asic_kept(unit, tools, cache, None)
+}
+
+/// [`synth_asic`], and with `keep` the working folder is copied there after the run: the
+/// sources, the Yosys script and log, `stat.txt`, the mapped netlist `netlist.v` with the
+/// memories' timing stand-ins, and OpenSTA's script and report (`sta.tcl`, `sta.log`, the
+/// critical path cell by cell). A result taken from the cache is not synthesized again, so
+/// nothing is kept for it.
+pub fn synth_asic_kept(
+    unit: &Unit,
+    tools: &Tools,
+    cache: &Path,
+    keep: Option<&Path>,
+) -> Result<(AsicResult, bool)> {
     if let Some(r) = cached_asic(unit, tools, cache) {
         return Ok((r, true));
     }
@@ -502,12 +534,14 @@ pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResul
     if !bb.is_empty() {
         script += &format!("read_verilog -lib {}\n", bb.join(" "));
     }
+    // `autoname` (after `stat`, renaming only) names the netlist's cells after the wires
+    // they drive, so that critical paths name flip-flops of the RTL, not `_107871_`.
     script += &format!(
         "read_verilog {src}\nhierarchy -check -top {top}\nsynth -top {top} -flatten -noabc\n\
          dfflibmap -liberty {lib}\nabc -liberty {lib} -script {ABC_SCRIPT}\nopt_clean\n\
          tee -q -o stat.txt stat -liberty {lib}\n\
          techmap -map sta_stubs.v\ndfflibmap -liberty {lib}\nopt_clean\n\
-         write_verilog -noattr -noexpr -simple-lhs netlist.v\n",
+         autoname\nwrite_verilog -noattr -noexpr -simple-lhs netlist.v\n",
         src = src.join(" ")
     );
     let yosys_seconds = run_yosys(tools, dir, &script)?;
@@ -569,6 +603,10 @@ pub fn synth_asic(unit: &Unit, tools: &Tools, cache: &Path) -> Result<(AsicResul
             std::fs::write(d.join("stat.txt"), &stat)?;
             Ok(())
         })?;
+    }
+    // after the cache: a folder that cannot be written loses no synthesis
+    if let Some(to) = keep {
+        keep_folder(dir, to)?;
     }
     Ok((result, false))
 }
