@@ -454,17 +454,7 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 synth::synth_asic_kept(u, &tools, &opts.cache, keep.as_deref())?
             };
             if opts.verbose && !cache_only {
-                eprintln!(
-                    "{:.0} um2, {} FFs, critical path {:?} ns{}",
-                    r.area_um2,
-                    r.flip_flops,
-                    r.critical_path_ns,
-                    if hit {
-                        " (cached)".to_string()
-                    } else {
-                        format!(" ({:.0} s)", r.yosys_seconds)
-                    }
-                );
+                eprintln!("{}", synth_progress(&r, hit));
             }
             for &i in &users {
                 out[i].asic = Some(r.clone());
@@ -522,17 +512,7 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
                 .map(|d| d.join(format!("{}_flat", unit.module)));
             let (r, hit) = synth::synth_asic_kept(&unit, &tools, &opts.cache, keep.as_deref())?;
             if opts.verbose {
-                eprintln!(
-                    "{:.0} um2, {} FFs, critical path {:?} ns{}",
-                    r.area_um2,
-                    r.flip_flops,
-                    r.critical_path_ns,
-                    if hit {
-                        " (cached)".to_string()
-                    } else {
-                        format!(" ({:.0} s)", r.yosys_seconds + r.sta_seconds)
-                    }
-                );
+                eprintln!("{}", synth_progress(&r, hit));
             }
             flat = Some(r);
         }
@@ -580,6 +560,22 @@ pub fn analyze(plan: &HwPlan, opts: &CostOptions) -> Result<CostReport> {
         flat,
         notes,
     })
+}
+
+/// The progress line of one synthesis: area, flip-flops, critical path, and its Yosys time
+/// (or that it came from the cache).
+fn synth_progress(r: &synth::AsicResult, hit: bool) -> String {
+    format!(
+        "{:.0} um2, {} FFs, critical path {:?} ns{}",
+        r.area_um2,
+        r.flip_flops,
+        r.critical_path_ns,
+        if hit {
+            " (cached)".to_string()
+        } else {
+            format!(" ({:.0} s)", r.yosys_seconds)
+        }
+    )
 }
 
 /// Estimated logic area of arbitrary counts with a report's calibration.
